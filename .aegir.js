@@ -1,0 +1,12 @@
+/** @type {import('aegir').PartialOptions} */
+export default {
+  build: {
+    bundle: false
+  },
+  test: {
+    target: ['node']
+  },
+  dependencyCheck: {
+    ignore: ['node']
+  }
+}

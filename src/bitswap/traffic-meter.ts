@@ -1,0 +1,154 @@
+/**
+ * Counts the bytes that flow over bitswap streams, per direction, through
+ * libp2p's stream middleware: bitswap itself stays untouched.
+ */
+import type { ComponentLogger, Connection, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
+
+export interface BitswapTrafficMeterComponents {
+  libp2p: Pick<Libp2p, 'use' | 'unuse'>
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+export interface BitswapTrafficMeterInit {
+  /**
+   * The bitswap protocol to meter
+   *
+   * @default '/ipfs/bitswap/1.2.0'
+   */
+  protocol?: string
+}
+
+export interface BitswapTraffic {
+  bytesSent: bigint
+  bytesReceived: bigint
+}
+
+export class BitswapTrafficMeter implements Startable {
+  readonly [Symbol.toStringTag] = 'torplus:bitswap:traffic-meter'
+  private readonly components: BitswapTrafficMeterComponents
+  private readonly protocol: string
+  private readonly log: Logger
+  private readonly sent?: Counter
+  private readonly received?: Counter
+  private readonly traffic: BitswapTraffic = { bytesSent: 0n, bytesReceived: 0n }
+  private started = false
+
+  constructor (components: BitswapTrafficMeterComponents, init: BitswapTrafficMeterInit = {}) {
+    this.components = components
+    this.protocol = init.protocol ?? '/ipfs/bitswap/1.2.0'
+    this.log = components.logger.forComponent('torplus:bitswap:traffic-meter')
+    this.sent = components.metrics?.registerCounter('torplus_bitswap_bytes_sent_total', {
+      help: 'Bytes written to bitswap streams'
+    })
+    this.received = components.metrics?.registerCounter('torplus_bitswap_bytes_received_total', {
+      help: 'Bytes read from bitswap streams'
+    })
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  start (): void {
+    if (this.started) {
+      return
+    }
+
+    this.components.libp2p.use(this.protocol, guardedMiddleware([this.meter]))
+    this.started = true
+  }
+
+  stop (): void {
+    if (!this.started) {
+      return
+    }
+
+    this.components.libp2p.unuse(this.protocol)
+    this.started = false
+  }
+
+  stat (): BitswapTraffic {
+    return { ...this.traffic }
+  }
+
+  private readonly meter: StreamMiddleware = (stream, connection, next) => {
+    this.log.trace('metering %s stream %s with %p', stream.direction, stream.id, connection.remotePeer)
+    countSent(stream, bytes => {
+      this.traffic.bytesSent += BigInt(bytes)
+      this.sent?.increment(bytes)
+    })
+    countReceived(stream, bytes => {
+      this.traffic.bytesReceived += BigInt(bytes)
+      this.received?.increment(bytes)
+    })
+    next(stream, connection)
+  }
+}
+
+function countSent (stream: Stream, count: (bytes: number) => void): void {
+  const send = stream.send.bind(stream)
+  stream.send = (data) => {
+    count(data.byteLength)
+    return send(data)
+  }
+}
+
+function countReceived (stream: Stream, count: (bytes: number) => void): void {
+  // onData is how the muxer feeds a stream, so counting there sees every byte
+  // whether or not bitswap has subscribed yet
+  const target = stream as Stream & { onData?(data: { byteLength: number }): void }
+  const onData = target.onData?.bind(stream)
+
+  if (onData == null) {
+    return
+  }
+
+  target.onData = (data) => {
+    count(data.byteLength)
+    onData(data)
+  }
+}
+
+/**
+ * libp2p 3.3 appends the protocol handler to the registered middleware array
+ * on every inbound stream, so the array grows and later streams, outbound ones
+ * too, run stale handlers. The guard is the only registered entry: it trims
+ * whatever was appended, synchronously, runs the given middleware, then, for
+ * an inbound stream, the handler that was just appended (each appended entry
+ * wraps the same registered handler, so the newest is exact). The registrar's
+ * loop then finds nothing after the guard. With a fixed libp2p nothing is
+ * appended to our array and the guard simply passes on.
+ */
+export function guardedMiddleware (middleware: StreamMiddleware[]): StreamMiddleware[] {
+  const registered: StreamMiddleware[] = []
+
+  const guard: StreamMiddleware = async (stream, connection, next) => {
+    const appended = registered.length > 1 ? registered[registered.length - 1] : undefined
+    registered.length = 1
+
+    for (const mw of [...middleware, ...(stream.direction === 'inbound' && appended != null ? [appended] : [])]) {
+      [stream, connection] = await runOne(mw, stream, connection)
+    }
+
+    next(stream, connection)
+  }
+
+  registered.push(guard)
+
+  return registered
+}
+
+async function runOne (mw: StreamMiddleware, stream: Stream, connection: Connection): Promise<[Stream, Connection]> {
+  return new Promise((resolve, reject) => {
+    try {
+      const result = mw(stream, connection, (s, c) => { resolve([s, c]) })
+
+      if (result instanceof Promise) {
+        result.catch(reject)
+      }
+    } catch (err) {
+      reject(err)
+    }
+  })
+}

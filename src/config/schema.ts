@@ -1,0 +1,71 @@
+/**
+ * The repo config: one JSON file with Kubo-style PascalCase keys. Each key has
+ * a default and a description, so `config show` and the docs come from here.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { parseByteSize } from './byte-size.js'
+
+const Multiaddr = z.string().refine(value => {
+  try {
+    multiaddr(value)
+    return true
+  } catch {
+    return false
+  }
+}, { message: 'not a multiaddr' })
+
+const TcpMultiaddr = Multiaddr.refine(value => /^\/(ip4|ip6)\/[^/]+\/tcp\/\d+$/.test(value), {
+  message: 'expected /ip4/<address>/tcp/<port> or /ip6/<address>/tcp/<port>'
+})
+
+const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(value => parseByteSize(value) != null, {
+  message: 'expected a size such as "10GB", "512MiB" or a number of bytes'
+})
+
+const Milliseconds = z.number().int().nonnegative()
+
+export const ConfigSchema = z.strictObject({
+  Identity: z.strictObject({
+    PeerID: z.string().describe('The node\'s peer id; the private key is in keystore/, never in this file')
+  }),
+  Addresses: z.strictObject({
+    Swarm: z.array(Multiaddr).default(['/ip4/127.0.0.1/tcp/4101'])
+      .describe('Addresses libp2p listens on (loopback TCP until the onion transport is on)'),
+    API: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/5101')
+      .describe('Where the RPC API (/api/v0) and metrics listen'),
+    Gateway: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/8180')
+      .describe('Where the trustless gateway (/ipfs/<cid>) listens'),
+    AllowNonLoopback: z.boolean().default(false)
+      .describe('Allow API and Gateway on a non-loopback address; off, such an address is refused')
+  }).prefault({}),
+  Datastore: z.strictObject({
+    StorageMax: ByteSize.default('10GB')
+      .describe('Most bytes of blocks the repo may hold; an add past it fails'),
+    BloomFilterSize: z.number().int().nonnegative().default(0)
+      .describe('Kept for Kubo compatibility; unused')
+  }).prefault({}),
+  Swarm: z.strictObject({
+    ConnMgr: z.strictObject({
+      LowWater: z.number().int().nonnegative().default(32)
+        .describe('Connections kept when trimming'),
+      HighWater: z.number().int().positive().default(96)
+        .describe('Connections above which the oldest idle ones are closed')
+    }).prefault({}),
+    DialTimeout: Milliseconds.default(30_000)
+      .describe('Milliseconds a dial to a peer may take')
+  }).prefault({}),
+  Bitswap: z.strictObject({
+    SendWantlistDebounce: Milliseconds.default(1)
+      .describe('Milliseconds to batch our wants before sending them (Helia: 10)'),
+    SendBlocksDebounce: Milliseconds.default(0)
+      .describe('Milliseconds to batch blocks a peer wants before sending (Helia: 10)'),
+    MaxOutgoingMessageSize: z.number().int().min(1024 * 1024).default(2 * 1024 * 1024)
+      .describe('Largest bitswap message we send, in bytes; must exceed the largest block'),
+    MessageTimeout: Milliseconds.default(30_000)
+      .describe('Milliseconds to send or receive one bitswap message')
+  }).prefault({})
+})
+
+export type Config = z.infer<typeof ConfigSchema>
+export type ConfigInput = z.input<typeof ConfigSchema>
