@@ -17,6 +17,7 @@ import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
+import { BandwidthCounter } from './metrics/bandwidth.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { loopbackOnlyGater } from './transport/address-policy.js'
 import { AGENT_VERSION, VERSION } from './version.js'
@@ -58,6 +59,8 @@ export interface TorPlusNode extends Startable {
   /** Prometheus registry with libp2p's metrics and ours */
   readonly registry: Registry
   readonly bitswapTraffic: BitswapTrafficMeter
+  /** Bytes in and out over all connections */
+  readonly bandwidth: BandwidthCounter
 }
 
 class DefaultTorPlusNode implements TorPlusNode {
@@ -67,6 +70,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly repo: Repo
   readonly offline: boolean
   readonly registry: Registry
+  readonly bandwidth: BandwidthCounter
   private meter?: BitswapTrafficMeter
   private started = false
 
@@ -76,6 +80,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     this.repo = repo
     this.offline = init.offline === true
     this.registry = new Registry()
+    this.bandwidth = new BandwidthCounter()
 
     const helia = createHeliaLight({
       blockstore: repo.blockstore,
@@ -97,7 +102,7 @@ class DefaultTorPlusNode implements TorPlusNode {
         // the default dnsaddr resolver makes a DNS query before any gate runs
         resolvers: {}
       },
-      metrics: prometheusMetrics({ registry: this.registry }),
+      metrics: this.bandwidth.wrap(prometheusMetrics({ registry: this.registry })),
       services: {
         identify: identify(),
         ping: ping()
@@ -129,7 +134,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     const metrics: Metrics | undefined = (this.helia.libp2p as any).metrics ?? undefined
     this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
     this.registerRepoMetrics(metrics)
-    await start(this.meter)
+    await start(this.meter, this.bandwidth)
     this.started = true
   }
 
@@ -138,9 +143,7 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
-    if (this.meter != null) {
-      await stop(this.meter)
-    }
+    await stop(this.bandwidth, ...(this.meter == null ? [] : [this.meter]))
 
     await this.helia.stop()
     this.started = false

@@ -55,6 +55,10 @@ export const ConfigSchema = z.strictObject({
     DialTimeout: Milliseconds.default(30_000)
       .describe('Milliseconds a dial to a peer may take')
   }).prefault({}),
+  Gateway: z.strictObject({
+    RetrievalTimeout: Milliseconds.default(30_000)
+      .describe('Milliseconds the gateway waits for content it must fetch before answering 504')
+  }).prefault({}),
   Bitswap: z.strictObject({
     SendWantlistDebounce: Milliseconds.default(1)
       .describe('Milliseconds to batch our wants before sending them (Helia: 10)'),

@@ -1,0 +1,77 @@
+/**
+ * Serve a hono app on the TCP multiaddr of a config key
+ */
+import { createAdaptorServer } from '@hono/node-server'
+import { multiaddr } from '@multiformats/multiaddr'
+import { isLoopback } from '../transport/address-policy.js'
+import { NonLoopbackAddressError, PortInUseError } from './errors.js'
+import type { Logger } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Hono } from 'hono'
+import type { AddressInfo } from 'node:net'
+
+export interface HttpServer {
+  /** The bound multiaddr, with the real port */
+  multiaddr: string
+  /** http://host:port */
+  url: string
+  close(): Promise<void>
+}
+
+export interface ServeOptions {
+  /** For messages, e.g. "RPC API" */
+  what: string
+  /** The config key the address came from */
+  key: string
+  allowNonLoopback: boolean
+  log: Logger
+}
+
+export async function serve (app: Hono<any>, address: string, options: ServeOptions): Promise<HttpServer> {
+  const ma = multiaddr(address)
+  const { host, port, family } = toHostPort(ma)
+
+  if (!isLoopback(ma)) {
+    if (!options.allowNonLoopback) {
+      throw new NonLoopbackAddressError(options.what, address, options.key)
+    }
+
+    options.log.error('the %s listens on non-loopback address %s: anyone who reaches it controls this node', options.what, address)
+  }
+
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(options.what, address, options.key) : err)
+    })
+    server.listen(port, host, () => { resolve() })
+  })
+
+  const bound = (server.address() as AddressInfo).port
+  const hostForUrl = family === 6 ? `[${host}]` : host
+
+  return {
+    multiaddr: `/${family === 6 ? 'ip6' : 'ip4'}/${host}/tcp/${bound}`,
+    url: `http://${hostForUrl}:${bound}`,
+    async close () {
+      await new Promise<void>((resolve) => {
+        server.close(() => { resolve() })
+        // idle keep-alive sockets would hold close() open
+        if ('closeAllConnections' in server) {
+          server.closeAllConnections()
+        }
+      })
+    }
+  }
+}
+
+function toHostPort (ma: Multiaddr): { host: string, port: number, family: 4 | 6 } {
+  const [ip, tcp] = ma.getComponents()
+
+  if (ip == null || tcp == null || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp.name !== 'tcp') {
+    throw new Error(`${ma} is not an /ip4|ip6/<address>/tcp/<port> address`)
+  }
+
+  return { host: ip.value ?? '', port: Number(tcp.value), family: ip.name === 'ip6' ? 6 : 4 }
+}

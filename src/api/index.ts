@@ -1,0 +1,80 @@
+/**
+ * The daemon's HTTP side: the RPC API with metrics on Addresses.API and the
+ * trustless gateway on Addresses.Gateway, both on loopback unless the config
+ * explicitly allows otherwise
+ */
+import { Hono } from 'hono'
+import { createGateway } from './gateway.js'
+import { serve } from './http-server.js'
+import { metricsRoutes } from './metrics.js'
+import { createRpcApp } from './rpc/index.js'
+import type { HttpServer } from './http-server.js'
+import type { TorPlusNode } from '../node.js'
+
+export { createRpcApp } from './rpc/index.js'
+export type { RpcContext } from './rpc/index.js'
+export * from './errors.js'
+
+export interface ApiServersInit {
+  node: TorPlusNode
+  shutdown(): void
+  /** Serve the gateway too; the CLI's in-process API does not */
+  gateway?: boolean
+  /** Override Addresses.API, e.g. port 0 for an in-process API */
+  apiAddress?: string
+}
+
+export interface ApiServers {
+  api: HttpServer
+  gateway?: HttpServer
+  close(): Promise<void>
+}
+
+export async function startApiServers (init: ApiServersInit): Promise<ApiServers> {
+  const { node } = init
+  const { config } = node.repo
+  const log = node.helia.logger.forComponent('torplus:api')
+  const closers: Array<() => Promise<void>> = []
+
+  const close = async (): Promise<void> => {
+    for (const closer of closers.reverse()) {
+      await closer()
+    }
+
+    closers.length = 0
+  }
+
+  try {
+    const apiApp = new Hono()
+    apiApp.route('/', metricsRoutes(node))
+    apiApp.route('/', createRpcApp({ node, log, shutdown: init.shutdown }))
+
+    const api = await serve(apiApp, init.apiAddress ?? config.Addresses.API, {
+      what: 'RPC API',
+      key: 'Addresses.API',
+      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      log
+    })
+    closers.push(api.close)
+
+    if (init.gateway === false) {
+      return { api, close }
+    }
+
+    const gatewayApp = await createGateway({ node, log: node.helia.logger.forComponent('torplus:gateway'), retrievalTimeout: config.Gateway.RetrievalTimeout })
+    closers.push(gatewayApp.stop)
+
+    const gateway = await serve(gatewayApp.app, config.Addresses.Gateway, {
+      what: 'gateway',
+      key: 'Addresses.Gateway',
+      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      log
+    })
+    closers.push(gateway.close)
+
+    return { api, gateway, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}

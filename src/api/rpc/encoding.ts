@@ -1,0 +1,159 @@
+/**
+ * Kubo's RPC conventions: ?arg= parameters, flags, PascalCase JSON, NDJSON
+ * streams, and the {Message, Code, Type} error body
+ */
+import { InvalidArgumentError } from '../../core/errors.js'
+import type { Context } from 'hono'
+
+/** Kubo's cmds error codes */
+export const ErrorCode = { Normal: 0, Client: 1 } as const
+
+export interface KuboError {
+  Message: string
+  Code: number
+  Type: 'error'
+}
+
+export function kuboError (message: string, code: number = ErrorCode.Normal): KuboError {
+  return { Message: message, Code: code, Type: 'error' }
+}
+
+export function args (c: Context): string[] {
+  return c.req.queries('arg') ?? []
+}
+
+/**
+ * The one argument a command needs, or a 400
+ */
+export function requiredArg (c: Context, name: string): string {
+  const [value] = args(c)
+
+  if (value == null || value === '') {
+    throw new InvalidArgumentError(`argument "${name}" is required`)
+  }
+
+  return value
+}
+
+/**
+ * A boolean flag: absent is `fallback`; present as "", "true" or "1" is true
+ */
+export function flag (c: Context, name: string, fallback: boolean): boolean {
+  const value = c.req.query(name)
+
+  if (value == null) {
+    return fallback
+  }
+
+  if (value === '' || value === 'true' || value === '1') {
+    return true
+  }
+
+  if (value === 'false' || value === '0') {
+    return false
+  }
+
+  throw new InvalidArgumentError(`option "${name}" must be true or false, not "${value}"`)
+}
+
+/**
+ * An optional integer option
+ */
+export function integer (c: Context, name: string): number | undefined {
+  const value = c.req.query(name)
+
+  if (value == null || value === '') {
+    return undefined
+  }
+
+  const parsed = Number(value)
+
+  if (!Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new InvalidArgumentError(`option "${name}" must be a non-negative integer, not "${value}"`)
+  }
+
+  return parsed
+}
+
+/**
+ * Kubo durations: "500ms", "10s", "1m"
+ */
+export function duration (c: Context, name: string, fallback: number): number {
+  const value = c.req.query(name)
+
+  if (value == null || value === '') {
+    return fallback
+  }
+
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value)
+
+  if (match == null) {
+    throw new InvalidArgumentError(`option "${name}" must be a duration such as 500ms, 10s or 1m, not "${value}"`)
+  }
+
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h']
+
+  return Number(match[1]) * unit
+}
+
+/**
+ * JSON with bigints as numbers, as Go encodes uint64
+ */
+export function toJson (value: unknown): string {
+  return JSON.stringify(value, (_key, v) => typeof v === 'bigint' ? Number(v) : v)
+}
+
+export function json (c: Context, value: unknown): Response {
+  return c.body(toJson(value) + '\n', 200, { 'Content-Type': 'application/json' })
+}
+
+/**
+ * Stream objects as newline-delimited JSON
+ */
+export function ndjson (c: Context, source: AsyncIterable<unknown>): Response {
+  const encoder = new TextEncoder()
+
+  async function * lines (): AsyncGenerator<Uint8Array> {
+    for await (const value of source) {
+      yield encoder.encode(toJson(value) + '\n')
+    }
+  }
+
+  return c.body(toReadableStream(lines()), 200, {
+    'Content-Type': 'application/json',
+    'X-Chunked-Output': '1'
+  })
+}
+
+/**
+ * Stream raw bytes
+ */
+export function bytes (c: Context, source: AsyncIterable<Uint8Array>, contentType = 'text/plain'): Response {
+  return c.body(toReadableStream(source), 200, {
+    'Content-Type': contentType,
+    'X-Stream-Output': '1'
+  })
+}
+
+/**
+ * A web stream pulling from an async iterable; cancelling it (the client went
+ * away) ends the iterable
+ */
+export function toReadableStream (source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]()
+
+  return new ReadableStream<Uint8Array>({
+    async pull (controller) {
+      const { value, done } = await iterator.next()
+
+      if (done === true) {
+        controller.close()
+      } else {
+        controller.enqueue(value)
+      }
+    },
+    async cancel () {
+      await iterator.return?.()
+    }
+  })
+}

@@ -1,0 +1,30 @@
+/**
+ * stats/bw
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { Hono } from 'hono'
+import { duration, flag, ndjson } from './encoding.js'
+import type { RpcContext } from './index.js'
+
+export function statsRoutes ({ node }: RpcContext): Hono {
+  const app = new Hono()
+
+  app.post('/bw', (c) => {
+    const poll = flag(c, 'poll', false)
+    const interval = duration(c, 'interval', 1_000)
+    const signal = c.req.raw.signal
+
+    return ndjson(c, (async function * () {
+      do {
+        const stat = node.bandwidth.stat()
+        yield { TotalIn: stat.totalIn, TotalOut: stat.totalOut, RateIn: stat.rateIn, RateOut: stat.rateOut }
+
+        if (poll) {
+          await delay(interval, undefined, { signal })
+        }
+      } while (poll && !signal.aborted)
+    })())
+  })
+
+  return app
+}

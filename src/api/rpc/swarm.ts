@@ -1,0 +1,57 @@
+/**
+ * swarm/peers, swarm/connect
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { Hono } from 'hono'
+import { InvalidArgumentError } from '../../core/errors.js'
+import { args, json } from './encoding.js'
+import type { RpcContext } from './index.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export function swarmRoutes ({ node }: RpcContext): Hono {
+  const app = new Hono()
+
+  app.post('/peers', (c) => {
+    const connections = node.helia.libp2p.getConnections()
+
+    return json(c, {
+      Peers: connections.map(connection => ({
+        Addr: connection.remoteAddr.decapsulateCode(421).toString(),
+        Peer: connection.remotePeer.toString(),
+        Direction: connection.direction === 'inbound' ? 1 : 2,
+        Streams: connection.streams.map(stream => ({ Protocol: stream.protocol ?? '' }))
+      }))
+    })
+  })
+
+  app.post('/connect', async (c) => {
+    const addresses = args(c)
+
+    if (addresses.length === 0) {
+      throw new InvalidArgumentError('argument "address" is required: a multiaddr ending in /p2p/<peer id>')
+    }
+
+    const targets: Multiaddr[] = addresses.map(address => {
+      try {
+        return multiaddr(address)
+      } catch {
+        throw new InvalidArgumentError(`"${address}" is not a multiaddr`)
+      }
+    })
+
+    const strings: string[] = []
+
+    for (const target of targets) {
+      if (target.getComponents().find(component => component.name === 'p2p') == null) {
+        throw new InvalidArgumentError(`${target} has no /p2p/<peer id> part`)
+      }
+
+      const connection = await node.helia.libp2p.dial(target, { signal: c.req.raw.signal })
+      strings.push(`connect ${connection.remotePeer} success`)
+    }
+
+    return json(c, { Strings: strings })
+  })
+
+  return app
+}

@@ -1,0 +1,66 @@
+import { startDaemon } from '../../daemon.js'
+import { initRepo, isInitialized } from '../../repo/index.js'
+import { VERSION } from '../../version.js'
+import { withContext } from '../command.js'
+import type { GlobalArgs } from '../context.js'
+import type { CommandModule } from 'yargs'
+
+interface DaemonArgs {
+  init: boolean
+}
+
+export const daemon: CommandModule<GlobalArgs, any> = {
+  command: 'daemon',
+  describe: 'Run the node: libp2p, bitswap, the RPC API, the gateway and metrics',
+  builder: (yargs) => yargs.option('init', {
+    type: 'boolean',
+    default: false,
+    describe: 'Create the repo first if there is none'
+  }),
+  handler: withContext<DaemonArgs>(async (ctx, argv) => {
+    if (argv.init && !(await isInitialized(ctx.repoPath))) {
+      const config = await initRepo(ctx.repoPath)
+      ctx.print(`initialized torplus repo at ${ctx.repoPath} (peer identity ${config.Identity.PeerID})`)
+    }
+
+    const daemon = await startDaemon({ repoPath: ctx.repoPath })
+    const { node, servers } = daemon
+    const libp2p = node.helia.libp2p
+
+    ctx.print(`torplus version ${VERSION}`)
+    ctx.print(`Repo: ${ctx.repoPath}`)
+    ctx.print(`Peer ID: ${libp2p.peerId}`)
+
+    for (const ma of libp2p.getMultiaddrs()) {
+      ctx.print(`Swarm listening on ${ma}`)
+    }
+
+    ctx.print(`RPC API server listening on ${servers.api.multiaddr} (${servers.api.url}/api/v0)`)
+    ctx.print(`Gateway server listening on ${servers.gateway?.url}/ipfs/<cid>`)
+    ctx.print(`Metrics at ${servers.api.url}/debug/metrics/prometheus`)
+    ctx.print('Daemon is ready')
+
+    let signals = 0
+    const onSignal = (): void => {
+      if (++signals > 1) {
+        process.stderr.write('forced exit\n')
+        process.exit(1)
+      }
+
+      ctx.print('Received interrupt signal, shutting down...')
+      void daemon.stop()
+    }
+
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+
+    try {
+      await daemon.stopped
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+
+    ctx.print('Daemon stopped')
+  })
+}

@@ -1,0 +1,161 @@
+/**
+ * What every command handler gets: output helpers, the repo path, a signal
+ * (Ctrl-C or --timeout) and the RPC client. As in Kubo, a command talks to the
+ * daemon running on the repo; with none, it opens the repo itself and serves
+ * the same API in-process on an ephemeral loopback port for its own use.
+ */
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { anySignal } from 'any-signal'
+import { create } from 'kubo-rpc-client'
+import { startApiServers } from '../api/index.js'
+import { createTorPlusNode } from '../node.js'
+import { API_FILE, openRepo } from '../repo/index.js'
+import type { KuboRPCClient } from 'kubo-rpc-client'
+
+export interface GlobalArgs {
+  repoDir?: string
+  api?: string
+  enc: 'text' | 'json'
+  json?: boolean
+  timeout?: string
+  offline?: boolean
+  debug?: boolean
+}
+
+export interface CliContext {
+  repoPath: string
+  /** --enc=json or --json */
+  json: boolean
+  signal: AbortSignal
+  print(line: string): void
+  printJson(value: unknown): void
+  /** The daemon's API, or an in-process one on the locked repo */
+  client(options?: { command?: string, requireDaemon?: boolean }): Promise<KuboRPCClient>
+  /** Whether client() reached a running daemon */
+  isDaemon(): boolean
+  close(): Promise<void>
+}
+
+export function defaultRepoPath (): string {
+  return process.env.TORPLUS_PATH ?? path.join(os.homedir(), '.torplus')
+}
+
+export function parseDuration (text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+
+  if (match == null) {
+    throw new Error(`--timeout must be a duration such as 30s, 500ms or 2m, not "${text}"`)
+  }
+
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+}
+
+function toApiUrl (api: string): string {
+  if (api.startsWith('http://') || api.startsWith('https://')) {
+    return api
+  }
+
+  const match = /^\/(ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\/(\d+)/.exec(api)
+
+  if (match == null) {
+    throw new Error(`--api must be a URL or an /ip4/<address>/tcp/<port> multiaddr, not "${api}"`)
+  }
+
+  return `http://${match[1] === 'ip6' ? `[${match[2]}]` : match[2]}:${match[3]}`
+}
+
+async function readApiFile (repoPath: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(path.join(repoPath, API_FILE), 'utf8')).trim()
+  } catch {
+    return undefined
+  }
+}
+
+async function reachable (client: KuboRPCClient): Promise<boolean> {
+  try {
+    await client.version({ signal: AbortSignal.timeout(5_000) })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function createContext (args: GlobalArgs): CliContext {
+  const repoPath = path.resolve(args.repoDir ?? defaultRepoPath())
+  const controller = new AbortController()
+  const signals = [controller.signal]
+
+  if (args.timeout != null) {
+    signals.push(AbortSignal.timeout(parseDuration(args.timeout)))
+  }
+
+  const signal = anySignal(signals)
+  const closers: Array<() => Promise<void>> = []
+  let daemon = false
+  let client: KuboRPCClient | undefined
+
+  const onSignal = (): void => { controller.abort(new Error('interrupted')) }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
+  return {
+    repoPath,
+    json: args.enc === 'json' || args.json === true,
+    signal,
+    print (line) {
+      process.stdout.write(line + '\n')
+    },
+    printJson (value) {
+      process.stdout.write(JSON.stringify(value, (_key, v) => typeof v === 'bigint' ? Number(v) : v) + '\n')
+    },
+    isDaemon: () => daemon,
+    async client (options = {}) {
+      if (client != null) {
+        return client
+      }
+
+      const api = args.api ?? await readApiFile(repoPath)
+
+      if (api != null) {
+        const remote = create({ url: toApiUrl(api) })
+
+        // an explicit --api must work; a stale api file from a crash is ignored
+        if (args.api != null || await reachable(remote)) {
+          daemon = true
+          client = remote
+          return client
+        }
+      }
+
+      if (options.requireDaemon === true) {
+        throw new Error(`no daemon is running on ${repoPath}: start one with \`torplus daemon\``)
+      }
+
+      const repo = await openRepo(repoPath, { command: options.command ?? 'cli' })
+      closers.push(async () => { await repo.close() })
+
+      const node = createTorPlusNode({ repo, offline: true })
+      await node.start()
+      closers.push(async () => { await node.stop() })
+
+      const servers = await startApiServers({ node, shutdown: () => {}, gateway: false, apiAddress: '/ip4/127.0.0.1/tcp/0' })
+      closers.push(async () => { await servers.close() })
+
+      client = create({ url: servers.api.url })
+      return client
+    },
+    async close () {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+
+      for (const closer of closers.reverse()) {
+        await closer()
+      }
+
+      closers.length = 0
+    }
+  }
+}

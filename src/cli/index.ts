@@ -1,0 +1,55 @@
+/**
+ * The `torplus` command: Kubo's verbs on a TorPlus repo
+ */
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { VERSION } from '../version.js'
+import { printError } from './command.js'
+import { add } from './commands/add.js'
+import { cat } from './commands/cat.js'
+import { config } from './commands/config/index.js'
+import { daemon } from './commands/daemon.js'
+import { get } from './commands/get.js'
+import { id } from './commands/id.js'
+import { init } from './commands/init.js'
+import { pin } from './commands/pin/index.js'
+import { repo } from './commands/repo/index.js'
+import { shutdown } from './commands/shutdown.js'
+import { stats } from './commands/stats/index.js'
+import { swarm } from './commands/swarm/index.js'
+import { version } from './commands/version.js'
+import { defaultRepoPath } from './context.js'
+
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, shutdown]
+
+const parser = yargs(hideBin(process.argv))
+  .scriptName('torplus')
+  .usage('$0 <command> [options]')
+  .option('repo-dir', { type: 'string', describe: `Repo path ($TORPLUS_PATH, default ${defaultRepoPath()})`, global: true })
+  .option('api', { type: 'string', describe: 'RPC API to use, as a multiaddr or URL (default: the daemon on the repo)', global: true })
+  .option('enc', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output encoding', global: true })
+  .option('timeout', { type: 'string', describe: 'Give up after this long, e.g. 30s', global: true })
+  .option('debug', { alias: 'D', type: 'boolean', default: false, describe: 'Print stack traces with errors', global: true })
+  .command(commands as any)
+  .demandCommand(1, 'name a command: torplus --help lists them')
+  .strict()
+  .version(VERSION)
+  .help()
+  .alias('help', 'h')
+  .fail((message, err) => {
+    if (err != null) {
+      printError(err, process.argv.includes('-D') || process.argv.includes('--debug'))
+    } else {
+      process.stderr.write(`Error: ${message}\nRun with --help for usage.\n`)
+      process.exitCode = 1
+    }
+  })
+
+try {
+  await parser.parseAsync()
+} catch (err) {
+  printError(err, process.argv.includes('-D') || process.argv.includes('--debug'))
+}
+
+// the RPC client keeps sockets alive; a finished command must not linger
+process.exit()

@@ -1,0 +1,51 @@
+/**
+ * Progress bars on stderr, only when it is a terminal
+ */
+import cliProgress from 'cli-progress'
+import { formatByteSize } from '../config/byte-size.js'
+
+export interface ByteProgress {
+  add(bytes: number): void
+  stop(): void
+}
+
+/** Inputs smaller than this finish before a bar would help */
+const MIN_BAR_BYTES = 1024 * 1024
+
+export function byteProgress (label: string, total: number | undefined, enabled: boolean): ByteProgress {
+  if (!enabled || process.stderr.isTTY !== true || (total != null && total < MIN_BAR_BYTES)) {
+    return { add () {}, stop () {} }
+  }
+
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: total == null
+      ? `${label} {done}`
+      : `${label} [{bar}] {percentage}% {done} / {size}`,
+    hideCursor: true,
+    clearOnComplete: false
+  }, cliProgress.Presets.shades_classic)
+
+  let done = 0
+  bar.start(total ?? 0, 0, { done: formatByteSize(0), size: formatByteSize(total ?? 0) })
+
+  return {
+    add (bytes) {
+      done += bytes
+      bar.update(Math.min(done, total ?? done), { done: formatByteSize(done) })
+    },
+    stop () {
+      bar.stop()
+    }
+  }
+}
+
+/**
+ * Count the bytes of a stream as it is read
+ */
+export async function * counted (source: AsyncIterable<Uint8Array>, progress: ByteProgress): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    progress.add(chunk.byteLength)
+    yield chunk
+  }
+}

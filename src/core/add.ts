@@ -1,0 +1,83 @@
+/**
+ * Import files and directories and pin what was added, only once all of it
+ * is in the repo: a failed add pins nothing
+ */
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { InvalidArgumentError } from './errors.js'
+import type { TorPlusNode } from '../node.js'
+import type { AbortOptions } from '@libp2p/interface'
+import type { AddEvents } from '@helia/unixfs'
+import type { ImportCandidateStream, ImportResult } from 'ipfs-unixfs-importer'
+import type { ProgressOptions } from 'progress-events'
+
+export interface AddOptions extends AbortOptions, ProgressOptions<AddEvents> {
+  /** @default true */
+  pin?: boolean
+  /** @default 1 */
+  cidVersion?: 0 | 1
+  /** Raw leaf blocks; defaults to the CID version's convention */
+  rawLeaves?: boolean
+  /** Kubo's chunker syntax, `size-<bytes>` */
+  chunker?: string
+  /** @default false */
+  wrapWithDirectory?: boolean
+}
+
+const MAX_CHUNK = 1024 * 1024
+
+function parseChunker (chunker: string): ReturnType<typeof fixedSize> {
+  const match = /^size-(\d+)$/.exec(chunker)
+  const size = match == null ? NaN : Number(match[1])
+
+  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_CHUNK) {
+    throw new InvalidArgumentError(`unsupported chunker "${chunker}": use size-<bytes> with at most ${MAX_CHUNK} bytes`)
+  }
+
+  return fixedSize({ chunkSize: size })
+}
+
+/**
+ * Add entries, yielding each imported entry; the top-level entries are pinned
+ * after the whole import has succeeded
+ */
+export async function * add (node: TorPlusNode, source: ImportCandidateStream, options: AddOptions = {}): AsyncGenerator<ImportResult> {
+  options.signal?.throwIfAborted()
+
+  const cidVersion = options.cidVersion ?? 1
+  const results: ImportResult[] = []
+
+  for await (const entry of node.fs.addAll(source, {
+    profile: cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025',
+    cidVersion,
+    rawLeaves: options.rawLeaves ?? cidVersion === 1,
+    chunker: options.chunker == null ? undefined : parseChunker(options.chunker),
+    wrapWithDirectory: options.wrapWithDirectory ?? false,
+    // a multipart upload yields its next file only after this one is read
+    fileImportConcurrency: 1,
+    signal: options.signal,
+    onProgress: options.onProgress
+  })) {
+    results.push(entry)
+  }
+
+  if (options.pin !== false) {
+    for (const root of roots(results, options.wrapWithDirectory === true)) {
+      for await (const cid of node.helia.pins.add(root.cid, { signal: options.signal })) {
+        options.signal?.throwIfAborted()
+        void cid
+      }
+    }
+  }
+
+  for (const entry of results) {
+    yield entry
+  }
+}
+
+function roots (results: ImportResult[], wrapped: boolean): ImportResult[] {
+  if (wrapped) {
+    return results.filter(entry => entry.path === '').slice(-1)
+  }
+
+  return results.filter(entry => entry.path == null || !entry.path.includes('/'))
+}

@@ -1,0 +1,58 @@
+/**
+ * A daemon: the node, its RPC API and gateway on one locked repo, with an
+ * `api` file in the repo so that CLI commands find it
+ */
+import { startApiServers } from './api/index.js'
+import { createTorPlusNode } from './node.js'
+import { openRepo } from './repo/index.js'
+import type { ApiServers } from './api/index.js'
+import type { TorPlusNode } from './node.js'
+import type { ComponentLogger } from '@libp2p/interface'
+
+export interface DaemonInit {
+  repoPath: string
+  logger?: ComponentLogger
+}
+
+export interface Daemon {
+  node: TorPlusNode
+  servers: ApiServers
+  /** Resolves once the daemon has stopped, whoever stopped it */
+  stopped: Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startDaemon (init: DaemonInit): Promise<Daemon> {
+  const repo = await openRepo(init.repoPath, { command: 'daemon' })
+  let node: TorPlusNode | undefined
+  let servers: ApiServers | undefined
+  let stopping: Promise<void> | undefined
+  let onStopped: () => void = () => {}
+  const stopped = new Promise<void>(resolve => { onStopped = resolve })
+
+  const stop = async (): Promise<void> => {
+    stopping ??= (async () => {
+      try {
+        await servers?.close()
+        await node?.stop()
+      } finally {
+        await repo.close()
+        onStopped()
+      }
+    })()
+
+    return stopping
+  }
+
+  try {
+    node = createTorPlusNode({ repo, logger: init.logger })
+    await node.start()
+    servers = await startApiServers({ node, shutdown: () => { void stop() } })
+    await repo.writeApiFile(servers.api.multiaddr)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+
+  return { node, servers, stopped, stop }
+}
