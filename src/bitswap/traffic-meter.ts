@@ -145,10 +145,10 @@ async function runOne (mw: StreamMiddleware, stream: Stream, connection: Connect
       const result = mw(stream, connection, (s, c) => { resolve([s, c]) })
 
       if (result instanceof Promise) {
-        result.catch(reject)
+        result.catch((err: Error) => { reject(err) })
       }
-    } catch (err) {
-      reject(err)
+    } catch (err: any) {
+      reject(err as Error)
     }
   })
 }

@@ -6,7 +6,7 @@ import { createContext } from './context.js'
 import type { CliContext, GlobalArgs } from './context.js'
 import type { ArgumentsCamelCase } from 'yargs'
 
-export type Handler<A> = (ctx: CliContext, argv: ArgumentsCamelCase<GlobalArgs & A>) => Promise<void>
+export interface Handler<A> { (ctx: CliContext, argv: ArgumentsCamelCase<GlobalArgs & A>): Promise<void> }
 
 export function withContext<A> (handler: Handler<A>): (argv: ArgumentsCamelCase<any>) => Promise<void> {
   return async (input) => {

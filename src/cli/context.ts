@@ -3,15 +3,13 @@
  * (Ctrl-C or --timeout) and the RPC client. As in Kubo, a command talks to the
  * daemon running on the repo; with none, it opens the repo itself and serves
  * the same API in-process on an ephemeral loopback port for its own use.
+ * The node and the RPC client are imported only when a command needs them,
+ * so `--help` and commands served by a daemon start quickly.
  */
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { anySignal } from 'any-signal'
-import { create } from 'kubo-rpc-client'
-import { startApiServers } from '../api/index.js'
-import { createTorPlusNode } from '../node.js'
-import { API_FILE, openRepo } from '../repo/index.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 export interface GlobalArgs {
@@ -68,7 +66,7 @@ function toApiUrl (api: string): string {
 
 async function readApiFile (repoPath: string): Promise<string | undefined> {
   try {
-    return (await fs.readFile(path.join(repoPath, API_FILE), 'utf8')).trim()
+    return (await fs.readFile(path.join(repoPath, 'api'), 'utf8')).trim()
   } catch {
     return undefined
   }
@@ -117,6 +115,7 @@ export function createContext (args: GlobalArgs): CliContext {
         return client
       }
 
+      const { create } = await import('kubo-rpc-client')
       const api = args.api ?? await readApiFile(repoPath)
 
       if (api != null) {
@@ -134,6 +133,9 @@ export function createContext (args: GlobalArgs): CliContext {
         throw new Error(`no daemon is running on ${repoPath}: start one with \`torplus daemon\``)
       }
 
+      const { openRepo } = await import('../repo/index.js')
+      const { createTorPlusNode } = await import('../node.js')
+      const { startApiServers } = await import('../api/index.js')
       const repo = await openRepo(repoPath, { command: options.command ?? 'cli' })
       closers.push(async () => { await repo.close() })
 

@@ -20,6 +20,15 @@ import { swarm } from './commands/swarm/index.js'
 import { version } from './commands/version.js'
 import { defaultRepoPath } from './context.js'
 
+// `torplus pin ls | head` closes stdout early: that is not an error
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') {
+    process.exit(0)
+  }
+
+  throw err
+})
+
 const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, shutdown]
 
 const parser = yargs(hideBin(process.argv))
@@ -41,8 +50,9 @@ const parser = yargs(hideBin(process.argv))
       printError(err, process.argv.includes('-D') || process.argv.includes('--debug'))
     } else {
       process.stderr.write(`Error: ${message}\nRun with --help for usage.\n`)
-      process.exitCode = 1
     }
+
+    process.exit(1)
   })
 
 try {

@@ -13,7 +13,7 @@ export interface ByteProgress {
 const MIN_BAR_BYTES = 1024 * 1024
 
 export function byteProgress (label: string, total: number | undefined, enabled: boolean): ByteProgress {
-  if (!enabled || process.stderr.isTTY !== true || (total != null && total < MIN_BAR_BYTES)) {
+  if (!enabled || !process.stderr.isTTY || (total != null && total < MIN_BAR_BYTES)) {
     return { add () {}, stop () {} }
   }
 

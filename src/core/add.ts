@@ -4,9 +4,10 @@
  */
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { InvalidArgumentError } from './errors.js'
+import { pinAdd } from './pin.js'
 import type { TorPlusNode } from '../node.js'
-import type { AbortOptions } from '@libp2p/interface'
 import type { AddEvents } from '@helia/unixfs'
+import type { AbortOptions } from '@libp2p/interface'
 import type { ImportCandidateStream, ImportResult } from 'ipfs-unixfs-importer'
 import type { ProgressOptions } from 'progress-events'
 
@@ -62,10 +63,7 @@ export async function * add (node: TorPlusNode, source: ImportCandidateStream, o
 
   if (options.pin !== false) {
     for (const root of roots(results, options.wrapWithDirectory === true)) {
-      for await (const cid of node.helia.pins.add(root.cid, { signal: options.signal })) {
-        options.signal?.throwIfAborted()
-        void cid
-      }
+      await pinAdd(node, root.cid, { signal: options.signal })
     }
   }
 
@@ -79,5 +77,5 @@ function roots (results: ImportResult[], wrapped: boolean): ImportResult[] {
     return results.filter(entry => entry.path === '').slice(-1)
   }
 
-  return results.filter(entry => entry.path == null || !entry.path.includes('/'))
+  return results.filter(entry => !(entry.path ?? '').includes('/'))
 }

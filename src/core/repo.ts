@@ -2,10 +2,11 @@
  * `repo stat` and `repo gc`
  */
 import { pushable } from 'it-pushable'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { REPO_VERSION } from '../version.js'
 import type { TorPlusNode } from '../node.js'
 import type { AbortOptions } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 export interface RepoStat {
   numObjects: number
@@ -32,7 +33,8 @@ export async function * repoGc (node: TorPlusNode, options: AbortOptions = {}): 
   node.helia.gc({
     signal: options.signal,
     onProgress: (evt) => {
-      results.push(evt.type === 'helia:gc:deleted' ? { cid: evt.detail } : { error: evt.detail })
+      // blocks are kept by multihash; name them as Kubo does, CIDv1 raw
+      results.push(evt.type === 'helia:gc:deleted' ? { cid: CID.createV1(raw.code, evt.detail.multihash) } : { error: evt.detail })
     }
   }).then(() => results.end(), (err: Error) => results.end(err))
 

@@ -32,7 +32,15 @@ export async function lockRepo (repoPath: string, command: string): Promise<Repo
   let release: () => Promise<void>
 
   try {
-    release = await lockfile.lock(repoPath, { lockfilePath, stale: 10_000, update: 2_000, realpath: false })
+    release = await lockfile.lock(repoPath, {
+      lockfilePath,
+      stale: 10_000,
+      update: 2_000,
+      realpath: false,
+      // another process judged us dead and took over; throwing from a timer
+      // would only crash us, and our owner file no longer names the holder
+      onCompromised: () => {}
+    })
   } catch (err: any) {
     if (err.code === 'ELOCKED') {
       throw new RepoLockedError(repoPath, await describeOwner(ownerFile))

@@ -28,6 +28,8 @@ export class QuotaBlockstore implements Blockstore {
   private readonly max: bigint
   private size = 0n
   private count = 0
+  /** Puts in flight by multihash, so two puts of one block count it once */
+  private readonly pending = new Map<string, Promise<CID>>()
 
   constructor (dir: string, max: bigint) {
     this.dir = dir
@@ -56,6 +58,25 @@ export class QuotaBlockstore implements Blockstore {
   }
 
   async put (cid: CID, value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+    const key = cid.multihash.bytes.toString()
+    const inFlight = this.pending.get(key)
+
+    if (inFlight != null) {
+      await inFlight
+      return cid
+    }
+
+    const put = this.putNew(cid, value, options)
+    this.pending.set(key, put)
+
+    try {
+      return await put
+    } finally {
+      this.pending.delete(key)
+    }
+  }
+
+  private async putNew (cid: CID, value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
     if (await this.store.has(cid, options)) {
       return cid
     }

@@ -11,11 +11,16 @@ import { parseIpfsPath } from '../../core/ipfs-path.js'
 import { bytes, flag, integer, json, ndjson, requiredArg } from './encoding.js'
 import { multipartCandidates } from './multipart.js'
 import type { RpcContext } from './index.js'
-import type { ImportResult } from 'ipfs-unixfs-importer'
 import type { Context } from 'hono'
+import type { ImportResult } from 'ipfs-unixfs-importer'
 
-function toAddOutput (entry: ImportResult): Record<string, string> {
-  return { Name: entry.path == null || entry.path === '' ? entry.cid.toString() : entry.path, Hash: entry.cid.toString(), Size: String(entry.size) }
+/**
+ * Kubo names unnamed input (stdin) by its CID, and the wrapping directory ''
+ */
+function toAddOutput (entry: ImportResult, wrapped: boolean): Record<string, string> {
+  const unnamed = entry.path == null || entry.path === ''
+
+  return { Name: unnamed && !wrapped ? entry.cid.toString() : entry.path ?? '', Hash: entry.cid.toString(), Size: String(entry.size) }
 }
 
 function cidVersion (c: Context): 0 | 1 | undefined {
@@ -49,7 +54,7 @@ export function filesRoutes ({ node }: RpcContext): Hono {
       const results: Array<Record<string, string>> = []
 
       for await (const entry of add(node, source, options)) {
-        results.push(toAddOutput(entry))
+        results.push(toAddOutput(entry, options.wrapWithDirectory))
       }
 
       return ndjson(c, (async function * () { yield * results })())
@@ -66,7 +71,7 @@ export function filesRoutes ({ node }: RpcContext): Hono {
           }
         }
       })) {
-        out.push(toAddOutput(entry))
+        out.push(toAddOutput(entry, options.wrapWithDirectory))
       }
     })().then(() => out.end(), (err: Error) => out.end(err))
 

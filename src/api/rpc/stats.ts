@@ -15,14 +15,17 @@ export function statsRoutes ({ node }: RpcContext): Hono {
     const signal = c.req.raw.signal
 
     return ndjson(c, (async function * () {
-      do {
+      while (true) {
         const stat = node.bandwidth.stat()
         yield { TotalIn: stat.totalIn, TotalOut: stat.totalOut, RateIn: stat.rateIn, RateOut: stat.rateOut }
 
-        if (poll) {
-          await delay(interval, undefined, { signal })
+        if (!poll) {
+          return
         }
-      } while (poll && !signal.aborted)
+
+        // ends when the client goes away
+        await delay(interval, undefined, { signal })
+      }
     })())
   })
 

@@ -4,8 +4,8 @@ import path from 'node:path'
 import { withContext } from '../command.js'
 import { byteProgress, counted } from '../progress.js'
 import type { GlobalArgs } from '../context.js'
-import type { Stats } from 'node:fs'
 import type { ByteProgress } from '../progress.js'
+import type { Stats } from 'node:fs'
 import type { CommandModule } from 'yargs'
 
 interface AddArgs {
@@ -66,7 +66,7 @@ export const add: CommandModule<GlobalArgs, any> = {
         } else if (argv.quiet) {
           ctx.print(last.Hash)
         } else if (!argv.quieter) {
-          ctx.print(`added ${last.Hash} ${last.Name === last.Hash ? '' : last.Name}`.trimEnd())
+          ctx.print(`added ${last.Hash} ${last.Name}`.trimEnd())
         }
       }
     } finally {
@@ -144,5 +144,5 @@ function byPath (a: { parentPath: string, name: string }, b: { parentPath: strin
   const left = path.join(a.parentPath, a.name)
   const right = path.join(b.parentPath, b.name)
 
-  return left < right ? -1 : left > right ? 1 : 0
+  return left.localeCompare(right)
 }

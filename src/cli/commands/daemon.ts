@@ -1,4 +1,3 @@
-import { startDaemon } from '../../daemon.js'
 import { initRepo, isInitialized } from '../../repo/index.js'
 import { VERSION } from '../../version.js'
 import { withContext } from '../command.js'
@@ -23,6 +22,7 @@ export const daemon: CommandModule<GlobalArgs, any> = {
       ctx.print(`initialized torplus repo at ${ctx.repoPath} (peer identity ${config.Identity.PeerID})`)
     }
 
+    const { startDaemon } = await import('../../daemon.js')
     const daemon = await startDaemon({ repoPath: ctx.repoPath })
     const { node, servers } = daemon
     const libp2p = node.helia.libp2p

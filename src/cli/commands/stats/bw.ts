@@ -1,6 +1,6 @@
 import { formatByteSize } from '../../../config/byte-size.js'
-import { parseDuration } from '../../context.js'
 import { withContext } from '../../command.js'
+import { parseDuration } from '../../context.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 

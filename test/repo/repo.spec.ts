@@ -1,0 +1,108 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { expect } from 'aegir/chai'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { initRepo, openRepo } from '../../src/repo/index.js'
+import { createRepo, tempDir } from '../utils/repo.js'
+
+async function rawBlock (size: number, fill: number): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = new Uint8Array(size).fill(fill)
+  return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
+}
+
+describe('repo', () => {
+  it('creates the layout with a private identity key', async () => {
+    const repoPath = path.join(await tempDir(), 'repo')
+    const config = await initRepo(repoPath)
+
+    expect(config.Identity.PeerID).to.match(/^12D3Koo/)
+    const entries = await fs.readdir(repoPath)
+    expect(entries).to.include.members(['config', 'blocks', 'datastore', 'keystore'])
+    expect((await fs.stat(path.join(repoPath, 'keystore', 'identity.key'))).mode & 0o777).to.equal(0o600)
+    expect((await fs.stat(path.join(repoPath, 'config'))).mode & 0o777).to.equal(0o600)
+  })
+
+  it('refuses to init twice', async () => {
+    const repoPath = await createRepo()
+    await expect(initRepo(repoPath)).to.eventually.be.rejected.with.property('name', 'RepoExistsError')
+  })
+
+  it('lets one process hold the lock and names the holder', async () => {
+    const repoPath = await createRepo()
+    const repo = await openRepo(repoPath, { command: 'daemon' })
+
+    try {
+      await expect(openRepo(repoPath, { command: 'cli' })).to.eventually.be.rejected
+        .with.property('message').that.matches(/locked by `torplus daemon` \(pid \d+/)
+    } finally {
+      await repo.close()
+    }
+
+    const again = await openRepo(repoPath, { command: 'cli' })
+    await again.close()
+  })
+
+  it('takes over the lock of a process that died', async () => {
+    const repoPath = await createRepo()
+    const repo = await openRepo(repoPath, { command: 'daemon' })
+    // what a SIGKILLed holder leaves behind: a fresh lock and an owner that is gone
+    await fs.writeFile(path.join(repoPath, 'repo.lock.owner'), JSON.stringify({ pid: 2 ** 22 + 1, command: 'daemon', since: '' }))
+    await repo.blockstore.close()
+    await repo.datastore.close()
+
+    const next = await openRepo(repoPath, { command: 'cli' })
+    await next.close()
+  })
+
+  it('refuses a key file others can read', async () => {
+    const repoPath = await createRepo()
+    await fs.chmod(path.join(repoPath, 'keystore', 'identity.key'), 0o644)
+    await expect(openRepo(repoPath, { command: 'cli' })).to.eventually.be.rejected
+      .with.property('message').that.matches(/chmod 600/)
+  })
+
+  it('never overwrites a corrupt config', async () => {
+    const repoPath = await createRepo()
+    await fs.writeFile(path.join(repoPath, 'config'), '{ "Identity": ')
+    await expect(openRepo(repoPath, { command: 'cli' })).to.eventually.be.rejected
+      .with.property('name', 'CorruptConfigError')
+    expect(await fs.readFile(path.join(repoPath, 'config'), 'utf8')).to.equal('{ "Identity": ')
+    // the failed open released the lock
+    await fs.writeFile(path.join(repoPath, 'config'), '{}')
+    await expect(openRepo(repoPath, { command: 'cli' })).to.eventually.be.rejected
+      .with.property('name', 'CorruptConfigError')
+  })
+
+  it('enforces Datastore.StorageMax and counts what it holds', async () => {
+    const repoPath = await createRepo({ Datastore: { StorageMax: 3000 } })
+    const repo = await openRepo(repoPath, { command: 'cli' })
+
+    try {
+      const a = await rawBlock(1000, 1)
+      const b = await rawBlock(1500, 2)
+      const c = await rawBlock(1000, 3)
+      await repo.blockstore.put(a.cid, a.bytes)
+      await repo.blockstore.put(b.cid, b.bytes)
+      // a duplicate takes no space
+      await repo.blockstore.put(a.cid, a.bytes)
+      expect(repo.blockstore.stat()).to.deep.equal({ size: 2500n, count: 2, max: 3000n })
+
+      await expect(repo.blockstore.put(c.cid, c.bytes)).to.eventually.be.rejected
+        .with.property('name', 'StorageQuotaExceededError')
+      expect(await repo.blockstore.has(c.cid)).to.be.false()
+
+      await repo.blockstore.delete(b.cid)
+      await repo.blockstore.put(c.cid, c.bytes)
+      expect(repo.blockstore.stat().size).to.equal(2000n)
+    } finally {
+      await repo.close()
+    }
+
+    // the count survives a restart because it is read from the files
+    const reopened = await openRepo(repoPath, { command: 'cli' })
+    expect(reopened.blockstore.stat()).to.deep.equal({ size: 2000n, count: 2, max: 3000n })
+    await reopened.close()
+  })
+})

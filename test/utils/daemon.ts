@@ -1,0 +1,80 @@
+/**
+ * Run `torplus daemon` as a child process and read what it prints
+ */
+import { spawn } from 'node:child_process'
+import { create } from 'kubo-rpc-client'
+import { BIN } from './cli.js'
+import type { KuboRPCClient } from 'kubo-rpc-client'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+
+export interface RunningDaemon {
+  process: ChildProcessWithoutNullStreams
+  repo: string
+  peerId: string
+  /** Swarm addresses with /p2p/ */
+  multiaddrs: string[]
+  apiUrl: string
+  gatewayUrl: string
+  client: KuboRPCClient
+  output(): string
+  /** SIGTERM and wait for the exit code */
+  stop(): Promise<number | null>
+}
+
+export async function startDaemon (repo: string, options: { timeout?: number } = {}): Promise<RunningDaemon> {
+  const child = spawn(process.execPath, [BIN, 'daemon'], {
+    env: { ...process.env, TORPLUS_PATH: repo },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => { resolve(code) }))
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`daemon not ready within ${options.timeout ?? 30_000} ms:\n${output}`))
+    }, options.timeout ?? 30_000)
+
+    const check = (): void => {
+      if (output.includes('Daemon is ready')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+
+    child.stdout.on('data', check)
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`daemon exited with ${code}:\n${output}`))
+    })
+  })
+
+  const line = (prefix: string): string[] => output.split('\n').filter(l => l.startsWith(prefix)).map(l => l.slice(prefix.length).trim())
+  const apiUrl = (line('RPC API server listening on ')[0].match(/\((http:\/\/[^)]+)\/api\/v0\)/) ?? [])[1]
+  const gatewayUrl = line('Gateway server listening on ')[0].replace('/ipfs/<cid>', '')
+
+  return {
+    process: child,
+    repo,
+    peerId: line('Peer ID: ')[0],
+    multiaddrs: line('Swarm listening on '),
+    apiUrl,
+    gatewayUrl,
+    client: create({ url: apiUrl }),
+    output: () => output,
+    async stop () {
+      if (child.exitCode != null) {
+        return child.exitCode
+      }
+
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    }
+  }
+}
