@@ -4,7 +4,10 @@ export default {
     bundle: false
   },
   test: {
-    target: ['node']
+    target: ['node'],
+    build: true,
+    // run every test, so the summary counts them all
+    bail: false
   },
   dependencyCheck: {
     ignore: ['node']

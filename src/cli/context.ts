@@ -18,7 +18,6 @@ export interface GlobalArgs {
   enc: 'text' | 'json'
   json?: boolean
   timeout?: string
-  offline?: boolean
   debug?: boolean
 }
 

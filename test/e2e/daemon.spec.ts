@@ -211,6 +211,34 @@ describe('daemon', function () {
       expect(JSON.parse((await torplus(['id'], { repo: daemon.repo })).stdout).Addresses).to.deep.equal(daemon.multiaddrs)
     })
 
+    it('for swarm and stats', async () => {
+      const other = await startDaemon(await createRepo())
+
+      try {
+        const connect = await torplus(['swarm', 'connect', other.multiaddrs[0]], { repo: daemon.repo })
+        expect(connect.stdout).to.equal(`connect ${other.peerId} success\n`)
+
+        const peers = await torplus(['swarm', 'peers'], { repo: daemon.repo })
+        expect(peers.stdout).to.include(`/p2p/${other.peerId}`)
+        expect(JSON.parse((await torplus(['swarm', 'peers', '--enc=json'], { repo: daemon.repo })).stdout).Peers.map((p: any) => p.Peer)).to.include(other.peerId)
+
+        const bw = await torplus(['stats', 'bw'], { repo: daemon.repo })
+        expect(bw.stdout).to.match(/^Bandwidth\nTotalIn: .+\nTotalOut: .+\nRateIn: .+\/s\nRateOut: .+\/s\n$/)
+        const json = JSON.parse((await torplus(['stats', 'bw', '--enc=json'], { repo: daemon.repo })).stdout)
+        expect(json.TotalOut).to.be.greaterThan(0)
+
+        const polled = await torplus(['stats', 'bw', '--poll', '--interval', '200ms', '--timeout', '1s', '--enc=json'], { repo: daemon.repo })
+        expect(polled.code).to.equal(0)
+        expect(polled.stdout.trim().split('\n').length).to.be.at.least(2)
+
+        const bad = await torplus(['swarm', 'connect', '/ip4/127.0.0.1/tcp/1/p2p/not-a-peer'], { repo: daemon.repo })
+        expect(bad.code).to.equal(1)
+        expect(bad.stderr).to.match(/^Error: .*not a multiaddr/)
+      } finally {
+        await other.stop()
+      }
+    })
+
     it('and says a config change applies at the next start', async () => {
       const result = await torplus(['config', 'set', 'Gateway.RetrievalTimeout', '20000', '--json'], { repo: daemon.repo })
       expect(result.code, result.stderr).to.equal(0)
