@@ -5,8 +5,8 @@ export default {
   },
   test: {
     target: ['node'],
-    build: true,
-    // run every test, so the summary counts them all
+    // run every test, so the summary counts them all; aegir's own pre-test
+    // build turns --bail on, so `npm test` builds first and then asks for none
     bail: false
   },
   dependencyCheck: {

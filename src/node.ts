@@ -9,7 +9,7 @@ import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import { unixfs } from '@helia/unixfs'
 import { identify } from '@libp2p/identify'
-import { start, stop } from '@libp2p/interface'
+import { NotStartedError, start, stop } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -19,7 +19,7 @@ import { Registry } from 'prom-client'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
-import { loopbackOnlyGater } from './transport/address-policy.js'
+import { checkListenAddresses, loopbackOnlyGater } from './transport/address-policy.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { Repo } from './repo/index.js'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
@@ -114,7 +114,7 @@ class DefaultTorPlusNode implements TorPlusNode {
 
   get bitswapTraffic (): BitswapTrafficMeter {
     if (this.meter == null) {
-      throw new Error('the node is not started')
+      throw new NotStartedError('the node is not started')
     }
 
     return this.meter
@@ -129,9 +129,10 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
+    checkListenAddresses(this.offline ? [] : toLibp2pAddresses(this.repo.config), this.repo.config.Addresses.AllowNonLoopback)
     await this.helia.start()
 
-    const metrics: Metrics | undefined = (this.helia.libp2p as any).metrics ?? undefined
+    const metrics = this.helia.libp2p.metrics
     this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
     this.registerRepoMetrics(metrics)
     await start(this.meter, this.bandwidth)

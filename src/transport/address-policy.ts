@@ -2,6 +2,8 @@
  * Which addresses the node may dial. Until the onion transport lands the node
  * runs in loopback development mode: it never dials off this machine.
  */
+import { multiaddr } from '@multiformats/multiaddr'
+import { NonLoopbackListenError } from './errors.js'
 import type { ConnectionGater } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -33,5 +35,17 @@ export function loopbackOnlyGater (): ConnectionGater {
   return {
     denyDialMultiaddr: (ma) => !isLoopback(ma),
     filterMultiaddrForPeer: async (_peer, ma) => isLoopback(ma)
+  }
+}
+
+/**
+ * Listen addresses must be loopback unless the operator said otherwise:
+ * anything else announces this machine's IP address to every peer
+ */
+export function checkListenAddresses (addresses: string[], allowNonLoopback: boolean): void {
+  const outside = addresses.filter(address => !isLoopback(multiaddr(address)))
+
+  if (outside.length > 0 && !allowNonLoopback) {
+    throw new NonLoopbackListenError(outside[0])
   }
 }

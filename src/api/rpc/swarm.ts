@@ -1,6 +1,7 @@
 /**
  * swarm/peers, swarm/connect
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
@@ -42,8 +43,16 @@ export function swarmRoutes ({ node }: RpcContext): Hono {
     const strings: string[] = []
 
     for (const target of targets) {
-      if (target.getComponents().find(component => component.name === 'p2p') == null) {
+      const p2p = target.getComponents().find(component => component.name === 'p2p')
+
+      if (p2p?.value == null) {
         throw new InvalidArgumentError(`${target} has no /p2p/<peer id> part`)
+      }
+
+      try {
+        peerIdFromString(p2p.value)
+      } catch {
+        throw new InvalidArgumentError(`${target} does not end in a valid peer id`)
       }
 
       const connection = await node.helia.libp2p.dial(target, { signal: c.req.raw.signal })

@@ -1,4 +1,6 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { initRepo, isInitialized } from '../../repo/index.js'
+import { isLoopback } from '../../transport/address-policy.js'
 import { VERSION } from '../../version.js'
 import { withContext } from '../command.js'
 import type { GlobalArgs } from '../context.js'
@@ -38,6 +40,12 @@ export const daemon: CommandModule<GlobalArgs, any> = {
     ctx.print(`RPC API server listening on ${servers.api.multiaddr} (${servers.api.url}/api/v0)`)
     ctx.print(`Gateway server listening on ${servers.gateway?.url}/ipfs/<cid>`)
     ctx.print(`Metrics at ${servers.api.url}/debug/metrics/prometheus`)
+    for (const server of [servers.api, servers.gateway]) {
+      if (server != null && !isLoopback(multiaddr(server.multiaddr))) {
+        process.stderr.write(`WARNING: ${server.url} is reachable from outside this machine (Addresses.AllowNonLoopback is true)\n`)
+      }
+    }
+
     ctx.print('Daemon is ready')
 
     let signals = 0
