@@ -35,16 +35,24 @@ async function create (): Promise<BenchNode> {
   return { helia, fs: unixfs(helia), stop: async () => { await helia.stop() } }
 }
 
-function deterministic (size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size)
+/**
+ * Reproducible pseudo-random bytes, streamed in 1 MiB pieces so that adding
+ * 64 MiB does not inflate the peak RSS being measured
+ */
+async function * deterministic (size: number, seed: number): AsyncGenerator<Uint8Array> {
+  const piece = 1024 * 1024
   let counter = 0
 
-  for (let offset = 0; offset < size; offset += 32) {
-    const block = crypto.createHash('sha256').update(`${seed}:${counter++}`).digest()
-    out.set(block.subarray(0, Math.min(32, size - offset)), offset)
-  }
+  for (let start = 0; start < size; start += piece) {
+    const out = new Uint8Array(Math.min(piece, size - start))
 
-  return out
+    for (let offset = 0; offset < out.byteLength; offset += 32) {
+      const block = crypto.createHash('sha256').update(`${seed}:${counter++}`).digest()
+      out.set(block.subarray(0, Math.min(32, out.byteLength - offset)), offset)
+    }
+
+    yield out
+  }
 }
 
 async function drain (fs: UnixFS, cid: CID): Promise<number> {
@@ -61,12 +69,12 @@ const node = await create()
 
 const commands: Record<string, (...args: any[]) => Promise<unknown>> = {
   addrs: async () => node.helia.libp2p.getMultiaddrs().map(String),
-  add: async (size: number, seed: number) => (await node.fs.addBytes(deterministic(size, seed))).toString(),
+  add: async (size: number, seed: number) => (await node.fs.addByteStream(deterministic(size, seed))).toString(),
   addMany: async (count: number, size: number, seed: number) => {
     const cids: string[] = []
 
     for (let i = 0; i < count; i++) {
-      cids.push((await node.fs.addBytes(deterministic(size, seed * 100_000 + i))).toString())
+      cids.push((await node.fs.addByteStream(deterministic(size, seed * 100_000 + i))).toString())
     }
 
     return cids

@@ -16,14 +16,13 @@ export interface GlobalArgs {
   repoDir?: string
   api?: string
   enc: 'text' | 'json'
-  json?: boolean
   timeout?: string
   debug?: boolean
 }
 
 export interface CliContext {
   repoPath: string
-  /** --enc=json or --json */
+  /** --enc=json */
   json: boolean
   signal: AbortSignal
   print(line: string): void
@@ -100,7 +99,7 @@ export function createContext (args: GlobalArgs): CliContext {
 
   return {
     repoPath,
-    json: args.enc === 'json' || args.json === true,
+    json: args.enc === 'json',
     signal,
     print (line) {
       process.stdout.write(line + '\n')

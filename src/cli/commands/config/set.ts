@@ -19,32 +19,11 @@ export const configSet: CommandModule<GlobalArgs, any> = {
     .option('bool', { type: 'boolean', default: false, describe: 'Parse the value as a boolean' }),
   handler: withContext<ConfigSetArgs>(async (ctx, argv) => {
     const client = await ctx.client()
-    const value = parseValue(String(argv.value), argv.json, argv.bool)
-
-    await client.config.set(argv.key, value as any, { signal: ctx.signal })
+    // the API parses the value, as Kubo's does, from the --json and --bool flags
+    await client.config.set(argv.key, String(argv.value), { json: argv.json, bool: argv.bool, signal: ctx.signal } as any)
 
     if (ctx.isDaemon()) {
       process.stderr.write('saved; restart the daemon to apply it\n')
     }
   })
-}
-
-function parseValue (raw: string, json: boolean, bool: boolean): unknown {
-  if (bool) {
-    if (raw !== 'true' && raw !== 'false') {
-      throw new Error(`"${raw}" is not a boolean: use true or false`)
-    }
-
-    return raw === 'true'
-  }
-
-  if (!json) {
-    return raw
-  }
-
-  try {
-    return JSON.parse(raw)
-  } catch {
-    throw new Error(`"${raw}" is not JSON: drop --json to set it as a string`)
-  }
 }
