@@ -2,34 +2,24 @@
  * Errors of the HTTP servers: RPC API, gateway
  */
 
-export class ApiError extends Error {
-  static name = 'ApiError'
-  readonly code: string = 'ERR_API'
-
-  constructor (message: string) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
+import { TorPlusError } from '../errors.js'
 
 /** The configured port is taken */
-export class PortInUseError extends ApiError {
+export class PortInUseError extends TorPlusError {
   static name = 'PortInUseError'
   readonly code = 'ERR_PORT_IN_USE'
 
   constructor (what: string, address: string, key: string) {
     super(`cannot listen for the ${what} on ${address}: the port is in use; stop what holds it or change ${key} (\`torplus config set ${key} /ip4/127.0.0.1/tcp/<port>\`)`)
-    this.name = 'PortInUseError'
   }
 }
 
 /** A non-loopback address without Addresses.AllowNonLoopback */
-export class NonLoopbackAddressError extends ApiError {
+export class NonLoopbackAddressError extends TorPlusError {
   static name = 'NonLoopbackAddressError'
   readonly code = 'ERR_NON_LOOPBACK_ADDRESS'
 
   constructor (what: string, address: string, key: string) {
     super(`refusing to serve the ${what} on ${address} (${key}), which is not a loopback address: anyone who reaches it controls the node; set Addresses.AllowNonLoopback to true if that is really meant`)
-    this.name = 'NonLoopbackAddressError'
   }
 }

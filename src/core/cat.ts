@@ -2,9 +2,9 @@
  * `cat`: the bytes of a file. The first block is read before returning, so a
  * missing CID fails before any byte is sent.
  */
-import { withStorageOptions } from './storage-options.js'
+import { resolve, withStorageOptions } from './resolve.js'
 import type { IpfsPath } from './ipfs-path.js'
-import type { StorageOptions } from './storage-options.js'
+import type { StorageOptions } from './resolve.js'
 import type { TorPlusNode } from '../node.js'
 
 export interface CatOptions extends StorageOptions {
@@ -14,7 +14,7 @@ export interface CatOptions extends StorageOptions {
 
 export async function cat (node: TorPlusNode, target: IpfsPath, options: CatOptions = {}): Promise<AsyncIterable<Uint8Array>> {
   const opts = withStorageOptions(node, options)
-  const stat = await node.fs.stat(target.cid, { ...opts, path: target.path === '' ? undefined : target.path })
+  const stat = await resolve(node, target, opts)
 
   return node.fs.cat(stat.cid, { ...opts, offset: options.offset, length: options.length })
 }

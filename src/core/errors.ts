@@ -2,63 +2,43 @@
  * Errors of the node operations that the RPC API and the CLI expose
  */
 
-export class CoreError extends Error {
-  static name = 'CoreError'
-  readonly code: string = 'ERR_CORE'
-  /** Whether the caller sent something wrong (HTTP 400) rather than the node failing */
-  readonly badRequest: boolean = false
-
-  constructor (message: string) {
-    super(message)
-    this.name = 'CoreError'
-  }
-}
+import { TorPlusError } from '../errors.js'
 
 /** Not a CID or an /ipfs/ path */
-export class InvalidPathError extends CoreError {
+export class InvalidPathError extends TorPlusError {
   static name = 'InvalidPathError'
   readonly code = 'ERR_INVALID_PATH'
   readonly badRequest = true
 
   constructor (input: string, problem: string) {
     super(`invalid path "${input}": ${problem}; expected <cid>[/path] or /ipfs/<cid>[/path]`)
-    this.name = 'InvalidPathError'
   }
 }
 
 /** A required argument is missing or malformed */
-export class InvalidArgumentError extends CoreError {
+export class InvalidArgumentError extends TorPlusError {
   static name = 'InvalidArgumentError'
   readonly code = 'ERR_INVALID_ARGUMENT'
   readonly badRequest = true
-
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidArgumentError'
-  }
 }
 
-/** The content is not in the repo and the node is offline */
-export class ContentNotFoundError extends CoreError {
+/** The content is not in the repo and the node may not fetch it */
+export class ContentNotFoundError extends TorPlusError {
   static name = 'ContentNotFoundError'
   readonly code = 'ERR_NOT_FOUND'
 
-  constructor (path: string, offline: boolean) {
-    super(offline
-      ? `${path} is not in the local repo: start the daemon (\`torplus daemon\`) to fetch it from peers`
-      : `${path} was not found within the time allowed: check that a peer that has it is connected (\`torplus swarm peers\`)`)
-    this.name = 'ContentNotFoundError'
+  constructor (path: string) {
+    super(`${path} is not in the local repo: start the daemon (\`torplus daemon\`) to fetch it from peers`)
   }
 }
 
 /** A pin operation named something that is not pinned */
-export class NotPinnedError extends CoreError {
+export class NotPinnedError extends TorPlusError {
   static name = 'NotPinnedError'
   readonly code = 'ERR_NOT_PINNED'
   readonly badRequest = true
 
   constructor (cid: string) {
     super(`${cid} is not pinned: \`torplus pin ls\` lists the pins`)
-    this.name = 'NotPinnedError'
   }
 }

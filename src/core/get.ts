@@ -2,9 +2,9 @@
  * `get`: a file or a directory tree as a tar stream, as Kubo's `get` sends it
  */
 import { pack } from 'it-tar'
-import { withStorageOptions } from './storage-options.js'
+import { resolve, withStorageOptions } from './resolve.js'
 import type { IpfsPath } from './ipfs-path.js'
-import type { StorageOptions } from './storage-options.js'
+import type { StorageOptions } from './resolve.js'
 import type { TorPlusNode } from '../node.js'
 import type { TarImportCandidate } from 'it-tar'
 import type { CID } from 'multiformats/cid'
@@ -18,7 +18,7 @@ const DIR_MODE = 0o755
  */
 export async function get (node: TorPlusNode, target: IpfsPath, options: StorageOptions = {}): Promise<AsyncIterable<Uint8Array>> {
   const opts = withStorageOptions(node, options)
-  const stat = await node.fs.stat(target.cid, { ...opts, path: target.path === '' ? undefined : target.path })
+  const stat = await resolve(node, target, opts)
   const name = target.path === '' ? target.cid.toString() : target.path.split('/').pop() ?? target.cid.toString()
 
   return pack()(entries(node, stat.cid, name, opts))

@@ -2,6 +2,7 @@
  * Pins: recursive only, as Helia keeps them
  */
 import { NotPinnedError } from './errors.js'
+import { reading } from './resolve.js'
 import type { TorPlusNode } from '../node.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -20,9 +21,11 @@ export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions
     return cid
   }
 
-  for await (const block of node.helia.pins.add(cid, { ...options, metadata: options.name == null ? undefined : { name: options.name }, offline: node.offline } as any)) {
-    void block
-  }
+  await reading({ cid, path: '' }, async () => {
+    for await (const block of node.helia.pins.add(cid, { ...options, metadata: options.name == null ? undefined : { name: options.name }, offline: node.offline } as any)) {
+      void block
+    }
+  })
 
   return cid
 }

@@ -2,56 +2,44 @@
  * Errors raised while creating or opening a repo
  */
 
-export class RepoError extends Error {
-  static name = 'RepoError'
-  readonly code: string = 'ERR_REPO'
-
-  constructor (message: string) {
-    super(message)
-    this.name = 'RepoError'
-  }
-}
+import { TorPlusError } from '../errors.js'
 
 /** Another process holds the repo lock */
-export class RepoLockedError extends RepoError {
+export class RepoLockedError extends TorPlusError {
   static name = 'RepoLockedError'
   readonly code = 'ERR_REPO_LOCKED'
 
   constructor (path: string, holder: string) {
     super(`repo ${path} is locked by ${holder}: stop it (\`torplus shutdown\`) or use another repo (--repo-dir or $TORPLUS_PATH)`)
-    this.name = 'RepoLockedError'
   }
 }
 
 /** No repo at the path */
-export class RepoNotInitializedError extends RepoError {
+export class RepoNotInitializedError extends TorPlusError {
   static name = 'RepoNotInitializedError'
   readonly code = 'ERR_REPO_NOT_INITIALIZED'
 
   constructor (path: string) {
     super(`no torplus repo at ${path}: run \`torplus init\` first`)
-    this.name = 'RepoNotInitializedError'
   }
 }
 
 /** `init` on a path that already holds a repo */
-export class RepoExistsError extends RepoError {
+export class RepoExistsError extends TorPlusError {
   static name = 'RepoExistsError'
   readonly code = 'ERR_REPO_EXISTS'
 
   constructor (path: string) {
     super(`a torplus repo already exists at ${path}: use it, or pick another path with --repo-dir`)
-    this.name = 'RepoExistsError'
   }
 }
 
 /** A block would take the repo past Datastore.StorageMax */
-export class StorageQuotaExceededError extends RepoError {
+export class StorageQuotaExceededError extends TorPlusError {
   static name = 'StorageQuotaExceededError'
   readonly code = 'ERR_STORAGE_QUOTA_EXCEEDED'
 
   constructor (used: bigint, max: bigint) {
     super(`storage quota exceeded (${used} of ${max} bytes used): run \`torplus repo gc\` or raise Datastore.StorageMax`)
-    this.name = 'StorageQuotaExceededError'
   }
 }

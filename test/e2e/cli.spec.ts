@@ -124,7 +124,7 @@ describe('cli without a daemon', function () {
 
     const missing = await torplus(['cat', cid], { repo })
     expect(missing.code).to.equal(1)
-    expect(missing.stderr).to.match(/^Error: .*/)
+    expect(missing.stderr).to.equal(`Error: ${cid} is not in the local repo: start the daemon (\`torplus daemon\`) to fetch it from peers\n`)
 
     const text = await torplus(['repo', 'stat', '-H'], { repo })
     expect(text.stdout).to.match(/RepoSize: +[\d.]+ (B|KiB|MiB)/)

@@ -8,6 +8,7 @@ import { cat } from '../../core/cat.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { get } from '../../core/get.js'
 import { parseIpfsPath } from '../../core/ipfs-path.js'
+import { reading } from '../../core/resolve.js'
 import { bytes, flag, integer, json, ndjson, requiredArg } from './encoding.js'
 import { multipartCandidates } from './multipart.js'
 import type { RpcContext } from './index.js'
@@ -101,12 +102,12 @@ export function filesRoutes ({ node }: RpcContext): Hono {
 
   app.post('/files/stat', async (c) => {
     const target = parseIpfsPath(requiredArg(c, 'path'))
-    const stat = await node.fs.stat(target.cid, {
+    const stat = await reading(target, async () => node.fs.stat(target.cid, {
       path: target.path === '' ? undefined : target.path,
       extended: true,
       offline: node.offline,
       signal: c.req.raw.signal
-    })
+    }))
 
     return json(c, {
       Hash: stat.cid.toString(),

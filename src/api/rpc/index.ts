@@ -63,8 +63,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   }))
 
   app.onError((err: any, c) => {
-    const badRequest = err.badRequest === true || err.name === 'InvalidArgumentError' || err.name === 'ConfigError' ||
-      err.name === 'UnknownConfigKeyError' || err.name === 'InvalidConfigValueError'
+    const badRequest = err.badRequest === true
 
     if (!badRequest) {
       ctx.log.error('%s failed - %e', c.req.path, err)

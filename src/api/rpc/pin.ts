@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { parseIpfsPath } from '../../core/ipfs-path.js'
 import { pinAdd, pinLs, pinRm } from '../../core/pin.js'
+import { resolve, withStorageOptions } from '../../core/resolve.js'
 import { args, flag, json, ndjson } from './encoding.js'
 import type { RpcContext } from './index.js'
 import type { Context } from 'hono'
@@ -31,7 +32,7 @@ async function pinTargets (c: Context, { node }: RpcContext): Promise<CID[]> {
       return target.cid
     }
 
-    return (await node.fs.stat(target.cid, { path: target.path, signal: c.req.raw.signal })).cid
+    return (await resolve(node, target, withStorageOptions(node, { signal: c.req.raw.signal }))).cid
   }))
 }
 

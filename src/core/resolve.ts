@@ -1,0 +1,43 @@
+/**
+ * Read options shared by cat, get, files/stat and pins, and the resolution of
+ * a path to its DAG node. A node opened without a daemon never waits on the
+ * network for a block it does not have: it fails at once, saying so.
+ */
+import { ContentNotFoundError } from './errors.js'
+import { formatIpfsPath } from './ipfs-path.js'
+import type { IpfsPath } from './ipfs-path.js'
+import type { TorPlusNode } from '../node.js'
+import type { DirectoryStats, FileStats, RawStats } from '@helia/unixfs'
+import type { AbortOptions } from '@libp2p/interface'
+
+export interface StorageOptions extends AbortOptions {
+  /** Only read local blocks */
+  offline?: boolean
+}
+
+export function withStorageOptions (node: TorPlusNode, options: StorageOptions): StorageOptions {
+  return { ...options, offline: options.offline === true || node.offline }
+}
+
+/**
+ * Run a read, turning Helia's offline miss into an error that says what to do
+ */
+export async function reading <T> (target: IpfsPath, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (err: any) {
+    if (err.name === 'BlockNotFoundWhileOfflineError') {
+      throw new ContentNotFoundError(formatIpfsPath(target))
+    }
+
+    throw err
+  }
+}
+
+/**
+ * Stat the DAG node a path names; fetching its first block proves it exists
+ * before any response starts
+ */
+export async function resolve (node: TorPlusNode, target: IpfsPath, options: StorageOptions): Promise<FileStats | DirectoryStats | RawStats> {
+  return reading(target, async () => node.fs.stat(target.cid, { ...options, path: target.path === '' ? undefined : target.path }))
+}
