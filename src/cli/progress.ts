@@ -6,6 +6,7 @@ import { formatByteSize } from '../config/byte-size.js'
 
 export interface ByteProgress {
   add(bytes: number): void
+  /** Leave the bar as it is; safe to call more than once */
   stop(): void
 }
 
@@ -27,6 +28,7 @@ export function byteProgress (label: string, total: number | undefined, enabled:
   }, cliProgress.Presets.shades_classic)
 
   let done = 0
+  let stopped = false
   bar.start(total ?? 0, 0, { done: formatByteSize(0), size: formatByteSize(total ?? 0) })
 
   return {
@@ -35,7 +37,10 @@ export function byteProgress (label: string, total: number | undefined, enabled:
       bar.update(Math.min(done, total ?? done), { done: formatByteSize(done) })
     },
     stop () {
-      bar.stop()
+      if (!stopped) {
+        stopped = true
+        bar.stop()
+      }
     }
   }
 }

@@ -59,6 +59,8 @@ export const add: CommandModule<GlobalArgs, any> = {
         wrapWithDirectory: argv.wrapWithDirectory,
         signal: ctx.signal
       })) {
+        // results come once the input is read: the bar is done
+        progress.stop()
         last = { Name: result.path, Hash: result.cid.toString(), Size: String(result.size) }
 
         if (ctx.json) {

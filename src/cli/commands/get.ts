@@ -27,9 +27,8 @@ export const get: CommandModule<GlobalArgs, any> = {
     const total = stat.type === 'directory' ? Number(stat.cumulativeSize) : Number(stat.size)
     const name = argv.path.split('/').filter(part => part !== '' && part !== 'ipfs').pop() ?? stat.cid.toString()
     const output = path.resolve(argv.output ?? name)
-    const progress = byteProgress('saving', total, argv.progress && !ctx.json)
-
     ctx.print(`Saving ${stat.type === 'directory' ? 'directory' : 'file'} to ${output}`)
+    const progress = byteProgress('saving', total, argv.progress && !ctx.json)
 
     try {
       for await (const entry of extract()(client.get(argv.path, { signal: ctx.signal }))) {
