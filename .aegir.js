@@ -10,6 +10,8 @@ export default {
     bail: false
   },
   dependencyCheck: {
-    ignore: ['node']
+    // the Node.js 24 runtime that npm scripts use, not an import
+    ignore: ['node'],
+    productionIgnorePatterns: ['/test', '/bench', '/scripts', '.aegir.js']
   }
 }

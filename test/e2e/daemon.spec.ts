@@ -22,7 +22,7 @@ describe('daemon', function () {
   let fileCid: CID
 
   before(async () => {
-    daemon = await startDaemon(await createRepo())
+    daemon = await startDaemon(await createRepo({ Gateway: { RetrievalTimeout: 2_000 } }))
     content = crypto.randomBytes(2 * 1024 * 1024 + 100)
     const added = await daemon.client.add({ path: 'data.bin', content })
     fileCid = added.cid
@@ -184,6 +184,16 @@ describe('daemon', function () {
 
       const nothing = await fetch(`${daemon.gatewayUrl}/elsewhere`)
       expect(nothing.status).to.equal(404)
+    })
+
+    it('answers 504 when no peer supplies the content within Gateway.RetrievalTimeout', async () => {
+      const unknown = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+      const started = Date.now()
+      const response = await fetch(`${daemon.gatewayUrl}/ipfs/${unknown}`, { headers: { Accept: 'application/vnd.ipld.raw' } })
+
+      expect(response.status).to.equal(504)
+      expect(await response.text()).to.match(/was not retrieved within 2000 ms/)
+      expect(Date.now() - started).to.be.below(15_000)
     })
   })
 
