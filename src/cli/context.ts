@@ -16,13 +16,14 @@ export interface GlobalArgs {
   repoDir?: string
   api?: string
   enc: 'text' | 'json'
+  json?: boolean
   timeout?: string
   debug?: boolean
 }
 
 export interface CliContext {
   repoPath: string
-  /** --enc=json */
+  /** --enc=json or --json */
   json: boolean
   signal: AbortSignal
   print(line: string): void
@@ -99,7 +100,7 @@ export function createContext (args: GlobalArgs): CliContext {
 
   return {
     repoPath,
-    json: args.enc === 'json',
+    json: args.enc === 'json' || args.json === true,
     signal,
     print (line) {
       process.stdout.write(line + '\n')

@@ -126,6 +126,8 @@ describe('cli without a daemon', function () {
     expect(missing.code).to.equal(1)
     expect(missing.stderr).to.equal(`Error: ${cid} is not in the local repo: start the daemon (\`torplus daemon\`) to fetch it from peers\n`)
 
+    expect(JSON.parse((await torplus(['repo', 'stat', '--json'], { repo })).stdout)).to.deep.equal(after)
+
     const text = await torplus(['repo', 'stat', '-H'], { repo })
     expect(text.stdout).to.match(/RepoSize: +[\d.]+ (B|KiB|MiB)/)
   })
