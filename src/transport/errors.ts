@@ -65,3 +65,53 @@ export class TorControlClosedError extends TorPlusError {
     super('the connection to tor\'s control port closed: tor stopped or restarted')
   }
 }
+
+/** tor's SocksPort could not be reached at all */
+export class TorSocksUnreachableError extends TorPlusError {
+  static name = 'TorSocksUnreachableError'
+  readonly code = 'ERR_TOR_SOCKS_UNREACHABLE'
+
+  constructor (address: string, reason: string) {
+    super(`cannot reach tor's SocksPort at ${address} (${reason}): is tor running? Check Tor.SocksPort`)
+  }
+}
+
+/** SOCKS5 reply 0x04: tor found no way to the onion (no descriptor, introduction failed) */
+export class OnionHostUnreachableError extends TorPlusError {
+  static name = 'OnionHostUnreachableError'
+  readonly code = 'ERR_ONION_HOST_UNREACHABLE'
+
+  constructor (target: string) {
+    super(`tor could not reach ${target}: the onion service is unknown or offline (no descriptor, or its introduction points failed)`)
+  }
+}
+
+/** SOCKS5 reply 0x06: tor gave up waiting for the circuit */
+export class OnionTtlExpiredError extends TorPlusError {
+  static name = 'OnionTtlExpiredError'
+  readonly code = 'ERR_ONION_TTL_EXPIRED'
+
+  constructor (target: string) {
+    super(`tor timed out building a circuit to ${target}: the service may be overloaded or the tor network slow; try again`)
+  }
+}
+
+/** SOCKS5 reply 0x05: the service is up, but nothing listens on that port */
+export class OnionConnectionRefusedError extends TorPlusError {
+  static name = 'OnionConnectionRefusedError'
+  readonly code = 'ERR_ONION_CONNECTION_REFUSED'
+
+  constructor (target: string) {
+    super(`${target} refused the connection: the onion service is up but does not serve that port`)
+  }
+}
+
+/** SOCKS5 reply 0x01, or any other refusal */
+export class SocksFailureError extends TorPlusError {
+  static name = 'SocksFailureError'
+  readonly code = 'ERR_SOCKS_FAILURE'
+
+  constructor (target: string, reply: string) {
+    super(`tor could not connect to ${target} (SOCKS5 reply ${reply})`)
+  }
+}
