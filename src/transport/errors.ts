@@ -115,3 +115,33 @@ export class SocksFailureError extends TorPlusError {
     super(`tor could not connect to ${target} (SOCKS5 reply ${reply})`)
   }
 }
+
+/** No tor binary to run */
+export class TorNotInstalledError extends TorPlusError {
+  static name = 'TorNotInstalledError'
+  readonly code = 'ERR_TOR_NOT_INSTALLED'
+
+  constructor (torPath: string) {
+    super(`cannot run "${torPath}": tor is not installed; install it (\`apt-get install tor\` on Debian or Ubuntu) or set Tor.Path`)
+  }
+}
+
+/** tor did not finish bootstrapping in time */
+export class TorBootstrapTimeoutError extends TorPlusError {
+  static name = 'TorBootstrapTimeoutError'
+  readonly code = 'ERR_TOR_BOOTSTRAP_TIMEOUT'
+
+  constructor (timeout: number, progress: number, summary: string, log: string) {
+    super(`tor did not bootstrap within ${timeout} ms (stuck at ${progress}%: ${summary}): see ${log}`)
+  }
+}
+
+/** The tor process exited while starting */
+export class TorExitedError extends TorPlusError {
+  static name = 'TorExitedError'
+  readonly code = 'ERR_TOR_EXITED'
+
+  constructor (code: number | null, log: string) {
+    super(`tor exited with code ${code} while starting: see ${log}`)
+  }
+}

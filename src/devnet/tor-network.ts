@@ -1,0 +1,270 @@
+/**
+ * A private tor network on 127.0.0.1: three directory authorities with keys
+ * from tor-gencert, a few relays, `TestingTorNetwork 1`. Node tors join it
+ * through `clientConfig()`, which their managed tor appends to its torrc, so
+ * the devnet runs the same code path as the real network.
+ *
+ * Settings and the staged start follow what was measured here: authorities
+ * vote Stable at once (onion circuits need a Stable layer-2 node), and relays
+ * must all be in a consensus before client tors bootstrap from it.
+ */
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { CustomProgressEvent } from 'progress-events'
+import { freePort } from './ports.js'
+import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { ChildProcess } from 'node:child_process'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
+
+const run = promisify(execFile)
+
+export interface TorNetworkInit {
+  /** Folder for every tor's keys, data and logs */
+  dir: string
+  logger: ComponentLogger
+  /**
+   * Relays besides the authorities
+   *
+   * @default 3
+   */
+  relays?: number
+  /**
+   * The tor binary
+   *
+   * @default 'tor'
+   */
+  torPath?: string
+  /**
+   * Milliseconds to wait for a consensus that lists every relay
+   *
+   * @default 90_000
+   */
+  consensusTimeout?: number
+}
+
+export type TorNetworkProgressEvents =
+  ProgressEvent<'devnet:tor:keys'> |
+  ProgressEvent<'devnet:tor:started', { count: number }> |
+  ProgressEvent<'devnet:tor:consensus', { relays: number }>
+
+interface TorInstance {
+  name: string
+  dir: string
+  orPort: number
+  dirPort: number
+  fingerprint: string
+  v3ident?: string
+  process?: ChildProcess
+}
+
+/** Lines every tor of the network has, authorities and clients alike */
+const TESTING_LINES = [
+  'TestingTorNetwork 1',
+  'PathsNeededToBuildCircuits 0.67',
+  'TestingDirAuthVoteExit *',
+  'TestingDirAuthVoteGuard *',
+  'TestingDirAuthVoteHSDir *',
+  'TestingMinExitFlagThreshold 0',
+  'V3AuthNIntervalsValid 2',
+  'Schedulers Vanilla'
+]
+
+export class TorNetwork implements Startable {
+  readonly [Symbol.toStringTag] = 'torplus:devnet:tor-network'
+  private readonly dir: string
+  private readonly relayCount: number
+  private readonly torPath: string
+  private readonly consensusTimeout: number
+  private readonly log: Logger
+  private authorities: TorInstance[] = []
+  private relays: TorInstance[] = []
+  private started = false
+
+  constructor (init: TorNetworkInit) {
+    this.dir = init.dir
+    this.relayCount = init.relays ?? 3
+    this.torPath = init.torPath ?? 'tor'
+    this.consensusTimeout = init.consensusTimeout ?? 90_000
+    this.log = init.logger.forComponent('torplus:devnet:tor-network')
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /**
+   * The torrc lines a tor needs to use this network
+   */
+  clientConfig (): string[] {
+    return [...TESTING_LINES, ...this.dirAuthorityLines()]
+  }
+
+  async start (options: AbortOptions & ProgressOptions<TorNetworkProgressEvents> = {}): Promise<void> {
+    if (this.started) {
+      return
+    }
+
+    options.onProgress?.(new CustomProgressEvent('devnet:tor:keys'))
+    this.authorities = await Promise.all([0, 1, 2].map(async i => this.createAuthority(`auth${i}`)))
+    this.relays = await Promise.all(Array.from({ length: this.relayCount }, async (_, i) => this.createRelay(`relay${i}`)))
+    this.started = true
+
+    try {
+      for (const tor of [...this.authorities, ...this.relays]) {
+        tor.process = await this.spawnTor(tor)
+      }
+
+      options.onProgress?.(new CustomProgressEvent('devnet:tor:started', { count: this.authorities.length + this.relays.length }))
+      await this.waitForConsensus(options)
+      options.onProgress?.(new CustomProgressEvent('devnet:tor:consensus', { relays: this.authorities.length + this.relays.length }))
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all([...this.authorities, ...this.relays].map(async tor => stopProcess(tor.process)))
+    this.started = false
+  }
+
+  /** Process ids, for pid files */
+  pids (): number[] {
+    return [...this.authorities, ...this.relays].flatMap(tor => tor.process?.pid == null ? [] : [tor.process.pid])
+  }
+
+  private dirAuthorityLines (): string[] {
+    return this.authorities.map(a =>
+      `DirAuthority ${a.name} orport=${a.orPort} no-v2 v3ident=${a.v3ident} 127.0.0.1:${a.dirPort} ${a.fingerprint}`)
+  }
+
+  private async createAuthority (name: string): Promise<TorInstance> {
+    const tor = await this.createInstance(name)
+    const keys = path.join(tor.dir, 'keys')
+    await fs.mkdir(keys, { recursive: true, mode: 0o700 })
+
+    // an empty passphrase on stdin
+    await new Promise<void>((resolve, reject) => {
+      const gencert = spawn('tor-gencert', [
+        '--create-identity-key', '-m', '12', '-a', `127.0.0.1:${tor.dirPort}`,
+        '-i', path.join(keys, 'authority_identity_key'),
+        '-s', path.join(keys, 'authority_signing_key'),
+        '-c', path.join(keys, 'authority_certificate'),
+        '--passphrase-fd', '0'
+      ], { stdio: ['pipe', 'ignore', 'pipe'] })
+      let stderr = ''
+      gencert.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+      gencert.on('error', reject)
+      gencert.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`tor-gencert failed: ${stderr}`)) })
+      gencert.stdin.end('\n')
+    })
+
+    const certificate = await fs.readFile(path.join(keys, 'authority_certificate'), 'utf8')
+    tor.v3ident = /^fingerprint (\w+)$/m.exec(certificate)?.[1]
+    tor.fingerprint = await this.fingerprint(tor)
+
+    return tor
+  }
+
+  private async createRelay (name: string): Promise<TorInstance> {
+    const tor = await this.createInstance(name)
+    tor.fingerprint = await this.fingerprint(tor)
+    return tor
+  }
+
+  private async createInstance (name: string): Promise<TorInstance> {
+    const dir = path.join(this.dir, name)
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 })
+    return { name, dir, orPort: await freePort(), dirPort: await freePort(), fingerprint: '' }
+  }
+
+  private async fingerprint (tor: TorInstance): Promise<string> {
+    const empty = path.join(this.dir, 'empty-torrc')
+    await fs.writeFile(empty, '')
+    const { stdout } = await run(this.torPath, ['--list-fingerprint', '--DataDirectory', tor.dir, '--ORPort', String(tor.orPort), '-f', empty, '--defaults-torrc', empty, '--Nickname', tor.name])
+    const match = /(\w+) ([A-F0-9 ]{49})\s*$/m.exec(stdout)
+
+    if (match == null) {
+      throw new Error(`no fingerprint in: ${stdout}`)
+    }
+
+    return match[2].replace(/ /g, '')
+  }
+
+  private torrc (tor: TorInstance, authority: boolean): string[] {
+    return [
+      ...this.clientConfig(),
+      `Nickname ${tor.name}`,
+      `DataDirectory ${tor.dir}`,
+      `Log notice file ${path.join(tor.dir, 'notice.log')}`,
+      'Address 127.0.0.1',
+      `ORPort 127.0.0.1:${tor.orPort}`,
+      `DirPort 127.0.0.1:${tor.dirPort}`,
+      'SocksPort 0',
+      'AssumeReachable 1',
+      'ExitRelay 1',
+      'ExitPolicyRejectPrivate 0',
+      'ExitPolicy accept 127.0.0.0/8:*',
+      'ContactInfo devnet',
+      'RunAsDaemon 0',
+      ...(authority
+        ? [
+            'AuthoritativeDirectory 1',
+            'V3AuthoritativeDirectory 1',
+            'TestingV3AuthInitialVotingInterval 5',
+            'TestingV3AuthInitialVoteDelay 2',
+            'TestingV3AuthInitialDistDelay 2',
+            'V3AuthVotingInterval 10',
+            'V3AuthVoteDelay 2',
+            'V3AuthDistDelay 2',
+            'AuthDirVoteStableGuaranteeMinUptime 0',
+            'AuthDirVoteStableGuaranteeMTBF 0'
+          ]
+        : [])
+    ]
+  }
+
+  private async spawnTor (tor: TorInstance): Promise<ChildProcess> {
+    const torrc = path.join(tor.dir, 'torrc')
+    const empty = path.join(this.dir, 'empty-torrc')
+    await fs.writeFile(torrc, this.torrc(tor, tor.v3ident != null).join('\n') + '\n')
+    const child = spawn(this.torPath, ['-f', torrc, '--defaults-torrc', empty], { stdio: 'ignore' })
+    child.on('exit', (code) => { this.log('%s exited with %s', tor.name, code) })
+    return child
+  }
+
+  private async waitForConsensus (options: AbortOptions): Promise<void> {
+    const wanted = this.authorities.length + this.relays.length
+    const deadline = Date.now() + this.consensusTimeout
+    const file = path.join(this.authorities[0].dir, 'cached-consensus')
+
+    while (Date.now() < deadline) {
+      options.signal?.throwIfAborted()
+      const consensus = await fs.readFile(file, 'utf8').catch(() => '')
+      const listed = consensus.split('\n').filter(line => line.startsWith('r ')).length
+
+      if (listed >= wanted) {
+        this.log('consensus lists all %d relays', listed)
+        return
+      }
+
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+
+    throw new Error(`the private tor network had no consensus listing all ${wanted} relays within ${this.consensusTimeout} ms: see the notice.log files under ${this.dir}`)
+  }
+}
+
+async function stopProcess (child?: ChildProcess): Promise<void> {
+  if (child == null || child.exitCode != null || child.signalCode != null) {
+    return
+  }
+
+  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+  await exited
+  clearTimeout(timer)
+}
