@@ -222,11 +222,21 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
 
   private async waitForBootstrap (control: TorControl, deadline: number, options: AbortOptions & ProgressOptions<ManagedTorProgressEvents>): Promise<void> {
     let latest: BootstrapStatus = { progress: 0, tag: '', summary: '' }
-    let wake: () => void = () => {}
     const onBootstrap = (evt: CustomEvent<BootstrapStatus>): void => {
       latest = evt.detail
       options.onProgress?.(new CustomProgressEvent('tor:bootstrap', evt.detail))
-      wake()
+    }
+    // the next bootstrap event, or a re-check after `ms`
+    const nextEvent = async (ms: number): Promise<void> => {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(done, ms)
+        function done (): void {
+          clearTimeout(timer)
+          control.removeEventListener('bootstrap', done)
+          resolve()
+        }
+        control.addEventListener('bootstrap', done)
+      })
     }
 
     control.addEventListener('bootstrap', onBootstrap)
@@ -247,10 +257,7 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
           throw new TorBootstrapTimeoutError(this.bootstrapTimeout, latest.progress, latest.summary, this.noticeLog)
         }
 
-        await new Promise<void>(resolve => {
-          const timer = setTimeout(resolve, Math.min(remaining, 1_000))
-          wake = () => { clearTimeout(timer); resolve() }
-        })
+        await nextEvent(Math.min(remaining, 1_000))
         options.signal?.throwIfAborted()
       }
     } finally {
