@@ -145,3 +145,13 @@ export class TorExitedError extends TorPlusError {
     super(`tor exited with code ${code} while starting: see ${log}`)
   }
 }
+
+/** A listen address that is not this node's onion */
+export class OnionListenAddressError extends TorPlusError {
+  static name = 'OnionListenAddressError'
+  readonly code = 'ERR_ONION_LISTEN_ADDRESS'
+
+  constructor (address: string, own: string) {
+    super(`cannot listen on ${address}: this node's onion address is ${own}; fix Addresses.Swarm`)
+  }
+}

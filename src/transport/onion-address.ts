@@ -5,8 +5,8 @@
  * The key is made here, so the address is known before tor runs.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto'
-import { base32 } from 'multiformats/bases/base32'
 import { multiaddr } from '@multiformats/multiaddr'
+import { base32 } from 'multiformats/bases/base32'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const VERSION = 3

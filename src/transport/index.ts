@@ -1,0 +1,102 @@
+/**
+ * @packageDocumentation
+ *
+ * A js-libp2p transport for `/onion3/<service id>:<port>` addresses: dials go
+ * through tor's SocksPort (the name is resolved inside tor), and the node
+ * listens as an onion service published over tor's control port.
+ *
+ * @example
+ *
+ * ```ts
+ * import { createLibp2p } from 'libp2p'
+ * import { onion, createOnionKey, ManagedTor } from 'torplus/transport'
+ *
+ * const tor = new ManagedTor({ dir: '/tmp/tor', logger })
+ * await tor.start()
+ * const key = createOnionKey()
+ *
+ * const node = await createLibp2p({
+ *   addresses: { listen: [`/onion3/${key.serviceId}:4101`] },
+ *   transports: [onion({ tor, key })]
+ * })
+ * ```
+ */
+import { DEFAULT_DESCRIPTOR_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_INACTIVITY_TIMEOUT } from './constants.js'
+import { OnionTransport } from './onion.js'
+import type { OnionKey } from './onion-address.js'
+import type { TorControl } from './tor-control/index.js'
+import type { ComponentLogger, Metrics, OutboundConnectionUpgradeEvents, Transport } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
+import type { ProgressEvent } from 'progress-events'
+
+export { createOnionKey, isOnion, isValidServiceId, parseOnionMultiaddr, toOnionMultiaddr } from './onion-address.js'
+export type { OnionKey, OnionTarget } from './onion-address.js'
+export { ManagedTor } from './tor-process.js'
+export type { ManagedTorInit, ManagedTorProgressEvents } from './tor-process.js'
+export { TorControl } from './tor-control/index.js'
+export * from './errors.js'
+
+/**
+ * What the transport needs from tor: where its SocksPort is, a control
+ * connection, and word when tor restarted (services must be published again)
+ */
+export interface TorProvider extends TypedEventTarget<{ restarted: CustomEvent<void> }> {
+  readonly socks: { host: string, port: number }
+  readonly control: TorControl
+}
+
+export interface OnionComponents {
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+export interface OnionInit {
+  /** A started tor */
+  tor: TorProvider
+
+  /** The onion service key; without one the transport only dials */
+  key?: OnionKey
+
+  /**
+   * Milliseconds for a dial, circuit building included
+   *
+   * @default 60_000
+   */
+  dialTimeout?: number
+
+  /**
+   * Milliseconds to wait for our descriptor upload before reporting the
+   * address (a client that asks too early backs off)
+   *
+   * @default 60_000
+   */
+  descriptorTimeout?: number
+
+  /**
+   * Milliseconds without traffic before a connection closes
+   *
+   * @default 300_000
+   */
+  inactivityTimeout?: number
+
+  /**
+   * Put each peer on its own circuit (a SOCKS username per peer, which tor
+   * isolates by default)
+   *
+   * @default true
+   */
+  isolateStreams?: boolean
+}
+
+export type OnionDialEvents = OutboundConnectionUpgradeEvents | ProgressEvent<'onion:open-connection'>
+
+export function onion (init: OnionInit): (components: OnionComponents) => Transport<OnionDialEvents> {
+  return (components) => new OnionTransport(components, {
+    tor: init.tor,
+    key: init.key,
+    dialTimeout: init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT,
+    descriptorTimeout: init.descriptorTimeout ?? DEFAULT_DESCRIPTOR_TIMEOUT,
+    inactivityTimeout: init.inactivityTimeout ?? DEFAULT_INACTIVITY_TIMEOUT,
+    isolateStreams: init.isolateStreams ?? true
+  })
+}
