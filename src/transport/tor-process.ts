@@ -9,9 +9,10 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
+import { waitForBootstrap } from './bootstrap.js'
 import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
-import type { BootstrapStatus } from './tor-control/index.js'
+import type { BootstrapProgressEvents } from './bootstrap.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -52,7 +53,7 @@ export interface ManagedTorInit {
 
 export type ManagedTorProgressEvents =
   ProgressEvent<'tor:spawned', { pid: number }> |
-  ProgressEvent<'tor:bootstrap', BootstrapStatus> |
+  BootstrapProgressEvents |
   ProgressEvent<'tor:ready', { socks: string }>
 
 export interface ManagedTorEvents {
@@ -207,7 +208,7 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
 
     try {
       await control.authenticate({ cookieFile, signal: options.signal })
-      await this.waitForBootstrap(control, deadline, options)
+      await waitForBootstrap(control, { ...options, timeout: Math.max(deadline - Date.now(), 0), log: this.noticeLog })
       const socks = (await control.getInfo(['net/listeners/socks'], options)).get('net/listeners/socks') ?? ''
       const [, socksHost, socksPort] = /"?([\d.]+):(\d+)"?/.exec(socks) ?? []
       this.socksAddress = { host: socksHost, port: Number(socksPort) }
@@ -217,51 +218,6 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
     } catch (err) {
       control.close()
       throw err
-    }
-  }
-
-  private async waitForBootstrap (control: TorControl, deadline: number, options: AbortOptions & ProgressOptions<ManagedTorProgressEvents>): Promise<void> {
-    let latest: BootstrapStatus = { progress: 0, tag: '', summary: '' }
-    const onBootstrap = (evt: CustomEvent<BootstrapStatus>): void => {
-      latest = evt.detail
-      options.onProgress?.(new CustomProgressEvent('tor:bootstrap', evt.detail))
-    }
-    // the next bootstrap event, or a re-check after `ms`
-    const nextEvent = async (ms: number): Promise<void> => {
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(done, ms)
-        function done (): void {
-          clearTimeout(timer)
-          control.removeEventListener('bootstrap', done)
-          resolve()
-        }
-        control.addEventListener('bootstrap', done)
-      })
-    }
-
-    control.addEventListener('bootstrap', onBootstrap)
-
-    try {
-      await control.setEvents(['STATUS_CLIENT', 'HS_DESC'], options)
-      const phase = (await control.getInfo(['status/bootstrap-phase'], options)).get('status/bootstrap-phase') ?? ''
-      const progress = /PROGRESS=(\d+)/.exec(phase)
-
-      if (progress != null) {
-        latest = { ...latest, progress: Number(progress[1]) }
-      }
-
-      while (latest.progress < 100) {
-        const remaining = deadline - Date.now()
-
-        if (remaining <= 0) {
-          throw new TorBootstrapTimeoutError(this.bootstrapTimeout, latest.progress, latest.summary, this.noticeLog)
-        }
-
-        await nextEvent(Math.min(remaining, 1_000))
-        options.signal?.throwIfAborted()
-      }
-    } finally {
-      control.removeEventListener('bootstrap', onBootstrap)
     }
   }
 

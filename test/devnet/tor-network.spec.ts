@@ -8,6 +8,7 @@ import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { ExternalTor } from '../../src/transport/external-tor.js'
 import { socksConnect } from '../../src/transport/socks.js'
 import { ManagedTor } from '../../src/transport/tor-process.js'
 import { tempDir } from '../utils/repo.js'
@@ -69,6 +70,36 @@ describe('private tor network', function () {
     await expect(socksConnect({ proxy: client.socks, destination: { host: `${gone.serviceId}.onion`, port: 4101 }, timeout: 60_000 }))
       .to.eventually.be.rejected.with.property('name').that.is.oneOf(['OnionHostUnreachableError', 'OnionTtlExpiredError'])
     expect(Date.now() - started).to.be.below(60_000)
+  })
+
+  it('attaches to an existing tor (external mode) and dials through it', async () => {
+    const portFile = await fs.readFile(path.join(dir, 'service', 'control-port'), 'utf8')
+    const [, port] = /PORT=127\.0\.0\.1:(\d+)/.exec(portFile) ?? []
+    const external = new ExternalTor({
+      control: { host: '127.0.0.1', port: Number(port) },
+      socks: service.socks,
+      cookieFile: path.join(dir, 'service', 'control_auth_cookie'),
+      logger
+    })
+
+    await external.start()
+
+    try {
+      const target = await client.control.addOnion({ ports: [{ virtualPort: 4102, target: `127.0.0.1:${(echo.address() as net.AddressInfo).port}` }] })
+      await new Promise<void>(resolve => {
+        client.control.addEventListener('hs-desc', (evt) => { if (evt.detail.action === 'UPLOADED' && evt.detail.address === target.serviceId) resolve() })
+      })
+
+      const socket = await socksConnect({ proxy: external.socks, destination: { host: `${target.serviceId}.onion`, port: 4102 }, timeout: 60_000 })
+      socket.write('external')
+      const reply = await new Promise<Buffer>(resolve => socket.once('data', resolve))
+      socket.destroy()
+      expect(reply.toString()).to.equal('external')
+
+      expect((await external.control.getInfo(['version'])).get('version')).to.match(/^0\.4\./)
+    } finally {
+      external.stop()
+    }
   })
 
   it('restarts a managed tor that dies', async () => {

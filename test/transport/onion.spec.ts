@@ -84,4 +84,23 @@ describe('onion transport', function () {
     const inbound = nodes[0].getConnections(nodes[1].peerId)[0]
     expect(inbound.remoteAddr.toString()).to.not.match(/\/ip[46]\//)
   })
+
+  it('publishes again when its tor is killed and restarted, and the peer reconnects', async () => {
+    const restarted = new Promise<void>(resolve => { tors[0].addEventListener('restarted', () => { resolve() }, { once: true }) })
+    process.kill(tors[0].pid ?? 0, 'SIGKILL')
+    await restarted
+    await pWaitFor(() => nodes[1].getConnections(nodes[0].peerId).length === 0, { timeout: 30_000 })
+
+    // the other side may hold the old descriptor for a moment: retry, bounded
+    await pWaitFor(async () => {
+      try {
+        await nodes[1].dial(nodes[0].getMultiaddrs()[0], { signal: AbortSignal.timeout(20_000) })
+        return true
+      } catch {
+        return false
+      }
+    }, { interval: 2_000, timeout: 90_000 })
+
+    expect(await nodes[1].services.ping.ping(nodes[0].peerId, { signal: AbortSignal.timeout(30_000) })).to.be.a('number')
+  })
 })

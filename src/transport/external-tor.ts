@@ -1,0 +1,130 @@
+/**
+ * An existing tor (Tor.Mode "external"): we attach to its control port and
+ * use its SocksPort. If the control connection drops (tor restarted), we
+ * reconnect on a timer and announce the restart so onion services are
+ * published again.
+ */
+import { TypedEventEmitter } from 'main-event'
+import { CustomProgressEvent } from 'progress-events'
+import { waitForBootstrap } from './bootstrap.js'
+import { TorControl } from './tor-control/index.js'
+import type { BootstrapProgressEvents } from './bootstrap.js'
+import type { TorProvider } from './index.js'
+import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
+
+export interface ExternalTorInit {
+  control: { host: string, port: number }
+  socks: { host: string, port: number }
+  logger: ComponentLogger
+  /** For HASHEDPASSWORD authentication */
+  password?: string
+  /** Overrides the cookie file tor reports */
+  cookieFile?: string
+
+  /**
+   * Milliseconds to wait for tor to be bootstrapped
+   *
+   * @default 120_000
+   */
+  bootstrapTimeout?: number
+
+  /**
+   * Milliseconds between reconnection attempts after the control connection drops
+   *
+   * @default 5_000
+   */
+  reconnectInterval?: number
+
+  /**
+   * Attempts before giving up on a tor that went away
+   *
+   * @default 60
+   */
+  reconnectAttempts?: number
+}
+
+export type ExternalTorProgressEvents = BootstrapProgressEvents | ProgressEvent<'tor:ready', { socks: string }>
+
+export class ExternalTor extends TypedEventEmitter<{ restarted: CustomEvent<void> }> implements Startable, TorProvider {
+  readonly [Symbol.toStringTag] = 'torplus:external-tor'
+  readonly socks: { host: string, port: number }
+  private readonly init: ExternalTorInit
+  private readonly log: Logger
+  private connection?: TorControl
+  private stopped = true
+
+  constructor (init: ExternalTorInit) {
+    super()
+    this.init = init
+    this.socks = init.socks
+    this.log = init.logger.forComponent('torplus:external-tor')
+  }
+
+  get control (): TorControl {
+    if (this.connection == null) {
+      throw new Error('not connected to tor')
+    }
+
+    return this.connection
+  }
+
+  isStarted (): boolean {
+    return this.connection != null
+  }
+
+  async start (options: AbortOptions & ProgressOptions<ExternalTorProgressEvents> = {}): Promise<void> {
+    if (this.connection != null) {
+      return
+    }
+
+    this.stopped = false
+    await this.attach(options)
+  }
+
+  stop (): void {
+    this.stopped = true
+    this.connection?.close()
+    this.connection = undefined
+  }
+
+  private async attach (options: AbortOptions & ProgressOptions<ExternalTorProgressEvents>): Promise<void> {
+    const control = await TorControl.connect({ ...this.init.control, logger: this.init.logger }, options)
+
+    try {
+      await control.authenticate({ password: this.init.password, cookieFile: this.init.cookieFile, signal: options.signal })
+      await waitForBootstrap(control, { ...options, timeout: this.init.bootstrapTimeout ?? 120_000, log: 'the external tor\'s log' })
+    } catch (err) {
+      control.close()
+      throw err
+    }
+
+    control.addEventListener('close', () => { void this.reconnect(control) }, { once: true })
+    this.connection = control
+    options.onProgress?.(new CustomProgressEvent('tor:ready', { socks: `${this.socks.host}:${this.socks.port}` }))
+  }
+
+  private async reconnect (lost: TorControl): Promise<void> {
+    if (this.stopped || this.connection !== lost) {
+      return
+    }
+
+    this.connection = undefined
+    const attempts = this.init.reconnectAttempts ?? 60
+
+    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+      await new Promise(resolve => setTimeout(resolve, this.init.reconnectInterval ?? 5_000))
+
+      try {
+        await this.attach({})
+        this.log('reattached to tor after %d attempts', attempt)
+        this.safeDispatchEvent('restarted')
+        return
+      } catch (err: any) {
+        this.log('tor still unreachable (attempt %d of %d) - %s', attempt, attempts, err.message)
+      }
+    }
+
+    this.log.error('gave up reattaching to tor at %s:%d', this.init.control.host, this.init.control.port)
+  }
+}
