@@ -6,10 +6,11 @@ import { startApiServers } from './api/index.js'
 import { createTorPlusNode } from './node.js'
 import { openRepo } from './repo/index.js'
 import type { ApiServers } from './api/index.js'
-import type { TorPlusNode } from './node.js'
-import type { ComponentLogger } from '@libp2p/interface'
+import type { TorPlusNode, TorPlusNodeProgressEvents } from './node.js'
+import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
+import type { ProgressOptions } from 'progress-events'
 
-export interface DaemonInit {
+export interface DaemonInit extends AbortOptions, ProgressOptions<TorPlusNodeProgressEvents> {
   repoPath: string
   logger?: ComponentLogger
 }
@@ -46,7 +47,7 @@ export async function startDaemon (init: DaemonInit): Promise<Daemon> {
 
   try {
     node = createTorPlusNode({ repo, logger: init.logger })
-    await node.start()
+    await node.start({ signal: init.signal, onProgress: init.onProgress })
     servers = await startApiServers({ node, shutdown: () => { void stop() } })
     await repo.writeApiFile(servers.api.multiaddr)
   } catch (err) {

@@ -19,14 +19,19 @@ import { Registry } from 'prom-client'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
-import { checkListenAddresses, loopbackOnlyGater } from './transport/address-policy.js'
+import { checkListenAddresses, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
+import { onion } from './transport/index.js'
+import { createTor } from './transport/tor-provider.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { Repo } from './repo/index.js'
-import type { HeliaWithLibp2p } from '@helia/libp2p'
+import type { ExternalTorProgressEvents, ManagedTorProgressEvents } from './transport/index.js'
+import type { NodeTor } from './transport/tor-provider.js'
+import type { CreateLibp2pOptions, HeliaWithLibp2p } from '@helia/libp2p'
 import type { UnixFS } from '@helia/unixfs'
 import type { Identify } from '@libp2p/identify'
-import type { ComponentLogger, Metrics, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Metrics, Startable } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import type { ProgressOptions } from 'progress-events'
 
 export interface TorPlusServices extends Record<string, unknown> {
   identify: Identify
@@ -51,7 +56,12 @@ export interface TorPlusNodeInit {
   logger?: ComponentLogger
 }
 
+export type TorPlusNodeProgressEvents = ManagedTorProgressEvents | ExternalTorProgressEvents
+
 export interface TorPlusNode extends Startable {
+  start(options?: AbortOptions & ProgressOptions<TorPlusNodeProgressEvents>): Promise<void>
+  /** The tor the node reaches peers through; none in loopback or offline mode */
+  readonly tor?: NodeTor
   readonly helia: HeliaWithLibp2p<TorPlusServices>
   readonly fs: UnixFS
   readonly repo: Repo
@@ -71,6 +81,8 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly offline: boolean
   readonly registry: Registry
   readonly bandwidth: BandwidthCounter
+  /** The tor the node reaches peers through; none in loopback or offline mode */
+  readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
   private started = false
 
@@ -88,14 +100,21 @@ class DefaultTorPlusNode implements TorPlusNode {
       logger
     })
 
+    const listen = this.offline ? [] : toLibp2pAddresses(repo.config)
+    const onionOnly = repo.config.Swarm.OnionOnly && !this.offline
+
+    if (onionOnly) {
+      this.tor = createTor(repo.config, repo.path, logger)
+    }
+
     this.helia = withBitswap(withLibp2pLight(helia, {
       privateKey: repo.privateKey,
       nodeInfo: { name: 'torplus', version: VERSION, userAgent: AGENT_VERSION },
-      addresses: { listen: this.offline ? [] : toLibp2pAddresses(repo.config) },
-      transports: [tcp()],
+      // announcing exactly the listen addresses keeps observed addresses out
+      addresses: { listen, announce: onionOnly ? listen : undefined },
+      ...networking(repo, this.tor),
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionGater: loopbackOnlyGater(),
       connectionManager: {
         maxConnections: repo.config.Swarm.ConnMgr.HighWater,
         dialTimeout: repo.config.Swarm.DialTimeout,
@@ -124,13 +143,24 @@ class DefaultTorPlusNode implements TorPlusNode {
     return this.started
   }
 
-  async start (): Promise<void> {
+  async start (options: AbortOptions & ProgressOptions<TorPlusNodeProgressEvents> = {}): Promise<void> {
     if (this.started) {
       return
     }
 
-    checkListenAddresses(this.offline ? [] : toLibp2pAddresses(this.repo.config), this.repo.config.Addresses.AllowNonLoopback)
-    await this.helia.start()
+    if (this.tor == null) {
+      checkListenAddresses(this.offline ? [] : toLibp2pAddresses(this.repo.config), this.repo.config.Addresses.AllowNonLoopback)
+    } else {
+      // tor first: the listener publishes the onion service through it
+      await this.tor.start(options)
+    }
+
+    try {
+      await this.helia.start()
+    } catch (err) {
+      await this.tor?.stop()
+      throw err
+    }
 
     const metrics = this.helia.libp2p.metrics
     this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
@@ -147,6 +177,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     await stop(this.bandwidth, ...(this.meter == null ? [] : [this.meter]))
 
     await this.helia.stop()
+    await this.tor?.stop()
     this.started = false
   }
 
@@ -164,6 +195,25 @@ class DefaultTorPlusNode implements TorPlusNode {
       calculate: () => Number(this.repo.blockstore.stat().max)
     })
   }
+}
+
+/**
+ * Transports and gate: onion only through tor, loopback TCP in development
+ * mode, nothing at all offline
+ */
+function networking (repo: Repo, tor?: NodeTor): Pick<CreateLibp2pOptions, 'transports' | 'connectionGater'> {
+  if (tor != null) {
+    return {
+      transports: [onion({ tor, key: repo.onionKey, dialTimeout: repo.config.Swarm.DialTimeout })],
+      connectionGater: onionOnlyGater()
+    }
+  }
+
+  if (repo.config.Swarm.OnionOnly) {
+    return { transports: [], connectionGater: offlineGater() }
+  }
+
+  return { transports: [tcp()], connectionGater: loopbackOnlyGater() }
 }
 
 /**

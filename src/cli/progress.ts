@@ -54,3 +54,32 @@ export async function * counted (source: AsyncIterable<Uint8Array>, progress: By
     yield chunk
   }
 }
+
+/**
+ * tor's bootstrap, 0 to 100%
+ */
+export function percentProgress (label: string): { update(percent: number, summary: string): void, stop(): void } {
+  if (!process.stderr.isTTY) {
+    return { update () {}, stop () {} }
+  }
+
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% {summary}`,
+    hideCursor: true
+  }, cliProgress.Presets.shades_classic)
+  bar.start(100, 0, { summary: '' })
+  let stopped = false
+
+  return {
+    update (percent, summary) {
+      bar.update(percent, { summary })
+    },
+    stop () {
+      if (!stopped) {
+        stopped = true
+        bar.stop()
+      }
+    }
+  }
+}

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import { CorruptConfigError, InvalidConfigValueError, UnknownConfigKeyError } from './errors.js'
-import { ConfigSchema } from './schema.js'
+import { CheckedConfigSchema } from './schema.js'
 import type { Config, ConfigInput } from './schema.js'
 import type { z } from 'zod'
 
@@ -12,12 +12,13 @@ export { ConfigSchema } from './schema.js'
 export type { Config, ConfigInput } from './schema.js'
 export { parseByteSize, formatByteSize } from './byte-size.js'
 export * from './errors.js'
+export { PROFILES } from './profiles.js'
 
 /**
  * Validate a config object, naming the first bad key in the error
  */
 export function parseConfig (input: unknown): Config {
-  const result = ConfigSchema.safeParse(input)
+  const result = CheckedConfigSchema.safeParse(input)
 
   if (result.success) {
     return result.data
@@ -128,9 +129,21 @@ export function setConfigValue (config: Config, key: string, value: unknown): Co
   return parseConfig(copy)
 }
 
+export const DEFAULT_ONION_PORT = 4101
+
 /**
- * The config of a new repo
+ * The config of a new repo; in onion mode it listens on its own onion address
  */
-export function defaultConfig (peerId: string, overrides: Partial<Record<keyof ConfigInput, unknown>> = {}): Config {
-  return parseConfig({ ...overrides, Identity: { PeerID: peerId } })
+export function defaultConfig (peerId: string, onionServiceId: string, overrides: Partial<Record<keyof ConfigInput, unknown>> = {}): Config {
+  const input: any = structuredClone({ ...overrides, Identity: { PeerID: peerId } })
+  const onionOnly = input.Swarm?.OnionOnly !== false
+
+  if (input.Addresses?.Swarm == null) {
+    input.Addresses = {
+      ...input.Addresses,
+      Swarm: onionOnly ? [`/onion3/${onionServiceId}:${DEFAULT_ONION_PORT}`] : [`/ip4/127.0.0.1/tcp/${DEFAULT_ONION_PORT}`]
+    }
+  }
+
+  return parseConfig(input)
 }

@@ -30,8 +30,8 @@ export const ConfigSchema = z.strictObject({
     PeerID: z.string().describe('The node\'s peer id; the private key is in keystore/, never in this file')
   }),
   Addresses: z.strictObject({
-    Swarm: z.array(Multiaddr).default(['/ip4/127.0.0.1/tcp/4101'])
-      .describe('Addresses libp2p listens on (loopback TCP until the onion transport is on)'),
+    Swarm: z.array(Multiaddr).default([])
+      .describe('Addresses libp2p listens on: the node\'s /onion3 address, or loopback TCP in development mode; init fills it'),
     API: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/5101')
       .describe('Where the RPC API (/api/v0) and metrics listen'),
     Gateway: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/8180')
@@ -46,14 +46,34 @@ export const ConfigSchema = z.strictObject({
       .describe('Kept for Kubo compatibility; unused')
   }).prefault({}),
   Swarm: z.strictObject({
+    OnionOnly: z.boolean().default(true)
+      .describe('Reach peers and be reached only through tor, as an onion service; false is the loopback TCP development mode'),
     ConnMgr: z.strictObject({
       LowWater: z.number().int().nonnegative().default(32)
         .describe('Connections kept when trimming'),
       HighWater: z.number().int().positive().default(96)
         .describe('Connections above which the oldest idle ones are closed')
     }).prefault({}),
-    DialTimeout: Milliseconds.default(30_000)
-      .describe('Milliseconds a dial to a peer may take')
+    DialTimeout: Milliseconds.default(60_000)
+      .describe('Milliseconds a dial to a peer may take (an onion circuit takes seconds on the public network)')
+  }).prefault({}),
+  Tor: z.strictObject({
+    Mode: z.enum(['managed', 'external']).default('managed')
+      .describe('"managed": the node runs its own tor, with its data in the repo; "external": attach to a running tor'),
+    Path: z.string().default('tor')
+      .describe('The tor binary (managed mode)'),
+    ExtraConfig: z.array(z.string()).default([])
+      .describe('torrc lines added to the managed tor\'s torrc, e.g. to join a private test network'),
+    BootstrapTimeout: Milliseconds.default(120_000)
+      .describe('Milliseconds to wait for tor to bootstrap'),
+    ControlAddress: TcpMultiaddr.nullable().default(null)
+      .describe('The control port of an external tor'),
+    SocksAddress: TcpMultiaddr.nullable().default(null)
+      .describe('The SocksPort of an external tor'),
+    ControlPassword: z.string().nullable().default(null)
+      .describe('Password for an external tor\'s control port (HashedControlPassword)'),
+    CookieAuthFile: z.string().nullable().default(null)
+      .describe('Cookie file of an external tor, when it is not where tor says')
   }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)
@@ -69,6 +89,23 @@ export const ConfigSchema = z.strictObject({
     MessageTimeout: Milliseconds.default(30_000)
       .describe('Milliseconds to send or receive one bitswap message')
   }).prefault({})
+})
+
+/**
+ * Rules that span keys
+ */
+export const CheckedConfigSchema = ConfigSchema.superRefine((config, ctx) => {
+  if (config.Swarm.OnionOnly) {
+    config.Addresses.Swarm.forEach((address, index) => {
+      if (!address.startsWith('/onion3/')) {
+        ctx.addIssue({ code: 'custom', path: ['Addresses', 'Swarm', index], message: `${address} is not an /onion3 address, and Swarm.OnionOnly is on` })
+      }
+    })
+  }
+
+  if (config.Tor.Mode === 'external' && (config.Tor.ControlAddress == null || config.Tor.SocksAddress == null)) {
+    ctx.addIssue({ code: 'custom', path: ['Tor', config.Tor.ControlAddress == null ? 'ControlAddress' : 'SocksAddress'], message: 'required when Tor.Mode is "external"' })
+  }
 })
 
 export type Config = z.infer<typeof ConfigSchema>

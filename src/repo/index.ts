@@ -8,10 +8,11 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LevelDatastore } from 'datastore-level'
 import { defaultConfig, parseByteSize, readConfig, writeConfig } from '../config/index.js'
 import { RepoExistsError, RepoNotInitializedError } from './errors.js'
-import { createIdentity, KEYSTORE_DIR, loadIdentity } from './keys.js'
+import { createIdentity, KEYSTORE_DIR, loadIdentity, loadOrCreateOnionKey } from './keys.js'
 import { lockRepo } from './lock.js'
 import { QuotaBlockstore } from './quota-blockstore.js'
 import type { Config, ConfigInput } from '../config/index.js'
+import type { OnionKey } from '../transport/onion-address.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export * from './errors.js'
@@ -27,6 +28,8 @@ export interface Repo {
   readonly path: string
   readonly config: Config
   readonly privateKey: PrivateKey
+  /** The onion service key (keystore/onion.key) */
+  readonly onionKey: OnionKey
   readonly blockstore: QuotaBlockstore
   readonly datastore: LevelDatastore
 
@@ -82,7 +85,8 @@ export async function initRepo (repoPath: string, options: InitRepoOptions = {})
       key = await createIdentity(repoPath)
     }
 
-    const config = defaultConfig(peerIdFromPrivateKey(key).toString(), options.config)
+    const onionKey = await loadOrCreateOnionKey(repoPath)
+    const config = defaultConfig(peerIdFromPrivateKey(key).toString(), onionKey.serviceId, options.config)
     await fs.mkdir(path.join(repoPath, 'blocks'), { recursive: true })
     await fs.mkdir(path.join(repoPath, 'datastore'), { recursive: true })
     await writeConfig(path.join(repoPath, CONFIG_FILE), config)
@@ -121,6 +125,7 @@ export async function openRepo (repoPath: string, options: OpenRepoOptions): Pro
     const configFile = path.join(repoPath, CONFIG_FILE)
     let config = await readConfig(configFile)
     const privateKey = await loadIdentity(repoPath)
+    const onionKey = await loadOrCreateOnionKey(repoPath)
 
     const blockstore = new QuotaBlockstore(path.join(repoPath, 'blocks'), parseByteSize(config.Datastore.StorageMax) ?? 0n)
     await blockstore.open()
@@ -136,6 +141,7 @@ export async function openRepo (repoPath: string, options: OpenRepoOptions): Pro
       path: repoPath,
       get config () { return config },
       privateKey,
+      onionKey,
       blockstore,
       datastore,
       async saveConfig (next) {

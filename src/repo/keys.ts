@@ -1,13 +1,17 @@
 /**
- * The node's libp2p identity, kept in keystore/ with mode 0600
+ * The node's libp2p identity and onion service key, kept in keystore/ with
+ * mode 0600
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { createOnionKey } from '../transport/onion-address.js'
+import type { OnionKey } from '../transport/onion-address.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const KEYSTORE_DIR = 'keystore'
 const IDENTITY_FILE = 'identity.key'
+const ONION_FILE = 'onion.key'
 
 /**
  * Create the identity key of a new repo
@@ -26,12 +30,35 @@ export async function createIdentity (repoPath: string): Promise<PrivateKey> {
  * Load the identity key, refusing a key file that others can read
  */
 export async function loadIdentity (repoPath: string): Promise<PrivateKey> {
-  const file = path.join(repoPath, KEYSTORE_DIR, IDENTITY_FILE)
+  return privateKeyFromProtobuf(await readPrivate(path.join(repoPath, KEYSTORE_DIR, IDENTITY_FILE)))
+}
+
+/**
+ * The onion service key, made once so the onion address survives restarts
+ */
+export async function loadOrCreateOnionKey (repoPath: string): Promise<OnionKey> {
+  const file = path.join(repoPath, KEYSTORE_DIR, ONION_FILE)
+
+  try {
+    return JSON.parse((await readPrivate(file)).toString('utf8'))
+  } catch (err: any) {
+    if (err.code !== 'ENOENT') {
+      throw err
+    }
+  }
+
+  const key = createOnionKey()
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+  await fs.writeFile(file, JSON.stringify(key), { mode: 0o600, flag: 'wx' })
+  return key
+}
+
+async function readPrivate (file: string): Promise<Buffer> {
   const stat = await fs.stat(file)
 
   if ((stat.mode & 0o077) !== 0) {
     throw new Error(`${file} is readable by other users: run \`chmod 600 ${file}\``)
   }
 
-  return privateKeyFromProtobuf(await fs.readFile(file))
+  return fs.readFile(file)
 }

@@ -1,9 +1,11 @@
 /**
- * Which addresses the node may dial. Until the onion transport lands the node
- * runs in loopback development mode: it never dials off this machine.
+ * Which addresses the node may dial and keep. In onion-only mode nothing but
+ * /onion3 is dialled, stored or passed on; in loopback development mode the
+ * node never dials off this machine; offline it dials nothing.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { NonLoopbackListenError } from './errors.js'
+import { isOnion } from './onion-address.js'
 import type { ConnectionGater } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -47,5 +49,25 @@ export function checkListenAddresses (addresses: string[], allowNonLoopback: boo
 
   if (outside.length > 0 && !allowNonLoopback) {
     throw new NonLoopbackListenError(outside[0])
+  }
+}
+
+/**
+ * Onion-only: every other address is refused for dialling and dropped before
+ * it reaches the peer store (our own record, identify, DHT replies)
+ */
+export function onionOnlyGater (): ConnectionGater {
+  return {
+    denyDialMultiaddr: (ma) => !isOnion(ma),
+    filterMultiaddrForPeer: async (_peer, ma) => isOnion(ma)
+  }
+}
+
+/**
+ * A node opened by the CLI without a daemon: no dial at all
+ */
+export function offlineGater (): ConnectionGater {
+  return {
+    denyDialMultiaddr: () => true
   }
 }

@@ -2,15 +2,30 @@ import { expect } from 'aegir/chai'
 import { defaultConfig, getConfigValue, parseByteSize, parseConfig, setConfigValue } from '../../src/config/index.js'
 
 const PEER = '12D3KooWQELi89ox4mzfaC2MciXJtoyKz5amwqF3suPMsP89PtqB'
+const ONION = 'g7c52dik4nselhca7pcddogslb24z5qea67hct7yclawoblboui5f4ad'
 
 describe('config', () => {
   it('fills every default from the identity alone', () => {
-    const config = defaultConfig(PEER)
+    const config = defaultConfig(PEER, ONION)
 
     expect(config.Addresses.API).to.equal('/ip4/127.0.0.1/tcp/5101')
     expect(config.Addresses.Gateway).to.equal('/ip4/127.0.0.1/tcp/8180')
     expect(config.Datastore.StorageMax).to.equal('10GB')
     expect(config.Addresses.AllowNonLoopback).to.be.false()
+    expect(config.Swarm.OnionOnly).to.be.true()
+    expect(config.Addresses.Swarm).to.deep.equal([`/onion3/${ONION}:4101`])
+    expect(config.Tor.Mode).to.equal('managed')
+  })
+
+  it('listens on loopback TCP in development mode', () => {
+    expect(defaultConfig(PEER, ONION, { Swarm: { OnionOnly: false } }).Addresses.Swarm).to.deep.equal(['/ip4/127.0.0.1/tcp/4101'])
+  })
+
+  it('refuses IP listen addresses in onion-only mode, and external mode without addresses', () => {
+    expect(() => setConfigValue(defaultConfig(PEER, ONION), 'Addresses.Swarm', ['/ip4/127.0.0.1/tcp/4101']))
+      .to.throw(/"Addresses.Swarm.0": \/ip4\/127.0.0.1\/tcp\/4101 is not an \/onion3 address, and Swarm.OnionOnly is on/)
+    expect(() => setConfigValue(defaultConfig(PEER, ONION), 'Tor.Mode', 'external'))
+      .to.throw(/"Tor.ControlAddress": required when Tor.Mode is "external"/)
   })
 
   it('rejects an unknown key, naming it', () => {
@@ -26,7 +41,7 @@ describe('config', () => {
   })
 
   it('gets and sets by dotted key', () => {
-    const config = setConfigValue(defaultConfig(PEER), 'Datastore.StorageMax', '20GiB')
+    const config = setConfigValue(defaultConfig(PEER, ONION), 'Datastore.StorageMax', '20GiB')
 
     expect(getConfigValue(config, 'Datastore.StorageMax')).to.equal('20GiB')
     expect(() => getConfigValue(config, 'Datastore.Nope')).to.throw(/unknown config key "Datastore.Nope"/)

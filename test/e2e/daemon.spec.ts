@@ -331,7 +331,7 @@ describe('npm start', function () {
     const { BIN } = await import('../utils/cli.js')
     // what the start script runs, with ports that cannot clash with a developer's daemon
     const repo = path.join(cwd, '.torplus-dev')
-    const child = spawn(process.execPath, [BIN, 'daemon', '--init', '--repo-dir', repo], { cwd })
+    const child = spawn(process.execPath, [BIN, 'daemon', '--init', '--profile', 'loopback', '--repo-dir', repo], { cwd })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })

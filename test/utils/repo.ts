@@ -17,10 +17,11 @@ export async function tempDir (prefix = 'torplus-test-'): Promise<string> {
 }
 
 /**
- * Create an initialized repo; extra config sections override the defaults
+ * Create an initialized repo in loopback TCP development mode; extra config
+ * sections override the defaults
  */
 export async function createRepo (config: Record<string, unknown> = {}): Promise<string> {
   const repoPath = path.join(await tempDir(), 'repo')
-  await initRepo(repoPath, { config: { Addresses: EPHEMERAL_ADDRESSES, ...config } as any })
+  await initRepo(repoPath, { config: { Addresses: EPHEMERAL_ADDRESSES, Swarm: { OnionOnly: false }, ...config } as any })
   return repoPath
 }

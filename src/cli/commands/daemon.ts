@@ -1,31 +1,49 @@
 import { multiaddr } from '@multiformats/multiaddr'
+import { PROFILES } from '../../config/profiles.js'
 import { initRepo, isInitialized } from '../../repo/index.js'
 import { isLoopback } from '../../transport/address-policy.js'
 import { VERSION } from '../../version.js'
 import { withContext } from '../command.js'
+import { percentProgress } from '../progress.js'
+import { initProfileOption } from './init.js'
 import type { GlobalArgs } from '../context.js'
 import type { CommandModule } from 'yargs'
 
 interface DaemonArgs {
   init: boolean
+  profile?: string
 }
 
 export const daemon: CommandModule<GlobalArgs, any> = {
   command: 'daemon',
   describe: 'Run the node: libp2p, bitswap, the RPC API, the gateway and metrics',
-  builder: (yargs) => yargs.option('init', {
-    type: 'boolean',
-    default: false,
-    describe: 'Create the repo first if there is none'
-  }),
+  builder: (yargs) => yargs
+    .option('init', { type: 'boolean', default: false, describe: 'Create the repo first if there is none' })
+    .option('profile', { ...initProfileOption, describe: `With --init: ${initProfileOption.describe}` }),
   handler: withContext<DaemonArgs>(async (ctx, argv) => {
     if (argv.init && !(await isInitialized(ctx.repoPath))) {
-      const config = await initRepo(ctx.repoPath)
+      const config = await initRepo(ctx.repoPath, { config: argv.profile == null ? undefined : PROFILES[argv.profile].config })
       ctx.print(`initialized torplus repo at ${ctx.repoPath} (peer identity ${config.Identity.PeerID})`)
     }
 
     const { startDaemon } = await import('../../daemon.js')
-    const daemon = await startDaemon({ repoPath: ctx.repoPath })
+    const bootstrap = percentProgress('tor bootstrap')
+    let daemon
+
+    try {
+      daemon = await startDaemon({
+        repoPath: ctx.repoPath,
+        signal: ctx.signal,
+        onProgress: (evt) => {
+          if (evt.type === 'tor:bootstrap') {
+            bootstrap.update(evt.detail.progress, evt.detail.summary)
+          }
+        }
+      })
+    } finally {
+      bootstrap.stop()
+    }
+
     const { node, servers } = daemon
     const libp2p = node.helia.libp2p
 

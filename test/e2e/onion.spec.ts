@@ -1,0 +1,120 @@
+/**
+ * Two daemons in onion-only mode on a private tor network: content moves over
+ * the onion transport alone, and no IP address is used or learnt
+ */
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
+import { expect } from 'aegir/chai'
+import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { initRepo } from '../../src/repo/index.js'
+import { startDaemon } from '../utils/daemon.js'
+import { tempDir } from '../utils/repo.js'
+import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
+import type { RunningDaemon } from '../utils/daemon.js'
+import type { CID } from 'multiformats/cid'
+
+const SIZE = 16 * 1024 * 1024
+
+describe('daemons over onion only', function () {
+  this.timeout(300_000)
+  let network: TorNetwork
+  let provider: RunningDaemon
+  let fetcher: RunningDaemon
+  let providerRepo: string
+  let cid: CID
+  let digest: string
+
+  async function onionRepo (): Promise<string> {
+    const repo = path.join(await tempDir(), 'repo')
+    await initRepo(repo, {
+      config: {
+        Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' },
+        Tor: { ExtraConfig: network.clientConfig() }
+      } as any
+    })
+    return repo
+  }
+
+  before(async () => {
+    network = new TorNetwork({ dir: path.join(await tempDir('torplus-e2e-onion-'), 'network'), logger: defaultLogger() })
+    await network.start()
+    providerRepo = await onionRepo()
+    ;[provider, fetcher] = await Promise.all([startDaemon(providerRepo, { timeout: 120_000 }), startDaemon(await onionRepo(), { timeout: 120_000 })])
+
+    const content = crypto.randomBytes(SIZE)
+    digest = crypto.createHash('sha256').update(content).digest('hex')
+    cid = (await provider.client.add(content)).cid
+  })
+
+  after(async () => {
+    await Promise.all([provider?.stop(), fetcher?.stop()])
+    await network?.stop()
+  })
+
+  it('announces its onion address only', () => {
+    expect(provider.multiaddrs).to.have.lengthOf(1)
+    expect(provider.multiaddrs[0]).to.match(new RegExp(`^/onion3/[a-z2-7]{56}:4101/p2p/${provider.peerId}$`))
+  })
+
+  it('moves 16 MiB over the onion transport, with no socket off this machine', async () => {
+    await fetcher.client.swarm.connect(multiaddr(provider.multiaddrs[0]))
+
+    const hash = crypto.createHash('sha256')
+    let size = 0
+    let checked = 0
+
+    for await (const chunk of fetcher.client.cat(cid)) {
+      hash.update(chunk)
+      size += chunk.byteLength
+
+      // look at both daemons' sockets while the transfer runs
+      if (size > checked + 4 * 1024 * 1024) {
+        checked = size
+
+        for (const daemon of [provider, fetcher]) {
+          for (const socket of await socketsOf(daemon.process.pid ?? 0)) {
+            expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
+
+            if (!socket.listening) {
+              expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
+            }
+          }
+        }
+      }
+    }
+
+    expect(size).to.equal(SIZE)
+    expect(hash.digest('hex')).to.equal(digest)
+    expect(checked).to.be.greaterThan(0)
+
+    const peers = await fetcher.client.swarm.peers()
+    const toProvider = peers.filter(peer => peer.peer.toString() === provider.peerId)
+    expect(toProvider.map(peer => peer.addr.toString())).to.not.be.empty()
+
+    for (const peer of toProvider) {
+      expect(peer.addr.toString()).to.match(/^\/onion3\//)
+    }
+  })
+
+  it('keeps onion addresses only in the peer store and identify', async () => {
+    const known = await provider.client.id({ peerId: (await fetcher.client.id()).id })
+    expect(known.addresses.map(String)).to.not.be.empty()
+
+    for (const address of known.addresses) {
+      expect(address.toString()).to.match(/^\/onion3\//)
+    }
+
+    const own = await fetcher.client.id()
+    expect(own.addresses.map(String)).to.deep.equal(fetcher.multiaddrs)
+  })
+
+  it('keeps its onion address across a restart', async () => {
+    const before = provider.multiaddrs[0]
+    await provider.stop()
+    provider = await startDaemon(providerRepo, { timeout: 120_000 })
+
+    expect(provider.multiaddrs[0]).to.equal(before)
+  })
+})
