@@ -17,6 +17,16 @@ import type { CID } from 'multiformats/cid'
 
 const SIZE = 16 * 1024 * 1024
 
+async function expectLoopbackOnly (daemon: RunningDaemon): Promise<void> {
+  for (const socket of await socketsOf(daemon.process.pid ?? 0)) {
+    expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
+
+    if (!socket.listening) {
+      expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
+    }
+  }
+}
+
 describe('daemons over onion only', function () {
   this.timeout(300_000)
   let network: TorNetwork
@@ -72,16 +82,8 @@ describe('daemons over onion only', function () {
       // look at both daemons' sockets while the transfer runs
       if (size > checked + 4 * 1024 * 1024) {
         checked = size
-
-        for (const daemon of [provider, fetcher]) {
-          for (const socket of await socketsOf(daemon.process.pid ?? 0)) {
-            expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
-
-            if (!socket.listening) {
-              expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
-            }
-          }
-        }
+        await expectLoopbackOnly(provider)
+        await expectLoopbackOnly(fetcher)
       }
     }
 
