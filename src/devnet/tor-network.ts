@@ -13,6 +13,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { CustomProgressEvent } from 'progress-events'
+import { stopProcess } from '../utils/stop-process.js'
 import { freePort } from './ports.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
@@ -126,7 +127,7 @@ export class TorNetwork implements Startable {
   }
 
   async stop (): Promise<void> {
-    await Promise.all([...this.authorities, ...this.relays].map(async tor => stopProcess(tor.process)))
+    await Promise.all([...this.authorities, ...this.relays].map(async tor => stopProcess(tor.process, 5_000)))
     this.started = false
   }
 
@@ -255,16 +256,4 @@ export class TorNetwork implements Startable {
 
     throw new Error(`the private tor network had no consensus listing all ${wanted} relays within ${this.consensusTimeout} ms: see the notice.log files under ${this.dir}`)
   }
-}
-
-async function stopProcess (child?: ChildProcess): Promise<void> {
-  if (child == null || child.exitCode != null || child.signalCode != null) {
-    return
-  }
-
-  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-  await exited
-  clearTimeout(timer)
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
+import { stopProcess } from '../utils/stop-process.js'
 import { waitForBootstrap } from './bootstrap.js'
 import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
@@ -130,16 +131,7 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
     this.socksAddress = undefined
     const child = this.child
     this.child = undefined
-
-    if (child == null || child.exitCode != null || child.signalCode != null) {
-      return
-    }
-
-    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
+    await stopProcess(child, 10_000)
   }
 
   private async launch (options: AbortOptions & ProgressOptions<ManagedTorProgressEvents>): Promise<void> {
