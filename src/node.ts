@@ -118,6 +118,8 @@ class DefaultTorPlusNode implements TorPlusNode {
       connectionManager: {
         maxConnections: repo.config.Swarm.ConnMgr.HighWater,
         dialTimeout: repo.config.Swarm.DialTimeout,
+        // libp2p gives one address 6 s by default: a loaded onion circuit takes longer
+        addressDialTimeout: repo.config.Swarm.DialTimeout,
         // the default dnsaddr resolver makes a DNS query before any gate runs
         resolvers: {}
       },

@@ -9,6 +9,7 @@ import { add } from './commands/add.js'
 import { cat } from './commands/cat.js'
 import { config } from './commands/config/index.js'
 import { daemon } from './commands/daemon.js'
+import { devnet } from './commands/devnet/index.js'
 import { get } from './commands/get.js'
 import { id } from './commands/id.js'
 import { init } from './commands/init.js'
@@ -29,7 +30,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, shutdown]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

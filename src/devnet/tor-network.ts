@@ -13,7 +13,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { CustomProgressEvent } from 'progress-events'
-import { stopProcess } from '../utils/stop-process.js'
+import { stopProcess } from '../utils/processes.js'
 import { freePort } from './ports.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
@@ -43,6 +43,14 @@ export interface TorNetworkInit {
    * @default 90_000
    */
   consensusTimeout?: number
+
+  /**
+   * Run the tors detached, so they outlive this process (`devnet up`); they
+   * are then stopped by pid
+   *
+   * @default false
+   */
+  detached?: boolean
 }
 
 export type TorNetworkProgressEvents =
@@ -79,6 +87,7 @@ export class TorNetwork implements Startable {
   private readonly torPath: string
   private readonly consensusTimeout: number
   private readonly log: Logger
+  private readonly detached: boolean
   private authorities: TorInstance[] = []
   private relays: TorInstance[] = []
   private started = false
@@ -89,6 +98,7 @@ export class TorNetwork implements Startable {
     this.torPath = init.torPath ?? 'tor'
     this.consensusTimeout = init.consensusTimeout ?? 90_000
     this.log = init.logger.forComponent('torplus:devnet:tor-network')
+    this.detached = init.detached ?? false
   }
 
   isStarted (): boolean {
@@ -231,8 +241,13 @@ export class TorNetwork implements Startable {
     const torrc = path.join(tor.dir, 'torrc')
     const empty = path.join(this.dir, 'empty-torrc')
     await fs.writeFile(torrc, this.torrc(tor, tor.v3ident != null).join('\n') + '\n')
-    const child = spawn(this.torPath, ['-f', torrc, '--defaults-torrc', empty], { stdio: 'ignore' })
+    const child = spawn(this.torPath, ['-f', torrc, '--defaults-torrc', empty], { stdio: 'ignore', detached: this.detached })
     child.on('exit', (code) => { this.log('%s exited with %s', tor.name, code) })
+
+    if (this.detached) {
+      child.unref()
+    }
+
     return child
   }
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import lockfile from 'proper-lockfile'
+import { isAlive } from '../utils/processes.js'
 import { RepoLockedError } from './errors.js'
 
 export const LOCK_FILE = 'repo.lock'
@@ -99,13 +100,4 @@ async function removeDeadOwnersLock (lockfilePath: string, ownerFile: string): P
 
   await fs.rm(lockfilePath, { recursive: true, force: true })
   await fs.rm(ownerFile, { force: true })
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
-  }
 }

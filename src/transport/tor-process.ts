@@ -9,7 +9,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
-import { stopProcess } from '../utils/stop-process.js'
+import { stopProcess } from '../utils/processes.js'
 import { waitForBootstrap } from './bootstrap.js'
 import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
@@ -154,6 +154,8 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
       `Log notice file ${this.noticeLog}`,
       'ClientOnly 1',
       'RunAsDaemon 0',
+      // tor exits by itself if this process dies, even by SIGKILL
+      `__OwningControllerProcess ${process.pid}`,
       ...this.extraConfig
     ].join('\n') + '\n', { mode: 0o600 })
 

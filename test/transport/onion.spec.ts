@@ -46,7 +46,7 @@ describe('onion transport', function () {
         transports: [onion({ tor: tors[i], key: keys[i] })],
         connectionEncrypters: [noise()],
         streamMuxers: [yamux()],
-        connectionManager: { resolvers: {} },
+        connectionManager: { resolvers: {}, dialTimeout: 90_000, addressDialTimeout: 90_000 },
         services: { identify: identify(), ping: ping() }
       }))
     }

@@ -1,0 +1,110 @@
+import { execFile, spawn } from 'node:child_process'
+import { promisify } from 'node:util'
+import { defaultLogger } from '@libp2p/logger'
+import { withContext } from '../../command.js'
+import type { GlobalArgs } from '../../context.js'
+import type { CommandModule } from 'yargs'
+
+interface DevnetUpArgs {
+  nodes: number
+  dir: string
+  sample: boolean
+  attach: boolean
+}
+
+/**
+ * tor is the one thing the devnet needs from the system: install it when we
+ * may, or say how
+ */
+async function ensureTor (): Promise<void> {
+  try {
+    await promisify(execFile)('tor', ['--version'])
+    return
+  } catch (err: any) {
+    if (err.code !== 'ENOENT') {
+      throw err
+    }
+  }
+
+  if (process.getuid?.() !== 0) {
+    throw new Error('tor is not installed: install it (`sudo apt-get install tor` on Debian or Ubuntu), then run this again')
+  }
+
+  process.stderr.write('tor is not installed; installing it with apt-get\n')
+
+  for (const args of [['update'], ['install', '-y', 'tor']]) {
+    const code = await new Promise<number | null>(resolve => {
+      spawn('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).on('exit', resolve)
+    })
+
+    if (code !== 0) {
+      throw new Error(`apt-get ${args.join(' ')} failed: install tor by hand (\`apt-get install tor\`)`)
+    }
+  }
+}
+
+export const devnetUp: CommandModule<GlobalArgs, any> = {
+  command: 'up',
+  describe: 'Start a private tor network and N torplus daemons on 127.0.0.1',
+  builder: (yargs) => yargs
+    .option('nodes', { alias: 'n', type: 'number', default: 2, describe: 'How many daemons' })
+    .option('dir', { type: 'string', default: '.torplus-devnet', describe: 'Folder for the network and the repos' })
+    .option('sample', { type: 'boolean', default: false, describe: 'Add sample content to node1 and print how to fetch it through the last node' })
+    .option('attach', { type: 'boolean', default: false, describe: 'Stay in the foreground; Ctrl-C stops the devnet' }),
+  handler: withContext<DevnetUpArgs>(async (ctx, argv) => {
+    if (!Number.isInteger(argv.nodes) || argv.nodes < 1 || argv.nodes > 16) {
+      throw new Error('--nodes must be between 1 and 16')
+    }
+
+    await ensureTor()
+    const { devnetDown, devnetUp } = await import('../../../devnet/cluster.js')
+    const started = Date.now()
+    const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`
+
+    const state = await devnetUp({
+      dir: argv.dir,
+      nodes: argv.nodes,
+      logger: defaultLogger(),
+      signal: ctx.signal,
+      onProgress: (evt) => {
+        if (evt.type === 'devnet:tor:consensus') {
+          ctx.print(`private tor network up (${evt.detail.relays} relays) after ${seconds()}`)
+        } else if (evt.type === 'devnet:node') {
+          ctx.print(`${evt.detail.name} ready after ${seconds()}`)
+        }
+      }
+    })
+
+    for (const node of state.nodes) {
+      ctx.print(`${node.name}: ${node.multiaddr}`)
+      ctx.print(`  RPC ${node.api}/api/v0   gateway ${node.gateway}/ipfs/<cid>   repo ${node.repo}`)
+    }
+
+    if (argv.sample) {
+      const { create } = await import('kubo-rpc-client')
+      const provider = state.nodes[0]
+      const client = state.nodes[state.nodes.length - 1]
+      const { cid } = await create({ url: provider.api }).add(`Hello from ${provider.name}, served over an onion service.\n`)
+      ctx.print(`sample content ${cid} is on ${provider.name}; fetch it through ${client.name} with:`)
+      ctx.print(`  TORPLUS_PATH=${client.repo} npx torplus cat ${cid}`)
+    }
+
+    if (!argv.attach) {
+      ctx.print(`stop it with: npx torplus devnet down --dir ${argv.dir}`)
+      return
+    }
+
+    ctx.print('Ctrl-C stops the devnet')
+    await new Promise<void>(resolve => {
+      if (ctx.signal.aborted) {
+        resolve()
+        return
+      }
+
+      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
+    })
+    ctx.print('stopping the devnet...')
+    await devnetDown(argv.dir)
+    ctx.print('devnet stopped')
+  })
+}

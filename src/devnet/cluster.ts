@@ -1,0 +1,185 @@
+/**
+ * A TorPlus network on one machine: a private tor network and N daemons in
+ * onion-only mode, each with its repo under one folder and its managed tor
+ * joining the private network through Tor.ExtraConfig, so the production
+ * code path runs. Every process is detached and recorded in devnet.json, so
+ * `devnet down` can stop them from another process.
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { create } from 'kubo-rpc-client'
+import { CustomProgressEvent } from 'progress-events'
+import { readConfig, setConfigValue, writeConfig } from '../config/index.js'
+import { initRepo, isInitialized } from '../repo/index.js'
+import { isAlive, stopPid } from '../utils/processes.js'
+import { DevnetNodeError, DevnetRunningError } from './errors.js'
+import { TorNetwork } from './tor-network.js'
+import type { TorNetworkProgressEvents } from './tor-network.js'
+import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
+
+const BIN = fileURLToPath(new URL('../../../bin/torplus.js', import.meta.url))
+const STATE_FILE = 'devnet.json'
+
+export interface DevnetNode {
+  name: string
+  repo: string
+  pid: number
+  peerId: string
+  multiaddr: string
+  api: string
+  gateway: string
+}
+
+export interface DevnetState {
+  dir: string
+  startedAt: string
+  /** Every process started, tor and daemons */
+  pids: number[]
+  nodes: DevnetNode[]
+}
+
+export interface DevnetUpOptions extends AbortOptions, ProgressOptions<DevnetProgressEvents> {
+  dir: string
+  nodes: number
+  logger: ComponentLogger
+  /**
+   * Milliseconds for one daemon to bootstrap its tor and publish its onion
+   *
+   * @default 180_000
+   */
+  nodeTimeout?: number
+}
+
+export type DevnetProgressEvents = TorNetworkProgressEvents | ProgressEvent<'devnet:node', DevnetNode>
+
+export async function readDevnet (dir: string): Promise<DevnetState | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+export async function devnetStatus (dir: string): Promise<Array<DevnetNode & { running: boolean }> | undefined> {
+  const state = await readDevnet(dir)
+  return state?.nodes.map(node => ({ ...node, running: isAlive(node.pid) }))
+}
+
+/**
+ * Stop every process a devnet started; returns how many were still running
+ */
+export async function devnetDown (dir: string): Promise<number> {
+  const state = await readDevnet(dir)
+
+  if (state == null) {
+    return 0
+  }
+
+  const running = state.pids.filter(isAlive)
+  // daemons first, so they stop their own tors, then the network
+  await Promise.all(state.nodes.map(async node => stopPid(node.pid, 20_000)))
+  await Promise.all(state.pids.map(async pid => stopPid(pid, 10_000)))
+  await fs.rm(path.join(dir, STATE_FILE), { force: true })
+
+  return running.length
+}
+
+export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> {
+  const dir = path.resolve(options.dir)
+  const existing = await readDevnet(dir)
+
+  if (existing != null) {
+    if (existing.pids.some(isAlive)) {
+      throw new DevnetRunningError(dir)
+    }
+
+    await fs.rm(path.join(dir, STATE_FILE), { force: true })
+  }
+
+  await fs.mkdir(dir, { recursive: true })
+  const network = new TorNetwork({ dir: path.join(dir, 'tor-network'), logger: options.logger, detached: true })
+  const state: DevnetState = { dir, startedAt: new Date().toISOString(), pids: [], nodes: [] }
+
+  try {
+    await network.start(options)
+    state.pids.push(...network.pids())
+    await writeState(dir, state)
+
+    for (let i = 1; i <= options.nodes; i++) {
+      const node = await startNode(dir, `node${i}`, network.clientConfig(), options)
+      state.pids.push(node.pid)
+      state.nodes.push(node)
+      await writeState(dir, state)
+      options.onProgress?.(new CustomProgressEvent('devnet:node', node))
+    }
+
+    // without a DHT yet, every node learns the first one directly
+    for (const node of state.nodes.slice(1)) {
+      await create({ url: node.api }).swarm.connect(state.nodes[0].multiaddr as any, { signal: AbortSignal.timeout(120_000) })
+    }
+
+    return state
+  } catch (err) {
+    await devnetDown(dir)
+    throw err
+  }
+}
+
+async function writeState (dir: string, state: DevnetState): Promise<void> {
+  await fs.writeFile(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2))
+}
+
+async function startNode (dir: string, name: string, torrc: string[], options: DevnetUpOptions): Promise<DevnetNode> {
+  const repo = path.join(dir, name)
+
+  if (!(await isInitialized(repo))) {
+    await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
+  }
+
+  // the network's keys are new at every `up`: point the node's tor at them
+  const configFile = path.join(repo, 'config')
+  await writeConfig(configFile, setConfigValue(await readConfig(configFile), 'Tor.ExtraConfig', torrc))
+
+  const logFile = path.join(repo, 'daemon.log')
+  const log = await fs.open(logFile, 'w')
+  const child = spawn(process.execPath, [BIN, 'daemon'], {
+    env: { ...process.env, TORPLUS_PATH: repo },
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd]
+  })
+  child.unref()
+  await log.close()
+
+  const deadline = Date.now() + (options.nodeTimeout ?? 180_000)
+
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted()
+    const output = await fs.readFile(logFile, 'utf8')
+
+    if (output.includes('Daemon is ready')) {
+      const line = (prefix: string): string => output.split('\n').find(l => l.startsWith(prefix))?.slice(prefix.length).trim() ?? ''
+
+      return {
+        name,
+        repo,
+        pid: child.pid ?? 0,
+        peerId: line('Peer ID: '),
+        multiaddr: line('Swarm listening on '),
+        api: /\((http:\/\/[^)]+)\/api\/v0\)/.exec(line('RPC API server listening on '))?.[1] ?? '',
+        gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', '')
+      }
+    }
+
+    if (child.exitCode != null || /^Error: /m.test(output)) {
+      throw new DevnetNodeError(name, output.split('\n').find(l => l.startsWith('Error: ')) ?? `exit code ${child.exitCode}`, logFile)
+    }
+
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+
+  await stopPid(child.pid ?? 0, 5_000)
+  throw new DevnetNodeError(name, `not ready within ${options.nodeTimeout ?? 180_000} ms`, logFile)
+}

@@ -1,0 +1,52 @@
+/**
+ * Process helpers: whether a pid lives, and stopping processes gently first
+ */
+import type { ChildProcess } from 'node:child_process'
+
+/**
+ * Stop a child process: SIGTERM, then SIGKILL if it lingers
+ */
+export async function stopProcess (child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (child == null || child.exitCode != null || child.signalCode != null) {
+    return
+  }
+
+  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+/**
+ * Stop a process known only by pid (one another process started): SIGTERM,
+ * then SIGKILL if it lingers past `graceMs`
+ */
+export async function stopPid (pid: number, graceMs: number): Promise<void> {
+  if (pid <= 0 || !isAlive(pid)) {
+    return
+  }
+
+  process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+
+  while (isAlive(pid) && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL')
+  }
+}
+
+/**
+ * Whether a process with this pid exists (EPERM: it does, but is not ours)
+ */
+export function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err.code === 'EPERM'
+  }
+}

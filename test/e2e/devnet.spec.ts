@@ -1,0 +1,71 @@
+/**
+ * `torplus devnet`: a private tor network and daemons brought up, used and
+ * stopped from the CLI, as a developer would
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { expect } from 'aegir/chai'
+import { torplus } from '../utils/cli.js'
+import { tempDir } from '../utils/repo.js'
+
+function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('devnet command', function () {
+  this.timeout(400_000)
+  let dir: string
+
+  before(async () => {
+    dir = path.join(await tempDir('torplus-devnet-cli-'), 'devnet')
+  })
+
+  after(async () => {
+    // never leave processes behind, whatever failed
+    await torplus(['devnet', 'down', '--dir', dir], { repo: dir })
+  })
+
+  it('brings up two nodes with sample content that the client fetches over onion', async () => {
+    const up = await torplus(['devnet', 'up', '--nodes', '2', '--dir', dir, '--sample'], { repo: dir, timeout: 360_000 })
+    expect(up.code, up.stdout + up.stderr).to.equal(0)
+    expect(up.stdout).to.match(/^node1: \/onion3\/[a-z2-7]{56}:4101\/p2p\/12D3Koo/m)
+    expect(up.stdout).to.match(/^node2: \/onion3\//m)
+    expect(up.stdout).to.match(/RPC http:\/\/127\.0\.0\.1:\d+\/api\/v0 +gateway http:\/\/127\.0\.0\.1:\d+\/ipfs\/<cid>/)
+
+    const [, clientRepo, cid] = /TORPLUS_PATH=(\S+) npx torplus cat (\S+)/.exec(up.stdout) ?? []
+    const fetched = await torplus(['cat', cid], { repo: clientRepo, timeout: 120_000 })
+    expect(fetched.code, fetched.stderr).to.equal(0)
+    expect(fetched.stdout).to.equal('Hello from node1, served over an onion service.\n')
+  })
+
+  it('reports status and refuses a second devnet in the same folder', async () => {
+    const status = await torplus(['devnet', 'status', '--dir', dir], { repo: dir })
+    expect(status.stdout).to.match(/^node1 running pid \d+ \/onion3\//m)
+    expect(status.stdout).to.match(/^node2 running/m)
+
+    const again = await torplus(['devnet', 'up', '--dir', dir], { repo: dir })
+    expect(again.code).to.equal(1)
+    expect(again.stderr).to.match(/a devnet is already running in .*devnet: stop it with `torplus devnet down --dir/)
+  })
+
+  it('stops every process it started', async () => {
+    const state = JSON.parse(await fs.readFile(path.join(dir, 'devnet.json'), 'utf8'))
+    expect(state.pids.length).to.be.at.least(8)
+
+    const down = await torplus(['devnet', 'down', '--dir', dir], { repo: dir, timeout: 120_000 })
+    expect(down.stdout).to.match(/^stopped \d+ processes/)
+
+    for (const pid of state.pids) {
+      expect(alive(pid), `pid ${pid}`).to.be.false()
+    }
+
+    // the daemons' own tors went with them
+    const tors = (await fs.readdir(dir)).filter(name => name.startsWith('node'))
+    expect(tors).to.have.lengthOf(2)
+  })
+})
