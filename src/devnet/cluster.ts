@@ -109,8 +109,11 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
     await writeState(dir, state)
 
     for (let i = 1; i <= options.nodes; i++) {
-      const node = await startNode(dir, `node${i}`, network.clientConfig(), options)
-      state.pids.push(node.pid)
+      const node = await startNode(dir, `node${i}`, network.clientConfig(), options, async (pid) => {
+        // recorded before it is ready, so an interrupted `up` still stops it
+        state.pids.push(pid)
+        await writeState(dir, state)
+      })
       state.nodes.push(node)
       await writeState(dir, state)
       options.onProgress?.(new CustomProgressEvent('devnet:node', node))
@@ -132,16 +135,18 @@ async function writeState (dir: string, state: DevnetState): Promise<void> {
   await fs.writeFile(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2))
 }
 
-async function startNode (dir: string, name: string, torrc: string[], options: DevnetUpOptions): Promise<DevnetNode> {
+async function startNode (dir: string, name: string, torrc: string[], options: DevnetUpOptions, onSpawn: (pid: number) => Promise<void>): Promise<DevnetNode> {
   const repo = path.join(dir, name)
 
   if (!(await isInitialized(repo))) {
     await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
   }
 
-  // the network's keys are new at every `up`: point the node's tor at them
+  // the network is new at every `up`: point the node's tor at it, and drop
+  // what its tor cached of the last one (the onion key is in the keystore)
   const configFile = path.join(repo, 'config')
   await writeConfig(configFile, setConfigValue(await readConfig(configFile), 'Tor.ExtraConfig', torrc))
+  await fs.rm(path.join(repo, 'tor', 'data'), { recursive: true, force: true })
 
   const logFile = path.join(repo, 'daemon.log')
   const log = await fs.open(logFile, 'w')
@@ -152,6 +157,7 @@ async function startNode (dir: string, name: string, torrc: string[], options: D
   })
   child.unref()
   await log.close()
+  await onSpawn(child.pid ?? 0)
 
   const deadline = Date.now() + (options.nodeTimeout ?? 180_000)
 

@@ -155,8 +155,16 @@ export class TorNetwork implements Startable {
     const tor = await this.createInstance(name)
     const keys = path.join(tor.dir, 'keys')
     await fs.mkdir(keys, { recursive: true, mode: 0o700 })
+    await this.generateKeys(tor, keys)
 
-    // an empty passphrase on stdin
+    const certificate = await fs.readFile(path.join(keys, 'authority_certificate'), 'utf8')
+    tor.v3ident = /^fingerprint (\w+)$/m.exec(certificate)?.[1]
+    tor.fingerprint = await this.fingerprint(tor)
+
+    return tor
+  }
+
+  private async generateKeys (tor: TorInstance, keys: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const gencert = spawn('tor-gencert', [
         '--create-identity-key', '-m', '12', '-a', `127.0.0.1:${tor.dirPort}`,
@@ -169,14 +177,9 @@ export class TorNetwork implements Startable {
       gencert.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
       gencert.on('error', reject)
       gencert.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`tor-gencert failed: ${stderr}`)) })
+      // an empty passphrase on stdin
       gencert.stdin.end('\n')
     })
-
-    const certificate = await fs.readFile(path.join(keys, 'authority_certificate'), 'utf8')
-    tor.v3ident = /^fingerprint (\w+)$/m.exec(certificate)?.[1]
-    tor.fingerprint = await this.fingerprint(tor)
-
-    return tor
   }
 
   private async createRelay (name: string): Promise<TorInstance> {
@@ -187,6 +190,8 @@ export class TorNetwork implements Startable {
 
   private async createInstance (name: string): Promise<TorInstance> {
     const dir = path.join(this.dir, name)
+    // every start is a new network: keys, ports and consensus
+    await fs.rm(dir, { recursive: true, force: true })
     await fs.mkdir(dir, { recursive: true, mode: 0o700 })
     return { name, dir, orPort: await freePort(), dirPort: await freePort(), fingerprint: '' }
   }

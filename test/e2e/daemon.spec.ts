@@ -323,15 +323,14 @@ describe('daemon', function () {
 })
 
 describe('npm start', function () {
-  this.timeout(60_000)
+  this.timeout(300_000)
 
-  it('runs a daemon on a fresh ./.torplus-dev repo', async () => {
+  it('runs a devnet with a provider holding sample content and a client, until Ctrl-C', async () => {
     const cwd = await tempDir()
     const { spawn } = await import('node:child_process')
     const { BIN } = await import('../utils/cli.js')
-    // what the start script runs, with ports that cannot clash with a developer's daemon
-    const repo = path.join(cwd, '.torplus-dev')
-    const child = spawn(process.execPath, [BIN, 'daemon', '--init', '--profile', 'loopback', '--repo-dir', repo], { cwd })
+    // exactly what the start script runs, in a fresh folder
+    const child = spawn(process.execPath, [BIN, 'devnet', 'up', '--dir', '.torplus-dev', '--sample', '--attach'], { cwd })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -339,27 +338,27 @@ describe('npm start', function () {
 
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error(output)) }, 30_000)
+        const timer = setTimeout(() => { reject(new Error(output)) }, 240_000)
         child.stdout.on('data', () => {
-          if (output.includes('Daemon is ready') || output.includes('Error:')) {
+          if (output.includes('Ctrl-C stops the devnet') || output.includes('Error:')) {
             clearTimeout(timer)
             resolve()
           }
         })
       })
 
-      expect(output).to.match(/initialized torplus repo at .*\.torplus-dev/)
-      if (output.includes('Error:')) {
-        // a developer's own daemon holds the default ports; the repo was still made
-        expect(output).to.match(/port is in use/)
-      } else {
-        expect(output).to.match(/Peer ID: 12D3Koo/)
-        expect(output).to.include('http://127.0.0.1:5101/api/v0')
-        expect(output).to.include('http://127.0.0.1:8180/ipfs/<cid>')
-      }
+      expect(output).to.match(/^node1: \/onion3\/[a-z2-7]{56}:4101\/p2p\/12D3Koo/m)
+      expect(output).to.match(/metrics http:\/\/127\.0\.0\.1:\d+\/debug\/metrics\/prometheus/)
+      const [, clientRepo, cid] = /TORPLUS_PATH=(\S+) npx torplus cat (\S+)/.exec(output) ?? []
+      expect(clientRepo).to.include(path.join('.torplus-dev', 'node2'))
+
+      const fetched = await torplus(['cat', cid], { repo: path.resolve(cwd, clientRepo) })
+      expect(fetched.stdout).to.match(/^Hello from node1/)
     } finally {
       child.kill('SIGINT')
-      expect(await exited).to.be.oneOf([0, 1])
+      expect(await exited).to.equal(0)
     }
+
+    expect(output).to.include('devnet stopped')
   })
 })

@@ -77,7 +77,8 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
 
     for (const node of state.nodes) {
       ctx.print(`${node.name}: ${node.multiaddr}`)
-      ctx.print(`  RPC ${node.api}/api/v0   gateway ${node.gateway}/ipfs/<cid>   repo ${node.repo}`)
+      ctx.print(`  RPC ${node.api}/api/v0   gateway ${node.gateway}/ipfs/<cid>   metrics ${node.api}/debug/metrics/prometheus`)
+      ctx.print(`  repo ${node.repo}`)
     }
 
     if (argv.sample) {
@@ -95,13 +96,32 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
     }
 
     ctx.print('Ctrl-C stops the devnet')
+    // the devnet's processes are detached: this timer is what keeps us here,
+    // and it reports a node that dies
+    const { devnetStatus } = await import('../../../devnet/cluster.js')
+    const reported = new Set<string>()
     await new Promise<void>(resolve => {
-      if (ctx.signal.aborted) {
+      const timer = setInterval(() => {
+        void devnetStatus(argv.dir).then(nodes => {
+          for (const node of nodes ?? []) {
+            if (!node.running && !reported.has(node.name)) {
+              reported.add(node.name)
+              process.stderr.write(`${node.name} stopped: see ${node.repo}/daemon.log\n`)
+            }
+          }
+        })
+      }, 2_000)
+      const done = (): void => {
+        clearInterval(timer)
         resolve()
+      }
+
+      if (ctx.signal.aborted) {
+        done()
         return
       }
 
-      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
+      ctx.signal.addEventListener('abort', done, { once: true })
     })
     ctx.print('stopping the devnet...')
     await devnetDown(argv.dir)
