@@ -13,7 +13,8 @@
  * await initRepo('/tmp/torplus-example')
  * const daemon = await startDaemon({ repoPath: '/tmp/torplus-example' })
  *
- * console.info(daemon.node.helia.libp2p.peerId.toString(), daemon.servers.api.url)
+ * // kubo-rpc-client drives the node at daemon.servers.api.url
+ * const peerId = daemon.node.helia.libp2p.peerId
  *
  * await daemon.stop()
  * ```
