@@ -111,22 +111,30 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
 
     // a client that asks for the descriptor before it is uploaded backs off,
     // so the address is only reported once tor says it is up
+    let done: () => void = () => {}
     const uploaded = new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.init.descriptorTimeout)
-      function done (): void {
-        clearTimeout(timer)
-        control.removeEventListener('hs-desc', onDesc)
-        resolve()
-      }
-      function onDesc (evt: CustomEvent<{ action: string, address: string }>): void {
+      const timer = setTimeout(() => { done() }, this.init.descriptorTimeout)
+      const onDesc = (evt: CustomEvent<{ action: string, address: string }>): void => {
         if (evt.detail.action === 'UPLOADED' && evt.detail.address === serviceId) {
           done()
         }
       }
+      done = () => {
+        clearTimeout(timer)
+        control.removeEventListener('hs-desc', onDesc)
+        resolve()
+      }
       control.addEventListener('hs-desc', onDesc)
     })
 
-    await control.addOnion({ privateKey: this.init.key.privateKey, ports: [{ virtualPort, target: `127.0.0.1:${port}` }] })
+    try {
+      await control.addOnion({ privateKey: this.init.key.privateKey, ports: [{ virtualPort, target: `127.0.0.1:${port}` }] })
+    } catch (err) {
+      // no upload will come: drop the timer and the listener now
+      done()
+      throw err
+    }
+
     await uploaded
     this.log('published %s:%d for 127.0.0.1:%d', serviceId, virtualPort, port)
   }
