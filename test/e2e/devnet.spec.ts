@@ -5,17 +5,9 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { expect } from 'aegir/chai'
+import { isAlive } from '../../src/utils/processes.js'
 import { torplus } from '../utils/cli.js'
 import { tempDir } from '../utils/repo.js'
-
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('devnet command', function () {
   this.timeout(400_000)
@@ -61,7 +53,7 @@ describe('devnet command', function () {
     expect(down.stdout).to.match(/^stopped \d+ processes/)
 
     for (const pid of state.pids) {
-      expect(alive(pid), `pid ${pid}`).to.be.false()
+      expect(isAlive(pid), `pid ${pid}`).to.be.false()
     }
 
     // the daemons' own tors went with them

@@ -3,6 +3,7 @@
  */
 import { spawn } from 'node:child_process'
 import { create } from 'kubo-rpc-client'
+import { stopProcess } from '../../src/utils/processes.js'
 import { BIN } from './cli.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
@@ -70,11 +71,8 @@ export async function startDaemon (repo: string, options: { timeout?: number } =
         return child.exitCode
       }
 
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-      const code = await exited
-      clearTimeout(timer)
-      return code
+      await stopProcess(child, 20_000)
+      return exited
     }
   }
 }
