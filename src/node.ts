@@ -20,7 +20,7 @@ import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
 import { checkListenAddresses, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
-import { onion } from './transport/index.js'
+import { onion, torReconnect } from './transport/index.js'
 import { createTor } from './transport/tor-provider.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { Repo } from './repo/index.js'
@@ -126,7 +126,8 @@ class DefaultTorPlusNode implements TorPlusNode {
       metrics: this.bandwidth.wrap(prometheusMetrics({ registry: this.registry })),
       services: {
         identify: identify(),
-        ping: ping()
+        ping: ping(),
+        ...(this.tor == null ? {} : { torReconnect: torReconnect({ tor: this.tor, dialTimeout: repo.config.Swarm.DialTimeout }) })
       }
     }), toBitswapInit(repo.config))
 

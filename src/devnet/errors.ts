@@ -23,3 +23,13 @@ export class DevnetNodeError extends TorPlusError {
     super(`${name} did not start: ${problem} (see ${logFile})`)
   }
 }
+
+/** The private tor network did not reach a consensus listing every relay */
+export class TorNetworkError extends TorPlusError {
+  static name = 'TorNetworkError'
+  readonly code = 'ERR_TOR_NETWORK'
+
+  constructor (problem: string, diagnostics: string[]) {
+    super([problem, ...diagnostics.map(line => `  ${line}`)].join('\n'))
+  }
+}

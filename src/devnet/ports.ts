@@ -3,7 +3,7 @@
  */
 import net from 'node:net'
 
-export async function freePort (): Promise<number> {
+async function ephemeralPort (): Promise<number> {
   const server = net.createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -12,4 +12,27 @@ export async function freePort (): Promise<number> {
   const { port } = server.address() as net.AddressInfo
   await new Promise<void>(resolve => server.close(() => { resolve() }))
   return port
+}
+
+/**
+ * Hands out free loopback ports, never the same one twice: the kernel may
+ * offer a port again once its probe socket is closed, and the tors of a
+ * network bind theirs only seconds later
+ */
+export class PortAllocator {
+  private readonly given = new Set<number>()
+
+  async next (): Promise<number> {
+    // bounded: the kernel has thousands of ephemeral ports to offer
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const port = await ephemeralPort()
+
+      if (!this.given.has(port)) {
+        this.given.add(port)
+        return port
+      }
+    }
+
+    throw new Error('no free loopback port found in 100 attempts')
+  }
 }

@@ -14,7 +14,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { CustomProgressEvent } from 'progress-events'
 import { stopProcess } from '../utils/processes.js'
-import { freePort } from './ports.js'
+import { TorNetworkError } from './errors.js'
+import { PortAllocator } from './ports.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -66,6 +67,7 @@ interface TorInstance {
   fingerprint: string
   v3ident?: string
   process?: ChildProcess
+  exit?: string
 }
 
 /** Lines every tor of the network has, authorities and clients alike */
@@ -91,6 +93,7 @@ export class TorNetwork implements Startable {
   private authorities: TorInstance[] = []
   private relays: TorInstance[] = []
   private started = false
+  private ports = new PortAllocator()
 
   constructor (init: TorNetworkInit) {
     this.dir = init.dir
@@ -118,6 +121,7 @@ export class TorNetwork implements Startable {
     }
 
     options.onProgress?.(new CustomProgressEvent('devnet:tor:keys'))
+    this.ports = new PortAllocator()
     this.authorities = await Promise.all([0, 1, 2].map(async i => this.createAuthority(`auth${i}`)))
     this.relays = await Promise.all(Array.from({ length: this.relayCount }, async (_, i) => this.createRelay(`relay${i}`)))
     this.started = true
@@ -193,7 +197,7 @@ export class TorNetwork implements Startable {
     // every start is a new network: keys, ports and consensus
     await fs.rm(dir, { recursive: true, force: true })
     await fs.mkdir(dir, { recursive: true, mode: 0o700 })
-    return { name, dir, orPort: await freePort(), dirPort: await freePort(), fingerprint: '' }
+    return { name, dir, orPort: await this.ports.next(), dirPort: await this.ports.next(), fingerprint: '' }
   }
 
   private async fingerprint (tor: TorInstance): Promise<string> {
@@ -247,7 +251,10 @@ export class TorNetwork implements Startable {
     const empty = path.join(this.dir, 'empty-torrc')
     await fs.writeFile(torrc, this.torrc(tor, tor.v3ident != null).join('\n') + '\n')
     const child = spawn(this.torPath, ['-f', torrc, '--defaults-torrc', empty], { stdio: 'ignore', detached: this.detached })
-    child.on('exit', (code) => { this.log('%s exited with %s', tor.name, code) })
+    child.on('exit', (code, signal) => {
+      tor.exit = `exited with ${code ?? signal}`
+      this.log('%s %s', tor.name, tor.exit)
+    })
 
     if (this.detached) {
       child.unref()
@@ -257,23 +264,46 @@ export class TorNetwork implements Startable {
   }
 
   private async waitForConsensus (options: AbortOptions): Promise<void> {
-    const wanted = this.authorities.length + this.relays.length
+    const tors = [...this.authorities, ...this.relays]
     const deadline = Date.now() + this.consensusTimeout
-    const file = path.join(this.authorities[0].dir, 'cached-consensus')
+    let listed = new Set<string>()
 
     while (Date.now() < deadline) {
       options.signal?.throwIfAborted()
-      const consensus = await fs.readFile(file, 'utf8').catch(() => '')
-      const listed = consensus.split('\n').filter(line => line.startsWith('r ')).length
+      const dead = tors.filter(tor => tor.exit != null)
 
-      if (listed >= wanted) {
-        this.log('consensus lists all %d relays', listed)
+      if (dead.length > 0) {
+        throw new TorNetworkError(`the private tor network did not start: ${dead.map(tor => `${tor.name} ${tor.exit}`).join(', ')}`, await this.diagnose(dead))
+      }
+
+      listed = await this.listedInConsensus()
+
+      if (listed.size >= tors.length) {
+        this.log('consensus lists all %d relays', listed.size)
         return
       }
 
       await new Promise(resolve => setTimeout(resolve, 250))
     }
 
-    throw new Error(`the private tor network had no consensus listing all ${wanted} relays within ${this.consensusTimeout} ms: see the notice.log files under ${this.dir}`)
+    const missing = tors.filter(tor => !listed.has(tor.name))
+    throw new TorNetworkError(`the private tor network had no consensus listing all ${tors.length} relays within ${this.consensusTimeout} ms; missing: ${missing.map(tor => tor.name).join(', ')}`, await this.diagnose(missing))
+  }
+
+  /** Nicknames in the first authority's latest consensus */
+  private async listedInConsensus (): Promise<Set<string>> {
+    const consensus = await fs.readFile(path.join(this.authorities[0].dir, 'cached-consensus'), 'utf8').catch(() => '')
+    return new Set(consensus.split('\n').filter(line => line.startsWith('r ')).map(line => line.split(' ')[1]))
+  }
+
+  /** The last warnings each tor logged, since its folder may be gone by the time anyone looks */
+  private async diagnose (tors: TorInstance[]): Promise<string[]> {
+    const lines = await Promise.all(tors.map(async tor => {
+      const log = await fs.readFile(path.join(tor.dir, 'notice.log'), 'utf8').catch(() => '')
+      const warnings = log.split('\n').filter(line => /\[(warn|err)\]/.test(line)).slice(-3)
+      return warnings.length === 0 ? [`${tor.name}: no warnings in its notice.log`] : warnings.map(line => `${tor.name}: ${line}`)
+    }))
+
+    return lines.flat()
   }
 }

@@ -9,7 +9,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { waitForBootstrap } from './bootstrap.js'
 import { TorControl } from './tor-control/index.js'
 import type { BootstrapProgressEvents } from './bootstrap.js'
-import type { TorProvider } from './index.js'
+import type { TorProvider, TorProviderEvents } from './index.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
@@ -46,7 +46,7 @@ export interface ExternalTorInit {
 
 export type ExternalTorProgressEvents = BootstrapProgressEvents | ProgressEvent<'tor:ready', { socks: string }>
 
-export class ExternalTor extends TypedEventEmitter<{ restarted: CustomEvent<void> }> implements Startable, TorProvider {
+export class ExternalTor extends TypedEventEmitter<TorProviderEvents> implements Startable, TorProvider {
   readonly [Symbol.toStringTag] = 'torplus:external-tor'
   readonly socks: { host: string, port: number }
   private readonly init: ExternalTorInit
@@ -110,6 +110,7 @@ export class ExternalTor extends TypedEventEmitter<{ restarted: CustomEvent<void
     }
 
     this.connection = undefined
+    const downAt = Date.now()
     const attempts = this.init.reconnectAttempts ?? 60
 
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
@@ -118,7 +119,7 @@ export class ExternalTor extends TypedEventEmitter<{ restarted: CustomEvent<void
       try {
         await this.attach({})
         this.log('reattached to tor after %d attempts', attempt)
-        this.safeDispatchEvent('restarted')
+        this.safeDispatchEvent('restarted', { detail: { downAt } })
         return
       } catch (err: any) {
         this.log('tor still unreachable (attempt %d of %d) - %s', attempt, attempts, err.message)

@@ -36,13 +36,25 @@ export { ExternalTor } from './external-tor.js'
 export type { ExternalTorInit, ExternalTorProgressEvents } from './external-tor.js'
 export type { ManagedTorInit, ManagedTorProgressEvents } from './tor-process.js'
 export { TorControl } from './tor-control/index.js'
+export { torReconnect } from './reconnect.js'
+export type { TorReconnectInit, TorReconnectComponents } from './reconnect.js'
 export * from './errors.js'
+
+export interface TorRestartedDetail {
+  /** When tor was found gone (ms since the epoch) */
+  downAt: number
+}
+
+export interface TorProviderEvents {
+  /** tor was gone and runs again; onion services must be published anew */
+  restarted: CustomEvent<TorRestartedDetail>
+}
 
 /**
  * What the transport needs from tor: where its SocksPort is, a control
  * connection, and word when tor restarted (services must be published again)
  */
-export interface TorProvider extends TypedEventTarget<{ restarted: CustomEvent<void> }> {
+export interface TorProvider extends TypedEventTarget<TorProviderEvents> {
   readonly socks: { host: string, port: number }
   readonly control: TorControl
 }

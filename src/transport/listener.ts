@@ -10,6 +10,7 @@ import { parseOnionMultiaddr } from './onion-address.js'
 import { toMultiaddrConnection } from './socket-to-conn.js'
 import type { TorProvider } from './index.js'
 import type { OnionKey } from './onion-address.js'
+import type { HsDescEvent } from './tor-control/index.js'
 import type { ComponentLogger, Listener, ListenerEvents, Logger, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -30,6 +31,7 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
   private readonly sockets = new Set<net.Socket>()
   private readonly shutdown = new AbortController()
   private status: Status = { code: 'inactive' }
+  private unwatch: () => void = () => {}
 
   constructor (init: OnionListenerInit) {
     super()
@@ -82,6 +84,7 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
     const { server } = this.status
     this.status = { code: 'inactive' }
     this.shutdown.abort()
+    this.unwatch()
     this.init.tor.removeEventListener('restarted', this.republish)
 
     try {
@@ -127,6 +130,8 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
       control.addEventListener('hs-desc', onDesc)
     })
 
+    this.watchRejections(control)
+
     try {
       await control.addOnion({ privateKey: this.init.key.privateKey, ports: [{ virtualPort, target: `127.0.0.1:${port}` }] })
     } catch (err) {
@@ -137,6 +142,23 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
 
     await uploaded
     this.log('published %s:%d for 127.0.0.1:%d', serviceId, virtualPort, port)
+  }
+
+  /**
+   * An HSDir refuses a descriptor whose revision is not above the one it
+   * holds; after a restart across a descriptor rotation that can be ours, and
+   * clients then get the stale one until tor's next rotation. Nothing a
+   * controller can do forces a new revision, so say it plainly.
+   */
+  private watchRejections (control: TorProvider['control']): void {
+    this.unwatch()
+    const onDesc = (evt: CustomEvent<HsDescEvent>): void => {
+      if (evt.detail.action === 'FAILED' && evt.detail.reason === 'UPLOAD_REJECTED' && evt.detail.address === this.init.key.serviceId) {
+        this.log.error('a tor directory rejected our onion descriptor because it holds a newer one from before the last tor restart; some clients may not reach this node until tor publishes its next descriptor')
+      }
+    }
+    control.addEventListener('hs-desc', onDesc)
+    this.unwatch = () => { control.removeEventListener('hs-desc', onDesc) }
   }
 
   private republish (): void {

@@ -14,6 +14,7 @@ import { waitForBootstrap } from './bootstrap.js'
 import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
 import type { BootstrapProgressEvents } from './bootstrap.js'
+import type { TorProviderEvents } from './index.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -57,12 +58,7 @@ export type ManagedTorProgressEvents =
   BootstrapProgressEvents |
   ProgressEvent<'tor:ready', { socks: string }>
 
-export interface ManagedTorEvents {
-  /** tor died and runs again; onion services must be published anew */
-  restarted: CustomEvent<void>
-}
-
-export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements Startable {
+export class ManagedTor extends TypedEventEmitter<TorProviderEvents> implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:tor-process'
   private readonly dir: string
   private readonly torPath: string
@@ -220,6 +216,7 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
       return
     }
 
+    const downAt = Date.now()
     this.log.error('tor exited unexpectedly with code %s', code)
     this.controlConnection?.close()
     this.controlConnection = undefined
@@ -232,7 +229,7 @@ export class ManagedTor extends TypedEventEmitter<ManagedTorEvents> implements S
 
     try {
       await this.launch({})
-      this.safeDispatchEvent('restarted')
+      this.safeDispatchEvent('restarted', { detail: { downAt } })
     } catch (err: any) {
       this.log.error('could not restart tor - %e', err)
     }

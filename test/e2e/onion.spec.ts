@@ -7,9 +7,11 @@ import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect } from 'aegir/chai'
+import pWaitFor from 'p-wait-for'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
 import { initRepo } from '../../src/repo/index.js'
 import { startDaemon } from '../utils/daemon.js'
+import { childPids, commandOf } from '../utils/processes.js'
 import { tempDir } from '../utils/repo.js'
 import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
 import type { RunningDaemon } from '../utils/daemon.js'
@@ -110,6 +112,40 @@ describe('daemons over onion only', function () {
 
     const own = await fetcher.client.id()
     expect(own.addresses.map(String)).to.deep.equal(fetcher.multiaddrs)
+  })
+
+  it('restarts a killed tor, and the peers it lost reconnect without help', async () => {
+    const tors = []
+
+    for (const pid of await childPids(provider.process.pid ?? 0)) {
+      if (path.basename(await commandOf(pid)) === 'tor') {
+        tors.push(pid)
+      }
+    }
+
+    expect(tors).to.have.lengthOf(1)
+
+    // the fetcher dialled the provider; after tor's restart the provider
+    // dials back the fetcher that it learnt through identify. Read Kubo's
+    // Direction (1 inbound, 2 outbound) raw: kubo-rpc-client maps it wrongly
+    const directionsToProvider = async (): Promise<number[]> => {
+      const response = await fetch(`${fetcher.apiUrl}/api/v0/swarm/peers?direction=true`, { method: 'POST' })
+      const { Peers } = await response.json() as { Peers: Array<{ Peer: string, Direction: number }> }
+      return Peers.filter(peer => peer.Peer === provider.peerId).map(peer => peer.Direction)
+    }
+    expect(await directionsToProvider()).to.deep.equal([2])
+    process.kill(tors[0], 'SIGKILL')
+    await pWaitFor(async () => (await directionsToProvider()).join() === '1', { interval: 500, timeout: 120_000 })
+
+    const content = crypto.randomBytes(64 * 1024)
+    const { cid: fresh } = await provider.client.add(content)
+    const chunks = []
+
+    for await (const chunk of fetcher.client.cat(fresh, { signal: AbortSignal.timeout(60_000) })) {
+      chunks.push(chunk)
+    }
+
+    expect(Buffer.concat(chunks).equals(content)).to.be.true()
   })
 
   it('keeps its onion address across a restart', async () => {

@@ -12,7 +12,7 @@ import { expect } from 'aegir/chai'
 import { createLibp2p } from 'libp2p'
 import pWaitFor from 'p-wait-for'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
-import { createOnionKey, ManagedTor, onion } from '../../src/transport/index.js'
+import { createOnionKey, ManagedTor, onion, torReconnect } from '../../src/transport/index.js'
 import { tempDir } from '../utils/repo.js'
 import type { OnionKey } from '../../src/transport/index.js'
 import type { Identify } from '@libp2p/identify'
@@ -47,7 +47,7 @@ describe('onion transport', function () {
         connectionEncrypters: [noise()],
         streamMuxers: [yamux()],
         connectionManager: { resolvers: {}, dialTimeout: 90_000, addressDialTimeout: 90_000 },
-        services: { identify: identify(), ping: ping() }
+        services: { identify: identify(), ping: ping(), reconnect: torReconnect({ tor: tors[i] }) }
       }))
     }
   })
@@ -85,22 +85,22 @@ describe('onion transport', function () {
     expect(inbound.remoteAddr.toString()).to.not.match(/\/ip[46]\//)
   })
 
-  it('publishes again when its tor is killed and restarted, and the peer reconnects', async () => {
+  it('publishes again when its tor is killed and restarted, and dials back the peers it lost', async () => {
+    const before = nodes[1].getConnections(nodes[0].peerId).map(connection => connection.id)
+    expect(before).to.not.be.empty()
     const restarted = new Promise<void>(resolve => { tors[0].addEventListener('restarted', () => { resolve() }, { once: true }) })
     process.kill(tors[0].pid ?? 0, 'SIGKILL')
     await restarted
-    await pWaitFor(() => nodes[1].getConnections(nodes[0].peerId).length === 0, { timeout: 30_000 })
 
-    // the other side may hold the old descriptor for a moment: retry, bounded
-    await pWaitFor(async () => {
-      try {
-        await nodes[1].dial(nodes[0].getMultiaddrs()[0], { signal: AbortSignal.timeout(20_000) })
-        return true
-      } catch {
-        return false
-      }
-    }, { interval: 2_000, timeout: 90_000 })
-
+    // node a dials back through its new tor: this needs b's descriptor only,
+    // not a's new one, which other tors may not have yet
+    const fresh = (): boolean => {
+      const now = nodes[1].getConnections(nodes[0].peerId).map(connection => connection.id)
+      return now.length > 0 && now.every(id => !before.includes(id))
+    }
+    await pWaitFor(fresh, { interval: 250, timeout: 120_000 })
     expect(await nodes[1].services.ping.ping(nodes[0].peerId, { signal: AbortSignal.timeout(30_000) })).to.be.a('number')
+
+    await pWaitFor(async () => ((await tors[0].control.getInfo(['onions/current'])).get('onions/current') ?? '').includes(keys[0].serviceId), { interval: 500, timeout: 60_000 })
   })
 })

@@ -48,6 +48,8 @@ export interface BootstrapStatus {
 export interface HsDescEvent {
   action: string
   address: string
+  /** With FAILED: why, e.g. UPLOAD_REJECTED */
+  reason?: string
 }
 
 export interface TorControlEvents {
@@ -309,7 +311,8 @@ export class TorControl extends TypedEventEmitter<TorControlEvents> {
         detail: { progress: Number(fields.get('PROGRESS') ?? 0), tag: fields.get('TAG') ?? '', summary: fields.get('SUMMARY') ?? '' }
       })
     } else if (type === 'HS_DESC') {
-      this.safeDispatchEvent('hs-desc', { detail: { action: rest[0], address: rest[1] } })
+      const reason = parseKeyValues(rest.slice(2).join(' ')).get('REASON')
+      this.safeDispatchEvent('hs-desc', { detail: { action: rest[0], address: rest[1], reason } })
     }
   }
 
