@@ -3,13 +3,13 @@
  * either a torplus daemon (the real startDaemon on a repo) or a plain Helia
  * node with the same kind of blockstore (blockstore-fs)
  */
-import crypto from 'node:crypto'
 import path from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { startDaemon } from '../src/daemon.js'
 import { initRepo } from '../src/repo/index.js'
+import { deterministic } from './content.js'
 import { createPlainHelia } from '../test/utils/helia.js'
 import type { Helia } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
@@ -33,26 +33,6 @@ async function create (): Promise<BenchNode> {
 
   const helia = await createPlainHelia({ blocksDir: path.join(dir, 'blocks') })
   return { helia, fs: unixfs(helia), stop: async () => { await helia.stop() } }
-}
-
-/**
- * Reproducible pseudo-random bytes, streamed in 1 MiB pieces so that adding
- * 64 MiB does not inflate the peak RSS being measured
- */
-async function * deterministic (size: number, seed: number): AsyncGenerator<Uint8Array> {
-  const piece = 1024 * 1024
-  let counter = 0
-
-  for (let start = 0; start < size; start += piece) {
-    const out = new Uint8Array(Math.min(piece, size - start))
-
-    for (let offset = 0; offset < out.byteLength; offset += 32) {
-      const block = crypto.createHash('sha256').update(`${seed}:${counter++}`).digest()
-      out.set(block.subarray(0, Math.min(32, out.byteLength - offset)), offset)
-    }
-
-    yield out
-  }
 }
 
 async function drain (fs: UnixFS, cid: CID): Promise<number> {

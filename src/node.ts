@@ -123,6 +123,8 @@ class DefaultTorPlusNode implements TorPlusNode {
         // the default dnsaddr resolver makes a DNS query before any gate runs
         resolvers: {}
       },
+      // a ping on a busy onion circuit waits behind megabytes of queued blocks
+      connectionMonitor: { pingTimeout: { minTimeout: repo.config.Swarm.PingTimeout, maxTimeout: repo.config.Swarm.PingTimeout * 2 } },
       metrics: this.bandwidth.wrap(prometheusMetrics({ registry: this.registry })),
       services: {
         identify: identify(),

@@ -55,7 +55,9 @@ export const ConfigSchema = z.strictObject({
         .describe('Connections above which the oldest idle ones are closed')
     }).prefault({}),
     DialTimeout: Milliseconds.default(60_000)
-      .describe('Milliseconds a dial to a peer may take (an onion circuit takes seconds on the public network)')
+      .describe('Milliseconds a dial to a peer may take (an onion circuit takes seconds on the public network)'),
+    PingTimeout: Milliseconds.default(60_000)
+      .describe('Least milliseconds a connection\'s liveness ping may take before the connection is dropped; the ping waits behind every byte queued on a busy circuit (libp2p: 5000)')
   }).prefault({}),
   Tor: z.strictObject({
     Mode: z.enum(['managed', 'external']).default('managed')
@@ -86,8 +88,10 @@ export const ConfigSchema = z.strictObject({
       .describe('Milliseconds to batch blocks a peer wants before sending (Helia: 10)'),
     MaxOutgoingMessageSize: z.number().int().min(1024 * 1024).default(2 * 1024 * 1024)
       .describe('Largest bitswap message we send, in bytes; must exceed the largest block'),
-    MessageTimeout: Milliseconds.default(30_000)
-      .describe('Milliseconds to send or receive one bitswap message')
+    MessageTimeout: Milliseconds.default(60_000)
+      .describe('Milliseconds to send or receive one bitswap message'),
+    BlocksInFlight: z.number().int().min(1).default(16)
+      .describe('Blocks one read (cat, get) asks peers for at once; a provider answers them in one message, which must arrive within MessageTimeout')
   }).prefault({})
 })
 

@@ -13,10 +13,19 @@ import type { AbortOptions } from '@libp2p/interface'
 export interface StorageOptions extends AbortOptions {
   /** Only read local blocks */
   offline?: boolean
+  /** Blocks of one DAG layer fetched at once */
+  blockReadConcurrency?: number
 }
 
 export function withStorageOptions (node: TorPlusNode, options: StorageOptions): StorageOptions {
-  return { ...options, offline: options.offline === true || node.offline }
+  return {
+    ...options,
+    offline: options.offline === true || node.offline,
+    // Helia asks for a whole layer at once (174 blocks, 43 MiB of a large
+    // file), which a provider sends as one message: too much for one
+    // MessageTimeout on a slow circuit
+    blockReadConcurrency: options.blockReadConcurrency ?? node.repo.config.Bitswap.BlocksInFlight
+  }
 }
 
 /**

@@ -60,6 +60,12 @@ describe('daemons over onion only', function () {
     cid = (await provider.client.add(content)).cid
   })
 
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(`--- provider output\n${provider?.output()}\n--- fetcher output\n${fetcher?.output()}\n`)
+    }
+  })
+
   after(async () => {
     await Promise.all([provider?.stop(), fetcher?.stop()])
     await network?.stop()

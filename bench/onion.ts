@@ -1,0 +1,210 @@
+/**
+ * Onion benchmark on the devnet: torplus daemons in onion-only mode move
+ * content with bitswap, and in the same run raw bytes go through onion
+ * circuits of the same private tor network (the physical limit). Prints
+ * MiB/s and the ratios (target >= 0.8), the start-up times, and RSS.
+ *
+ * - one provider: a 64 MiB file, against one raw circuit
+ * - four providers at once, 16 MiB from each, against four raw circuits
+ * - `torplus daemon` start to its onion being reachable, next to tor's own
+ *   bootstrap and descriptor upload
+ *
+ * Usage: npm run bench:onion [-- --rounds 3]
+ */
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
+import { create } from 'kubo-rpc-client'
+import { readConfig } from '../src/config/index.js'
+import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
+import { initRepo } from '../src/repo/index.js'
+import { ManagedTor } from '../src/transport/index.js'
+import { startDaemon } from '../test/utils/daemon.js'
+import { childPids, commandOf } from '../test/utils/processes.js'
+import { deterministic } from './content.js'
+import { publish, readAll, serveBytes } from './raw-circuit.js'
+import type { DevnetNode } from '../src/devnet/cluster.js'
+import type { KuboRPCClient } from 'kubo-rpc-client'
+
+const MiB = 1024 * 1024
+const BIG = 64 * MiB
+const SHARE = 16 * MiB
+const PROVIDERS = 4
+const argument = (name: string): number => Number(process.argv[process.argv.indexOf(name) + 1])
+const rounds = argument('--rounds') > 0 ? argument('--rounds') : 1
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+const logger = defaultLogger()
+
+/** Seconds taken by `run`, which must return the byte count it was meant to move */
+async function timed (expected: number, run: () => Promise<number>): Promise<number> {
+  const start = performance.now()
+  const bytes = await run()
+
+  if (bytes !== expected) {
+    throw new Error(`moved ${bytes} bytes, expected ${expected}`)
+  }
+
+  return (performance.now() - start) / 1000
+}
+
+async function cat (client: KuboRPCClient, cid: string): Promise<number> {
+  let bytes = 0
+
+  for await (const chunk of client.cat(cid, { signal: AbortSignal.timeout(600_000) })) {
+    bytes += chunk.byteLength
+  }
+
+  return bytes
+}
+
+interface RawResult { single: number[], four: number[], bootstrapMs: number[], uploadMs: number[] }
+
+/** Raw circuits: a client tor reading from four service tors */
+async function measureRaw (dir: string, torrc: string[]): Promise<RawResult> {
+  const tor = (name: string): ManagedTor => new ManagedTor({ dir: path.join(dir, name), logger, extraConfig: torrc })
+  const client = tor('raw-client')
+  const services = Array.from({ length: PROVIDERS }, (_, i) => tor(`raw-service${i}`))
+  const result: RawResult = { single: [], four: [], bootstrapMs: [], uploadMs: [] }
+  const big = await serveBytes(BIG)
+  const share = await serveBytes(SHARE)
+
+  try {
+    await client.start()
+    await Promise.all(services.map(async service => {
+      const start = performance.now()
+      await service.start()
+      result.bootstrapMs.push(performance.now() - start)
+    }))
+
+    const onions: Array<{ big: string, share: string }> = []
+
+    for (const service of services) {
+      const bigOnion = await publish(service, big.port, 1)
+      const shareOnion = await publish(service, share.port, 2)
+      result.uploadMs.push(bigOnion.uploadMs, shareOnion.uploadMs)
+      onions.push({ big: bigOnion.serviceId, share: shareOnion.serviceId })
+    }
+
+    for (let round = 0; round < rounds; round++) {
+      result.single.push(BIG / MiB / await timed(BIG, async () => readAll(client, onions[0].big, 1, `single-${round}`)))
+      result.four.push(PROVIDERS * SHARE / MiB / await timed(PROVIDERS * SHARE, async () => {
+        const counts = await Promise.all(onions.map(async (onion, i) => readAll(client, onion.share, 2, `four-${round}-${i}`)))
+        return counts.reduce((a, b) => a + b, 0)
+      }))
+    }
+
+    return result
+  } finally {
+    big.close()
+    share.close()
+    await Promise.all([client, ...services].map(async t => t.stop()))
+  }
+}
+
+interface BitswapResult { single: number[], four: number[] }
+
+/** Bitswap over onion: node1 fetches from node2 alone, then from nodes 2-5 at once */
+async function measureBitswap (nodes: DevnetNode[]): Promise<BitswapResult> {
+  const [fetcher, ...providers] = nodes.map(node => create({ url: node.api }))
+  const result: BitswapResult = { single: [], four: [] }
+
+  for (let round = 0; round < rounds; round++) {
+    // new content every round, so nothing comes from the fetcher's blockstore
+    const big = (await providers[0].add(deterministic(BIG, 1000 + round), { pin: false })).cid.toString()
+    result.single.push(BIG / MiB / await timed(BIG, async () => cat(fetcher, big)))
+
+    const shares = await Promise.all(providers.map(async (provider, i) =>
+      (await provider.add(deterministic(SHARE, 2000 + round * 10 + i), { pin: false })).cid.toString()))
+    result.four.push(PROVIDERS * SHARE / MiB / await timed(PROVIDERS * SHARE, async () =>
+      (await Promise.all(shares.map(async cid => cat(fetcher, cid)))).reduce((a, b) => a + b, 0)))
+  }
+
+  return result
+}
+
+/** A new daemon on the devnet: time to "ready" (descriptor uploaded) and to a first dial from node1 */
+async function measureDaemonStart (dir: string, torrc: string[], dialer: DevnetNode): Promise<{ readyMs: number, reachableMs: number, stop(): Promise<unknown> }> {
+  const repo = path.join(dir, 'late-node')
+  await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' }, Tor: { ExtraConfig: torrc } } as any })
+
+  const start = performance.now()
+  const daemon = await startDaemon(repo, { timeout: 180_000 })
+  const readyMs = performance.now() - start
+  const client = create({ url: dialer.api })
+  const deadline = Date.now() + 180_000
+
+  while (true) {
+    try {
+      await client.swarm.connect(multiaddr(daemon.multiaddrs[0]), { signal: AbortSignal.timeout(30_000) })
+      break
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw err
+      }
+
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
+  }
+
+  return { readyMs, reachableMs: performance.now() - start, stop: daemon.stop }
+}
+
+/** Resident and peak memory of a process, in MiB */
+async function memory (pid: number): Promise<{ rss: number, peak: number }> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8')
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0)
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 }
+}
+
+async function torOf (pid: number): Promise<number | undefined> {
+  for (const child of await childPids(pid)) {
+    if (path.basename(await commandOf(child)) === 'tor') {
+      return child
+    }
+  }
+}
+
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-onion-'))
+let late: Awaited<ReturnType<typeof measureDaemonStart>> | undefined
+
+try {
+  let start = performance.now()
+  let consensusMs = 0
+  const devnet = await devnetUp({
+    dir,
+    nodes: 1 + PROVIDERS,
+    logger,
+    onProgress: (evt) => { if (evt.type === 'devnet:tor:consensus') consensusMs = performance.now() - start }
+  })
+  const devnetMs = performance.now() - start
+  const torrc = (await readConfig(path.join(devnet.nodes[0].repo, 'config'))).Tor.ExtraConfig
+
+  const raw = await measureRaw(dir, torrc)
+  const bitswap = await measureBitswap(devnet.nodes)
+  const fetcherMemory = await memory(devnet.nodes[0].pid)
+  const providerMemory = await memory(devnet.nodes[1].pid)
+  const providerTor = await torOf(devnet.nodes[1].pid)
+  const torMemory = providerTor == null ? { rss: 0, peak: 0 } : await memory(providerTor)
+  late = await measureDaemonStart(dir, torrc, devnet.nodes[0])
+
+  const row = (label: string, ours: number[], limit: number[]): string =>
+    `${label.padEnd(30)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2)}\n`
+
+  process.stdout.write(`onion benchmark on the devnet (3 authorities, 3 relays, a managed tor per node), ${rounds} round(s), medians\n`)
+  process.stdout.write(`                               torplus bitswap   raw circuits    ratio (target >= 0.8)\n`)
+  process.stdout.write(row('64 MiB from one provider', bitswap.single, raw.single))
+  process.stdout.write(row(`${PROVIDERS} x 16 MiB, ${PROVIDERS} providers`, bitswap.four, raw.four))
+  process.stdout.write(`devnet up (network + ${1 + PROVIDERS} daemons)  ${seconds(devnetMs)} (consensus listing every relay after ${seconds(consensusMs)})\n`)
+  process.stdout.write(`daemon start → ready ${seconds(late.readyMs)}, → reachable from another node ${seconds(late.reachableMs)}; ` +
+    `tor alone: bootstrap ${seconds(median(raw.bootstrapMs))}, descriptor upload ${seconds(median(raw.uploadMs))} (medians)\n`)
+  process.stdout.write(`RSS after the transfers: fetcher daemon ${fetcherMemory.rss.toFixed(0)} MiB (peak ${fetcherMemory.peak.toFixed(0)}), ` +
+    `provider daemon ${providerMemory.rss.toFixed(0)} MiB (peak ${providerMemory.peak.toFixed(0)}), its tor ${torMemory.rss.toFixed(0)} MiB (peak ${torMemory.peak.toFixed(0)})\n`)
+} finally {
+  await late?.stop()
+  await devnetDown(dir)
+  await fs.rm(dir, { recursive: true, force: true })
+}
