@@ -57,6 +57,34 @@ export function toSocksError (err: Error, target: string, proxy: string): Error 
   }
 }
 
+/**
+ * Bytes the remote sent in the same segment as the SOCKS reply are handed
+ * back by the socks package as a bare 'data' event on a later tick, which a
+ * reader that is not yet listening, or that reads with read() or an async
+ * iterator, never sees. Catch them and put them back into the stream, which
+ * is returned paused: a 'data' reader calls resume(), async iteration and
+ * pipe() resume by themselves.
+ */
+async function keepHandshakeExcess (socket: Socket): Promise<Socket> {
+  const excess: Buffer[] = []
+  const collect = (chunk: Buffer): void => { excess.push(chunk) }
+  socket.on('data', collect)
+  // the socks package queued its re-emit before resolving, so it runs first
+  await new Promise(resolve => setImmediate(resolve))
+  socket.off('data', collect)
+  socket.pause()
+
+  if (excess.length > 0) {
+    socket.unshift(Buffer.concat(excess))
+  }
+
+  return socket
+}
+
+/**
+ * Connect through tor's SocksPort; the socket comes back paused, holding any
+ * bytes the remote sent first
+ */
 export async function socksConnect (options: SocksConnectOptions): Promise<Socket> {
   options.signal?.throwIfAborted()
 
@@ -84,7 +112,7 @@ export async function socksConnect (options: SocksConnectOptions): Promise<Socke
 
   try {
     const { socket } = await Promise.race([connecting, aborted])
-    return socket
+    return await keepHandshakeExcess(socket)
   } catch (err: any) {
     // a connection that completes after an abort must not leak
     connecting.then(({ socket }) => socket.destroy(), () => {})

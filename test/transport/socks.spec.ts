@@ -17,9 +17,10 @@ interface Seen {
 
 /**
  * A SOCKS5 server that records the request and answers with `reply`, or
- * never answers when reply is null
+ * never answers when reply is null; with `banner`, the remote speaks first
+ * and its bytes come in the same segment as the reply
  */
-async function fakeTorSocks (reply: number | null): Promise<{ port: number, seen: Seen[], close(): void }> {
+async function fakeTorSocks (reply: number | null, banner?: Buffer): Promise<{ port: number, seen: Seen[], close(): void }> {
   const seen: Seen[] = []
   const server = net.createServer((socket) => {
     const record: Seen = { methods: [] }
@@ -52,8 +53,8 @@ async function fakeTorSocks (reply: number | null): Promise<{ port: number, seen
         stage = 'done'
 
         if (reply != null) {
-          socket.write(Buffer.from([0x05, reply, 0x00, 0x01, 0, 0, 0, 0, 0, 0]))
-          if (reply !== 0) socket.end()
+          socket.write(Buffer.concat([Buffer.from([0x05, reply, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), banner ?? Buffer.alloc(0)]))
+          if (reply !== 0 || banner != null) socket.end()
         }
       }
     })
@@ -98,6 +99,24 @@ describe('SOCKS5 dialer', () => {
 
       // ATYP 0x03: a domain name, so no DNS lookup happened on this side
       expect(socks.seen[0]).to.include({ addressType: 0x03, host: ONION, port: 4101, username: 'peer-a' })
+    } finally {
+      socks.close()
+    }
+  })
+
+  it('keeps the bytes that arrive with the SOCKS reply, for any reader', async () => {
+    const banner = Buffer.from('the remote speaks first')
+    const socks = await fakeTorSocks(0x00, banner)
+
+    try {
+      const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 })
+      const chunks: Buffer[] = []
+
+      for await (const chunk of socket) {
+        chunks.push(chunk)
+      }
+
+      expect(Buffer.concat(chunks).toString()).to.equal(banner.toString())
     } finally {
       socks.close()
     }
