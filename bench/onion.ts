@@ -39,16 +39,32 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 const logger = defaultLogger()
 
+/** Busy and total jiffies of the whole machine, from /proc/stat */
+async function cpuTicks (): Promise<{ busy: number, total: number }> {
+  const [, ...fields] = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).map(Number)
+  const idle = fields[3] + fields[4]
+  const total = fields.reduce((a, b) => a + b, 0)
+  return { busy: total - idle, total }
+}
+
+/** Share of all cores busy during each measured transfer, by label */
+const cpuBusy = new Map<string, number[]>()
+
 /** Seconds taken by `run`, which must return the byte count it was meant to move */
-async function timed (expected: number, run: () => Promise<number>): Promise<number> {
+async function timed (label: string, expected: number, run: () => Promise<number>): Promise<number> {
+  process.stderr.write(`${new Date().toISOString()} ${label}\n`)
+  const before = await cpuTicks()
   const start = performance.now()
   const bytes = await run()
+  const seconds = (performance.now() - start) / 1000
+  const after = await cpuTicks()
 
   if (bytes !== expected) {
     throw new Error(`moved ${bytes} bytes, expected ${expected}`)
   }
 
-  return (performance.now() - start) / 1000
+  cpuBusy.set(label, [...(cpuBusy.get(label) ?? []), (after.busy - before.busy) / (after.total - before.total)])
+  return seconds
 }
 
 async function cat (client: KuboRPCClient, cid: string): Promise<number> {
@@ -90,8 +106,8 @@ async function measureRaw (dir: string, torrc: string[]): Promise<RawResult> {
     }
 
     for (let round = 0; round < rounds; round++) {
-      result.single.push(BIG / MiB / await timed(BIG, async () => readAll(client, onions[0].big, 1, `single-${round}`)))
-      result.four.push(PROVIDERS * SHARE / MiB / await timed(PROVIDERS * SHARE, async () => {
+      result.single.push(BIG / MiB / await timed('raw single', BIG, async () => readAll(client, onions[0].big, 1, `single-${round}`)))
+      result.four.push(PROVIDERS * SHARE / MiB / await timed('raw four', PROVIDERS * SHARE, async () => {
         const counts = await Promise.all(onions.map(async (onion, i) => readAll(client, onion.share, 2, `four-${round}-${i}`)))
         return counts.reduce((a, b) => a + b, 0)
       }))
@@ -115,11 +131,11 @@ async function measureBitswap (nodes: DevnetNode[]): Promise<BitswapResult> {
   for (let round = 0; round < rounds; round++) {
     // new content every round, so nothing comes from the fetcher's blockstore
     const big = (await providers[0].add(deterministic(BIG, 1000 + round), { pin: false })).cid.toString()
-    result.single.push(BIG / MiB / await timed(BIG, async () => cat(fetcher, big)))
+    result.single.push(BIG / MiB / await timed('bitswap single', BIG, async () => cat(fetcher, big)))
 
     const shares = await Promise.all(providers.map(async (provider, i) =>
       (await provider.add(deterministic(SHARE, 2000 + round * 10 + i), { pin: false })).cid.toString()))
-    result.four.push(PROVIDERS * SHARE / MiB / await timed(PROVIDERS * SHARE, async () =>
+    result.four.push(PROVIDERS * SHARE / MiB / await timed('bitswap four', PROVIDERS * SHARE, async () =>
       (await Promise.all(shares.map(async cid => cat(fetcher, cid)))).reduce((a, b) => a + b, 0)))
   }
 
@@ -191,20 +207,26 @@ try {
   const torMemory = providerTor == null ? { rss: 0, peak: 0 } : await memory(providerTor)
   late = await measureDaemonStart(dir, torrc, devnet.nodes[0])
 
-  const row = (label: string, ours: number[], limit: number[]): string =>
-    `${label.padEnd(30)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2)}\n`
+  const busy = (label: string): string => `${(median(cpuBusy.get(label) ?? [0]) * 100).toFixed(0)}%`
+  const row = (label: string, ours: number[], limit: number[], kind: string): string =>
+    `${label.padEnd(30)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2).padEnd(6)}  ` +
+    `CPU busy ${busy(`bitswap ${kind}`)} / ${busy(`raw ${kind}`)}\n`
 
   process.stdout.write(`onion benchmark on the devnet (3 authorities, 3 relays, a managed tor per node), ${rounds} round(s), medians\n`)
-  process.stdout.write(`                               torplus bitswap   raw circuits    ratio (target >= 0.8)\n`)
-  process.stdout.write(row('64 MiB from one provider', bitswap.single, raw.single))
-  process.stdout.write(row(`${PROVIDERS} x 16 MiB, ${PROVIDERS} providers`, bitswap.four, raw.four))
+  process.stdout.write(`                               torplus bitswap   raw circuits    ratio   (target >= 0.8; CPU busy on all cores, bitswap / raw)\n`)
+  process.stdout.write(row('64 MiB from one provider', bitswap.single, raw.single, 'single'))
+  process.stdout.write(row(`${PROVIDERS} x 16 MiB, ${PROVIDERS} providers`, bitswap.four, raw.four, 'four'))
   process.stdout.write(`devnet up (network + ${1 + PROVIDERS} daemons)  ${seconds(devnetMs)} (consensus listing every relay after ${seconds(consensusMs)})\n`)
   process.stdout.write(`daemon start → ready ${seconds(late.readyMs)}, → reachable from another node ${seconds(late.reachableMs)}; ` +
     `tor alone: bootstrap ${seconds(median(raw.bootstrapMs))}, descriptor upload ${seconds(median(raw.uploadMs))} (medians)\n`)
   process.stdout.write(`RSS after the transfers: fetcher daemon ${fetcherMemory.rss.toFixed(0)} MiB (peak ${fetcherMemory.peak.toFixed(0)}), ` +
     `provider daemon ${providerMemory.rss.toFixed(0)} MiB (peak ${providerMemory.peak.toFixed(0)}), its tor ${torMemory.rss.toFixed(0)} MiB (peak ${torMemory.peak.toFixed(0)})\n`)
+} catch (err) {
+  process.stderr.write(`the daemons' logs are kept in ${dir}\n`)
+  throw err
 } finally {
   await late?.stop()
   await devnetDown(dir)
-  await fs.rm(dir, { recursive: true, force: true })
 }
+
+await fs.rm(dir, { recursive: true, force: true })
