@@ -47,17 +47,33 @@ async function cpuTicks (): Promise<{ busy: number, total: number }> {
   return { busy: total - idle, total }
 }
 
+/** CPU seconds a process has used, from /proc/<pid>/stat (utime + stime) */
+async function processCpuSeconds (pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number)
+  // the clock tick is 100 Hz on Linux
+  return (fields[11] + fields[12]) / 100
+}
+
 /** Share of all cores busy during each measured transfer, by label */
 const cpuBusy = new Map<string, number[]>()
+/** Share of one core the fetching daemon used, by label */
+const fetcherCpu = new Map<string, number[]>()
+let fetcherPid: number | undefined
 
 /** Seconds taken by `run`, which must return the byte count it was meant to move */
 async function timed (label: string, expected: number, run: () => Promise<number>): Promise<number> {
   process.stderr.write(`${new Date().toISOString()} ${label}\n`)
   const before = await cpuTicks()
+  const fetcherBefore = fetcherPid == null ? 0 : await processCpuSeconds(fetcherPid)
   const start = performance.now()
   const bytes = await run()
   const seconds = (performance.now() - start) / 1000
   const after = await cpuTicks()
+
+  if (fetcherPid != null) {
+    fetcherCpu.set(label, [...(fetcherCpu.get(label) ?? []), (await processCpuSeconds(fetcherPid) - fetcherBefore) / seconds])
+  }
 
   if (bytes !== expected) {
     throw new Error(`moved ${bytes} bytes, expected ${expected}`)
@@ -200,7 +216,9 @@ try {
   const torrc = (await readConfig(path.join(devnet.nodes[0].repo, 'config'))).Tor.ExtraConfig
 
   const raw = await measureRaw(dir, torrc)
+  fetcherPid = devnet.nodes[0].pid
   const bitswap = await measureBitswap(devnet.nodes)
+  fetcherPid = undefined
   const fetcherMemory = await memory(devnet.nodes[0].pid)
   const providerMemory = await memory(devnet.nodes[1].pid)
   const providerTor = await torOf(devnet.nodes[1].pid)
@@ -210,7 +228,7 @@ try {
   const busy = (label: string): string => `${(median(cpuBusy.get(label) ?? [0]) * 100).toFixed(0)}%`
   const row = (label: string, ours: number[], limit: number[], kind: string): string =>
     `${label.padEnd(30)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2).padEnd(6)}  ` +
-    `CPU busy ${busy(`bitswap ${kind}`)} / ${busy(`raw ${kind}`)}\n`
+    `CPU busy ${busy(`bitswap ${kind}`)} / ${busy(`raw ${kind}`)}, fetching daemon ${(median(fetcherCpu.get(`bitswap ${kind}`) ?? [0]) * 100).toFixed(0)}% of a core\n`
 
   process.stdout.write(`onion benchmark on the devnet (3 authorities, 3 relays, a managed tor per node), ${rounds} round(s), medians\n`)
   process.stdout.write(`                               torplus bitswap   raw circuits    ratio   (target >= 0.8; CPU busy on all cores, bitswap / raw)\n`)

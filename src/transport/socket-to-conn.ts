@@ -48,8 +48,6 @@ class OnionSocketConnection extends AbstractMultiaddrConnection {
       this.onTransportClosed()
     })
     this.socket.on('drain', () => { this.safeDispatchEvent('drain') })
-    // a dialled socket comes paused from socksConnect
-    this.socket.resume()
   }
 
   sendData (data: SendBuffer): { sentBytes: number, canSendMore: boolean } {

@@ -61,9 +61,7 @@ export function toSocksError (err: Error, target: string, proxy: string): Error 
  * Bytes the remote sent in the same segment as the SOCKS reply are handed
  * back by the socks package as a bare 'data' event on a later tick, which a
  * reader that is not yet listening, or that reads with read() or an async
- * iterator, never sees. Catch them and put them back into the stream, which
- * is returned paused: a 'data' reader calls resume(), async iteration and
- * pipe() resume by themselves.
+ * iterator, never sees. Catch them and put them back into the stream.
  */
 async function keepHandshakeExcess (socket: Socket): Promise<Socket> {
   const excess: Buffer[] = []
@@ -78,12 +76,22 @@ async function keepHandshakeExcess (socket: Socket): Promise<Socket> {
     socket.unshift(Buffer.concat(excess))
   }
 
+  // held paused so nothing is lost before the caller reads; a 'data' listener
+  // starts the flow, as it does on a fresh socket
+  const onListener = (event: string | symbol): void => {
+    if (event === 'data') {
+      socket.off('newListener', onListener)
+      process.nextTick(() => socket.resume())
+    }
+  }
+  socket.on('newListener', onListener)
+
   return socket
 }
 
 /**
- * Connect through tor's SocksPort; the socket comes back paused, holding any
- * bytes the remote sent first
+ * Connect through tor's SocksPort; the socket holds any bytes the remote
+ * sent first until the caller reads
  */
 export async function socksConnect (options: SocksConnectOptions): Promise<Socket> {
   options.signal?.throwIfAborted()

@@ -4,6 +4,7 @@
 import net from 'node:net'
 import { expect } from 'aegir/chai'
 import { socksConnect } from '../../src/transport/socks.js'
+import type { Socket } from 'node:net'
 
 const ONION = 'mhgxqbkeyqwwpswcfhlxjyubcihnkhvrdnvc4yifzhhpbm3gzevd3qad.onion'
 
@@ -107,16 +108,24 @@ describe('SOCKS5 dialer', () => {
   it('keeps the bytes that arrive with the SOCKS reply, for any reader', async () => {
     const banner = Buffer.from('the remote speaks first')
     const socks = await fakeTorSocks(0x00, banner)
+    const connect = async (): Promise<Socket> => socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 })
 
     try {
-      const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 })
-      const chunks: Buffer[] = []
+      const iterated: Buffer[] = []
 
-      for await (const chunk of socket) {
-        chunks.push(chunk)
+      for await (const chunk of await connect()) {
+        iterated.push(chunk)
       }
 
-      expect(Buffer.concat(chunks).toString()).to.equal(banner.toString())
+      const socket = await connect()
+      // a reader that comes a little late, with a 'data' listener
+      await new Promise(resolve => setTimeout(resolve, 50))
+      const listened: Buffer[] = []
+      socket.on('data', (chunk: Buffer) => { listened.push(chunk) })
+      await new Promise(resolve => socket.once('end', resolve))
+
+      expect(Buffer.concat(iterated).toString()).to.equal(banner.toString())
+      expect(Buffer.concat(listened).toString()).to.equal(banner.toString())
     } finally {
       socks.close()
     }
