@@ -155,6 +155,8 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
     const onDesc = (evt: CustomEvent<HsDescEvent>): void => {
       if (evt.detail.action === 'FAILED' && evt.detail.reason === 'UPLOAD_REJECTED' && evt.detail.address === this.init.key.serviceId) {
         this.log.error('a tor directory rejected our onion descriptor because it holds a newer one from before the last tor restart; some clients may not reach this node until tor publishes its next descriptor')
+        // once per publication: every HSDir says the same
+        this.unwatch()
       }
     }
     control.addEventListener('hs-desc', onDesc)
