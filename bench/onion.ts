@@ -22,7 +22,7 @@ import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
 import { initRepo } from '../src/repo/index.js'
 import { ManagedTor } from '../src/transport/index.js'
 import { startDaemon } from '../test/utils/daemon.js'
-import { childPids, commandOf } from '../test/utils/processes.js'
+import { torChildrenOf } from '../test/utils/processes.js'
 import { deterministic } from './content.js'
 import { publish, readAll, serveBytes } from './raw-circuit.js'
 import type { DevnetNode } from '../src/devnet/cluster.js'
@@ -192,14 +192,6 @@ async function memory (pid: number): Promise<{ rss: number, peak: number }> {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 }
 }
 
-async function torOf (pid: number): Promise<number | undefined> {
-  for (const child of await childPids(pid)) {
-    if (path.basename(await commandOf(child)) === 'tor') {
-      return child
-    }
-  }
-}
-
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-onion-'))
 let late: Awaited<ReturnType<typeof measureDaemonStart>> | undefined
 
@@ -221,7 +213,7 @@ try {
   fetcherPid = undefined
   const fetcherMemory = await memory(devnet.nodes[0].pid)
   const providerMemory = await memory(devnet.nodes[1].pid)
-  const providerTor = await torOf(devnet.nodes[1].pid)
+  const [providerTor] = await torChildrenOf(devnet.nodes[1].pid)
   const torMemory = providerTor == null ? { rss: 0, peak: 0 } : await memory(providerTor)
   late = await measureDaemonStart(dir, torrc, devnet.nodes[0])
 

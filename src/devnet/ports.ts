@@ -2,6 +2,7 @@
  * Free loopback ports for the processes of a local network
  */
 import net from 'node:net'
+import { TorNetworkError } from './errors.js'
 
 async function ephemeralPort (): Promise<number> {
   const server = net.createServer()
@@ -33,6 +34,6 @@ export class PortAllocator {
       }
     }
 
-    throw new Error('no free loopback port found in 100 attempts')
+    throw new TorNetworkError('no free loopback port found in 100 attempts: too many ports in use on 127.0.0.1', [])
   }
 }

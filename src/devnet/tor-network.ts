@@ -180,7 +180,7 @@ export class TorNetwork implements Startable {
       let stderr = ''
       gencert.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
       gencert.on('error', reject)
-      gencert.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`tor-gencert failed: ${stderr}`)) })
+      gencert.on('exit', (code) => { code === 0 ? resolve() : reject(new TorNetworkError('tor-gencert could not create the authority keys', stderr.trim().split('\n'))) })
       // an empty passphrase on stdin
       gencert.stdin.end('\n')
     })
@@ -207,7 +207,7 @@ export class TorNetwork implements Startable {
     const match = /(\w+) ([A-F0-9 ]{49})\s*$/m.exec(stdout)
 
     if (match == null) {
-      throw new Error(`no fingerprint in: ${stdout}`)
+      throw new TorNetworkError(`tor --list-fingerprint gave no fingerprint for ${tor.name}`, stdout.trim().split('\n'))
     }
 
     return match[2].replace(/ /g, '')

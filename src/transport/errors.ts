@@ -155,3 +155,13 @@ export class OnionListenAddressError extends TorPlusError {
     super(`cannot listen on ${address}: this node's onion address is ${own}; fix Addresses.Swarm`)
   }
 }
+
+/** tor is used before it started, or while it is being restarted */
+export class TorNotRunningError extends TorPlusError {
+  static name = 'TorNotRunningError'
+  readonly code = 'ERR_TOR_NOT_RUNNING'
+
+  constructor () {
+    super('tor is not running: the node starts it (and restarts it if it dies); retry once the node is up')
+  }
+}

@@ -7,6 +7,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
 import { waitForBootstrap } from './bootstrap.js'
+import { TorNotRunningError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
 import type { BootstrapProgressEvents } from './bootstrap.js'
 import type { TorProvider, TorProviderEvents } from './index.js'
@@ -63,7 +64,7 @@ export class ExternalTor extends TypedEventEmitter<TorProviderEvents> implements
 
   get control (): TorControl {
     if (this.connection == null) {
-      throw new Error('not connected to tor')
+      throw new TorNotRunningError()
     }
 
     return this.connection

@@ -11,7 +11,7 @@ import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
 import { stopProcess } from '../utils/processes.js'
 import { waitForBootstrap } from './bootstrap.js'
-import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError } from './errors.js'
+import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError, TorNotRunningError } from './errors.js'
 import { TorControl } from './tor-control/index.js'
 import type { BootstrapProgressEvents } from './bootstrap.js'
 import type { TorProviderEvents } from './index.js'
@@ -85,7 +85,7 @@ export class ManagedTor extends TypedEventEmitter<TorProviderEvents> implements 
 
   get control (): TorControl {
     if (this.controlConnection == null) {
-      throw new Error('tor is not running')
+      throw new TorNotRunningError()
     }
 
     return this.controlConnection
@@ -93,7 +93,7 @@ export class ManagedTor extends TypedEventEmitter<TorProviderEvents> implements 
 
   get socks (): { host: string, port: number } {
     if (this.socksAddress == null) {
-      throw new Error('tor is not running')
+      throw new TorNotRunningError()
     }
 
     return this.socksAddress

@@ -11,7 +11,7 @@ import pWaitFor from 'p-wait-for'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
 import { initRepo } from '../../src/repo/index.js'
 import { startDaemon } from '../utils/daemon.js'
-import { childPids, commandOf } from '../utils/processes.js'
+import { torChildrenOf } from '../utils/processes.js'
 import { tempDir } from '../utils/repo.js'
 import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
 import type { RunningDaemon } from '../utils/daemon.js'
@@ -121,14 +121,7 @@ describe('daemons over onion only', function () {
   })
 
   it('restarts a killed tor, and the peers it lost reconnect without help', async () => {
-    const tors = []
-
-    for (const pid of await childPids(provider.process.pid ?? 0)) {
-      if (path.basename(await commandOf(pid)) === 'tor') {
-        tors.push(pid)
-      }
-    }
-
+    const tors = await torChildrenOf(provider.process.pid ?? 0)
     expect(tors).to.have.lengthOf(1)
 
     // the fetcher dialled the provider; after tor's restart the provider

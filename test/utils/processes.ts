@@ -2,6 +2,7 @@
  * Child processes of a process, read from /proc
  */
 import fs from 'node:fs/promises'
+import path from 'node:path'
 
 export async function childPids (pid: number): Promise<number[]> {
   const tasks = await fs.readdir(`/proc/${pid}/task`)
@@ -11,4 +12,17 @@ export async function childPids (pid: number): Promise<number[]> {
 
 export async function commandOf (pid: number): Promise<string> {
   return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')[0]
+}
+
+/** The tor processes a daemon runs as its children */
+export async function torChildrenOf (pid: number): Promise<number[]> {
+  const tors: number[] = []
+
+  for (const child of await childPids(pid)) {
+    if (path.basename(await commandOf(child)) === 'tor') {
+      tors.push(child)
+    }
+  }
+
+  return tors
 }
