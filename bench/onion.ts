@@ -4,8 +4,14 @@
  * circuits of the same private tor network (the physical limit). Prints
  * MiB/s and the ratios (target >= 0.8), the start-up times, and RSS.
  *
- * - one provider: a 64 MiB file, against one raw circuit
+ * - one provider: a 64 MiB file over a new connection, against a new raw
+ *   circuit (tor's congestion window starts afresh on both), then 64 MiB
+ *   more over the same connection, against the same raw circuit again
  * - four providers at once, 16 MiB from each, against four raw circuits
+ *
+ * Raw and bitswap take turns within each round, so both see the network in
+ * the same state; a circuit's speed depends on the relays it goes through
+ * (3 to 15 MiB/s were seen here), so compare medians of several rounds.
  * - `torplus daemon` start to its onion being reachable, next to tor's own
  *   bootstrap and descriptor upload
  *
@@ -25,7 +31,9 @@ import { startDaemon } from '../test/utils/daemon.js'
 import { torChildrenOf } from '../test/utils/processes.js'
 import { deterministic } from './content.js'
 import { publish, readAll, serveBytes } from './raw-circuit.js'
+import type { ByteSource } from './raw-circuit.js'
 import type { DevnetNode } from '../src/devnet/cluster.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const MiB = 1024 * 1024
@@ -93,69 +101,118 @@ async function cat (client: KuboRPCClient, cid: string): Promise<number> {
   return bytes
 }
 
-interface RawResult { single: number[], four: number[], bootstrapMs: number[], uploadMs: number[] }
+/**
+ * Raw circuits: a client tor reading from service tors. Each round reads
+ * through new circuits (a SOCKS username of their own), and once more
+ * through the same circuit, as bitswap does over a fresh connection and then
+ * over the one it already has.
+ */
+class RawCircuits {
+  private readonly client: ManagedTor
+  private readonly services: ManagedTor[]
+  private readonly sources: ByteSource[] = []
+  private readonly onions: Array<{ big: string, share: string }> = []
+  readonly bootstrapMs: number[] = []
+  readonly uploadMs: number[] = []
 
-/** Raw circuits: a client tor reading from four service tors */
-async function measureRaw (dir: string, torrc: string[]): Promise<RawResult> {
-  const tor = (name: string): ManagedTor => new ManagedTor({ dir: path.join(dir, name), logger, extraConfig: torrc })
-  const client = tor('raw-client')
-  const services = Array.from({ length: PROVIDERS }, (_, i) => tor(`raw-service${i}`))
-  const result: RawResult = { single: [], four: [], bootstrapMs: [], uploadMs: [] }
-  const big = await serveBytes(BIG)
-  const share = await serveBytes(SHARE)
+  constructor (dir: string, torrc: string[]) {
+    const tor = (name: string): ManagedTor => new ManagedTor({ dir: path.join(dir, name), logger, extraConfig: torrc })
+    this.client = tor('raw-client')
+    this.services = Array.from({ length: PROVIDERS }, (_, i) => tor(`raw-service${i}`))
+  }
 
-  try {
-    await client.start()
-    await Promise.all(services.map(async service => {
+  async start (): Promise<void> {
+    const big = await serveBytes(BIG)
+    const share = await serveBytes(SHARE)
+    this.sources.push(big, share)
+
+    await this.client.start()
+    await Promise.all(this.services.map(async service => {
       const start = performance.now()
       await service.start()
-      result.bootstrapMs.push(performance.now() - start)
+      this.bootstrapMs.push(performance.now() - start)
     }))
 
-    const onions: Array<{ big: string, share: string }> = []
-
-    for (const service of services) {
+    for (const service of this.services) {
       const bigOnion = await publish(service, big.port, 1)
       const shareOnion = await publish(service, share.port, 2)
-      result.uploadMs.push(bigOnion.uploadMs, shareOnion.uploadMs)
-      onions.push({ big: bigOnion.serviceId, share: shareOnion.serviceId })
+      this.uploadMs.push(bigOnion.uploadMs, shareOnion.uploadMs)
+      this.onions.push({ big: bigOnion.serviceId, share: shareOnion.serviceId })
     }
+  }
 
-    for (let round = 0; round < rounds; round++) {
-      result.single.push(BIG / MiB / await timed('raw single', BIG, async () => readAll(client, onions[0].big, 1, `single-${round}`)))
-      result.four.push(PROVIDERS * SHARE / MiB / await timed('raw four', PROVIDERS * SHARE, async () => {
-        const counts = await Promise.all(onions.map(async (onion, i) => readAll(client, onion.share, 2, `four-${round}-${i}`)))
-        return counts.reduce((a, b) => a + b, 0)
-      }))
+  /** MiB/s of 64 MiB through a new circuit, then again through that circuit */
+  async single (round: number): Promise<{ fresh: number, warm: number }> {
+    const read = async (): Promise<number> => readAll(this.client, this.onions[0].big, 1, `single-${round}`)
+
+    return {
+      fresh: BIG / MiB / await timed('raw single', BIG, read),
+      warm: BIG / MiB / await timed('raw warm', BIG, read)
     }
+  }
 
-    return result
-  } finally {
-    big.close()
-    share.close()
-    await Promise.all([client, ...services].map(async t => t.stop()))
+  /** MiB/s of 16 MiB from each service at once, each through a new circuit */
+  async four (round: number): Promise<number> {
+    return PROVIDERS * SHARE / MiB / await timed('raw four', PROVIDERS * SHARE, async () => {
+      const counts = await Promise.all(this.onions.map(async (onion, i) => readAll(this.client, onion.share, 2, `four-${round}-${i}`)))
+      return counts.reduce((a, b) => a + b, 0)
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.sources.forEach(source => { source.close() })
+    await Promise.all([this.client, ...this.services].map(async t => t.stop()))
   }
 }
 
-interface BitswapResult { single: number[], four: number[] }
+/**
+ * Bitswap over onion: node1 fetches from node2 alone, then from nodes 2-5 at
+ * once. Each measurement starts on a new connection (so a new circuit, as
+ * the raw side), except the second 64 MiB, which reuses it.
+ */
+class Bitswap {
+  private readonly fetcher: KuboRPCClient
+  private readonly providers: KuboRPCClient[]
+  private readonly addresses: Multiaddr[]
 
-/** Bitswap over onion: node1 fetches from node2 alone, then from nodes 2-5 at once */
-async function measureBitswap (nodes: DevnetNode[]): Promise<BitswapResult> {
-  const [fetcher, ...providers] = nodes.map(node => create({ url: node.api }))
-  const result: BitswapResult = { single: [], four: [] }
-
-  for (let round = 0; round < rounds; round++) {
-    // new content every round, so nothing comes from the fetcher's blockstore
-    const big = (await providers[0].add(deterministic(BIG, 1000 + round), { pin: false })).cid.toString()
-    result.single.push(BIG / MiB / await timed('bitswap single', BIG, async () => cat(fetcher, big)))
-
-    const shares = await Promise.all(providers.map(async (provider, i) =>
-      (await provider.add(deterministic(SHARE, 2000 + round * 10 + i), { pin: false })).cid.toString()))
-    result.four.push(PROVIDERS * SHARE / MiB / await timed('bitswap four', PROVIDERS * SHARE, async () =>
-      (await Promise.all(shares.map(async cid => cat(fetcher, cid)))).reduce((a, b) => a + b, 0)))
+  constructor (nodes: DevnetNode[]) {
+    [this.fetcher, ...this.providers] = nodes.map(node => create({ url: node.api }))
+    this.addresses = nodes.slice(1).map(node => multiaddr(node.multiaddr))
   }
 
-  return result
+  async single (round: number): Promise<{ fresh: number, warm: number }> {
+    // new content every round, so nothing comes from the fetcher's blockstore
+    const [fresh, warm] = await Promise.all([1, 2].map(async n =>
+      (await this.providers[0].add(deterministic(BIG, 1000 + round * 10 + n), { pin: false })).cid.toString()))
+    await this.reconnect(this.addresses.slice(0, 1))
+
+    return {
+      fresh: BIG / MiB / await timed('bitswap single', BIG, async () => cat(this.fetcher, fresh)),
+      warm: BIG / MiB / await timed('bitswap warm', BIG, async () => cat(this.fetcher, warm))
+    }
+  }
+
+  async four (round: number): Promise<number> {
+    const shares = await Promise.all(this.providers.map(async (provider, i) =>
+      (await provider.add(deterministic(SHARE, 2000 + round * 10 + i), { pin: false })).cid.toString()))
+    await this.reconnect(this.addresses)
+
+    return PROVIDERS * SHARE / MiB / await timed('bitswap four', PROVIDERS * SHARE, async () =>
+      (await Promise.all(shares.map(async cid => cat(this.fetcher, cid)))).reduce((a, b) => a + b, 0))
+  }
+
+  /** Drop the connections to these providers and dial them anew */
+  private async reconnect (addresses: Multiaddr[]): Promise<void> {
+    const connected = new Set((await this.fetcher.swarm.peers()).map(peer => peer.peer.toString()))
+
+    for (const address of addresses) {
+      if (connected.has(address.getComponents().find(c => c.name === 'p2p')?.value ?? '')) {
+        await this.fetcher.swarm.disconnect(address)
+      }
+
+      await this.fetcher.swarm.connect(address, { signal: AbortSignal.timeout(120_000) })
+    }
+  }
 }
 
 /** A new daemon on the devnet: time to "ready" (descriptor uploaded) and to a first dial from node1 */
@@ -194,6 +251,7 @@ async function memory (pid: number): Promise<{ rss: number, peak: number }> {
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-onion-'))
 let late: Awaited<ReturnType<typeof measureDaemonStart>> | undefined
+let raw: RawCircuits | undefined
 
 try {
   let start = performance.now()
@@ -207,9 +265,24 @@ try {
   const devnetMs = performance.now() - start
   const torrc = (await readConfig(path.join(devnet.nodes[0].repo, 'config'))).Tor.ExtraConfig
 
-  const raw = await measureRaw(dir, torrc)
+  raw = new RawCircuits(dir, torrc)
+  await raw.start()
+  const bitswap = new Bitswap(devnet.nodes)
   fetcherPid = devnet.nodes[0].pid
-  const bitswap = await measureBitswap(devnet.nodes)
+  const results = { raw: { fresh: [] as number[], warm: [] as number[], four: [] as number[] }, bitswap: { fresh: [] as number[], warm: [] as number[], four: [] as number[] } }
+
+  // interleaved, so both sides see the network in the same state
+  for (let round = 0; round < rounds; round++) {
+    const rawSingle = await raw.single(round)
+    const bitswapSingle = await bitswap.single(round)
+    results.raw.fresh.push(rawSingle.fresh)
+    results.raw.warm.push(rawSingle.warm)
+    results.bitswap.fresh.push(bitswapSingle.fresh)
+    results.bitswap.warm.push(bitswapSingle.warm)
+    results.raw.four.push(await raw.four(round))
+    results.bitswap.four.push(await bitswap.four(round))
+  }
+
   fetcherPid = undefined
   const fetcherMemory = await memory(devnet.nodes[0].pid)
   const providerMemory = await memory(devnet.nodes[1].pid)
@@ -219,13 +292,15 @@ try {
 
   const busy = (label: string): string => `${(median(cpuBusy.get(label) ?? [0]) * 100).toFixed(0)}%`
   const row = (label: string, ours: number[], limit: number[], kind: string): string =>
-    `${label.padEnd(30)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2).padEnd(6)}  ` +
+    `${label.padEnd(44)} ${median(ours).toFixed(1).padStart(6)} MiB/s    ${median(limit).toFixed(1).padStart(6)} MiB/s    ${(median(ours) / median(limit)).toFixed(2).padEnd(6)}  ` +
     `CPU busy ${busy(`bitswap ${kind}`)} / ${busy(`raw ${kind}`)}, fetching daemon ${(median(fetcherCpu.get(`bitswap ${kind}`) ?? [0]) * 100).toFixed(0)}% of a core\n`
 
   process.stdout.write(`onion benchmark on the devnet (3 authorities, 3 relays, a managed tor per node), ${rounds} round(s), medians\n`)
-  process.stdout.write(`                               torplus bitswap   raw circuits    ratio   (target >= 0.8; CPU busy on all cores, bitswap / raw)\n`)
-  process.stdout.write(row('64 MiB from one provider', bitswap.single, raw.single, 'single'))
-  process.stdout.write(row(`${PROVIDERS} x 16 MiB, ${PROVIDERS} providers`, bitswap.four, raw.four, 'four'))
+  process.stdout.write(`${''.padEnd(44)} torplus bitswap   raw circuits    ratio   (target >= 0.8; CPU busy on all cores, bitswap / raw)\n`)
+  process.stdout.write(row('64 MiB from one provider, new circuit', results.bitswap.fresh, results.raw.fresh, 'single'))
+  process.stdout.write(row('64 MiB more over the same circuit', results.bitswap.warm, results.raw.warm, 'warm'))
+  process.stdout.write(row(`${PROVIDERS} x 16 MiB, ${PROVIDERS} providers, new circuits`, results.bitswap.four, results.raw.four, 'four'))
+  process.stdout.write(`each round, one provider (new, same circuit): ${results.bitswap.fresh.map((b, i) => `${b.toFixed(1)}/${results.raw.fresh[i].toFixed(1)}, ${results.bitswap.warm[i].toFixed(1)}/${results.raw.warm[i].toFixed(1)}`).join('; ')} MiB/s (bitswap/raw)\n`)
   process.stdout.write(`devnet up (network + ${1 + PROVIDERS} daemons)  ${seconds(devnetMs)} (consensus listing every relay after ${seconds(consensusMs)})\n`)
   process.stdout.write(`daemon start → ready ${seconds(late.readyMs)}, → reachable from another node ${seconds(late.reachableMs)}; ` +
     `tor alone: bootstrap ${seconds(median(raw.bootstrapMs))}, descriptor upload ${seconds(median(raw.uploadMs))} (medians)\n`)
@@ -235,6 +310,7 @@ try {
   process.stderr.write(`the daemons' logs are kept in ${dir}\n`)
   throw err
 } finally {
+  await raw?.stop()
   await late?.stop()
   await devnetDown(dir)
 }

@@ -16,11 +16,15 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
+import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
 import { checkListenAddresses, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
+import { frameLimit } from './transport/frame-limit.js'
 import { onion, torReconnect } from './transport/index.js'
+import { onionConnectionMonitor } from './transport/liveness.js'
+import { optimisticSelect } from './transport/optimistic-select.js'
 import { createTor } from './transport/tor-provider.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { Repo } from './repo/index.js'
@@ -114,7 +118,9 @@ class DefaultTorPlusNode implements TorPlusNode {
       addresses: { listen, announce: onionOnly ? listen : undefined },
       ...networking(repo, this.tor),
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      // bitswap opens a stream per message, and a full negotiation waits for
+      // an echo that queues behind every byte the peer is sending us
+      streamMuxers: [optimisticSelect(frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL] })],
       connectionManager: {
         maxConnections: repo.config.Swarm.ConnMgr.HighWater,
         dialTimeout: repo.config.Swarm.DialTimeout,
@@ -123,8 +129,7 @@ class DefaultTorPlusNode implements TorPlusNode {
         // the default dnsaddr resolver makes a DNS query before any gate runs
         resolvers: {}
       },
-      // a ping on a busy onion circuit waits behind megabytes of queued blocks
-      connectionMonitor: { pingTimeout: { minTimeout: repo.config.Swarm.PingTimeout, maxTimeout: repo.config.Swarm.PingTimeout * 2 } },
+      connectionMonitor: onionConnectionMonitor(repo.config.Swarm.PingTimeout),
       metrics: this.bandwidth.wrap(prometheusMetrics({ registry: this.registry })),
       services: {
         identify: identify(),

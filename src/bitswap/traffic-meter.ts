@@ -2,6 +2,7 @@
  * Counts the bytes that flow over bitswap streams, per direction, through
  * libp2p's stream middleware: bitswap itself stays untouched.
  */
+import { BITSWAP_PROTOCOL } from './constants.js'
 import type { ComponentLogger, Connection, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
 
 export interface BitswapTrafficMeterComponents {
@@ -36,7 +37,7 @@ export class BitswapTrafficMeter implements Startable {
 
   constructor (components: BitswapTrafficMeterComponents, init: BitswapTrafficMeterInit = {}) {
     this.components = components
-    this.protocol = init.protocol ?? '/ipfs/bitswap/1.2.0'
+    this.protocol = init.protocol ?? BITSWAP_PROTOCOL
     this.log = components.logger.forComponent('torplus:bitswap:traffic-meter')
     this.sent = components.metrics?.registerCounter('torplus_bitswap_bytes_sent_total', {
       help: 'Bytes written to bitswap streams'

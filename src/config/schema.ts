@@ -57,7 +57,7 @@ export const ConfigSchema = z.strictObject({
     DialTimeout: Milliseconds.default(60_000)
       .describe('Milliseconds a dial to a peer may take (an onion circuit takes seconds on the public network)'),
     PingTimeout: Milliseconds.default(60_000)
-      .describe('Least milliseconds a connection\'s liveness ping may take before the connection is dropped; the ping waits behind every byte queued on a busy circuit (libp2p: 5000)')
+      .describe('Least milliseconds a connection\'s liveness ping may take before the connection is dropped; the ping waits behind every byte queued on a busy circuit (libp2p: 5000). A ping is sent only after the last one ended, every PingTimeout + 5 s')
   }).prefault({}),
   Tor: z.strictObject({
     Mode: z.enum(['managed', 'external']).default('managed')
@@ -91,7 +91,7 @@ export const ConfigSchema = z.strictObject({
     MessageTimeout: Milliseconds.default(60_000)
       .describe('Milliseconds to send or receive one bitswap message'),
     BlocksInFlight: z.number().int().min(1).default(16)
-      .describe('Blocks one read (cat, get) asks peers for at once; a provider answers them in one message, which must arrive within MessageTimeout')
+      .describe('Blocks one read (cat, get) asks peers for at once (16 MiB at the default 1 MiB chunks); a provider answers the wants it holds in one message, which must arrive within MessageTimeout')
   }).prefault({})
 })
 

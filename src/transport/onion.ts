@@ -2,6 +2,7 @@
  * The onion transport: dials /onion3 addresses through tor's SocksPort and
  * listens as an onion service. It handles /onion3 addresses only.
  */
+import { randomUUID } from 'node:crypto'
 import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
 import { CustomProgressEvent } from 'progress-events'
 import { OnionListener } from './listener.js'
@@ -52,8 +53,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
       destination: { host: target.host, port: target.port },
       timeout: this.dialTimeout,
       signal: options.signal,
-      // a circuit per peer, so one slow peer does not share a circuit with others
-      isolation: this.isolateStreams ? peer ?? target.serviceId : undefined
+      isolation: this.isolateStreams ? `${peer ?? target.serviceId}/${randomUUID()}` : undefined
     })
 
     const maConn = toMultiaddrConnection({

@@ -110,7 +110,7 @@ describe('daemon', function () {
       expect(saved.Datastore.StorageMax).to.equal('12GB')
     })
 
-    it('stats bw, swarm peers and swarm connect', async () => {
+    it('stats bw, swarm peers, swarm connect and swarm disconnect', async () => {
       const [bw] = await all(daemon.client.stats.bw())
       expect(bw.totalIn).to.be.a('bigint')
 
@@ -123,6 +123,11 @@ describe('daemon', function () {
 
         const [after] = await all(daemon.client.stats.bw())
         expect(after.totalOut > 0n).to.be.true()
+
+        await daemon.client.swarm.disconnect(other.multiaddrs[0] as any)
+        expect((await daemon.client.swarm.peers()).map(peer => peer.peer.toString())).to.not.include(other.peerId)
+        await expect(daemon.client.swarm.disconnect(other.multiaddrs[0] as any)).to.eventually.be.rejected
+          .with.property('message', `not connected to ${other.peerId}`)
       } finally {
         await other.stop()
       }
@@ -240,6 +245,10 @@ describe('daemon', function () {
         const polled = await torplus(['stats', 'bw', '--poll', '--interval', '200ms', '--timeout', '1s', '--enc=json'], { repo: daemon.repo })
         expect(polled.code).to.equal(0)
         expect(polled.stdout.trim().split('\n').length).to.be.at.least(2)
+
+        const disconnect = await torplus(['swarm', 'disconnect', `/p2p/${other.peerId}`], { repo: daemon.repo })
+        expect(disconnect.stdout).to.equal(`disconnect ${other.peerId} success\n`)
+        expect((await torplus(['swarm', 'peers'], { repo: daemon.repo })).stdout).to.not.include(other.peerId)
 
         const bad = await torplus(['swarm', 'connect', '/ip4/127.0.0.1/tcp/1/p2p/not-a-peer'], { repo: daemon.repo })
         expect(bad.code).to.equal(1)

@@ -1,5 +1,5 @@
-import { multiaddr } from '@multiformats/multiaddr'
 import { withContext } from '../../command.js'
+import { parsePeerAddress, peerOf } from './address.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -14,17 +14,9 @@ export const swarmConnect: CommandModule<GlobalArgs, any> = {
   handler: withContext<SwarmConnectArgs>(async (ctx, argv) => {
     const client = await ctx.client()
 
-    for (const address of argv.addresses) {
-      let target
-
-      try {
-        target = multiaddr(address)
-      } catch {
-        throw new Error(`"${address}" is not a multiaddr: expected e.g. /ip4/127.0.0.1/tcp/4101/p2p/<peer id>`)
-      }
-
+    for (const target of argv.addresses.map(parsePeerAddress)) {
       await client.swarm.connect(target, { signal: ctx.signal })
-      ctx.print(`connect ${target.getComponents().find(c => c.name === 'p2p')?.value ?? target} success`)
+      ctx.print(`connect ${peerOf(target)} success`)
     }
   })
 }
