@@ -8,6 +8,7 @@ import { unixfs } from '@helia/unixfs'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { startDaemon } from '../src/daemon.js'
+import { PROFILES } from '../src/config/index.js'
 import { initRepo } from '../src/repo/index.js'
 import { deterministic } from './content.js'
 import { createPlainHelia } from '../test/utils/helia.js'
@@ -26,7 +27,8 @@ interface BenchNode {
 async function create (): Promise<BenchNode> {
   if (kind === 'torplus') {
     const repoPath = path.join(dir, 'repo')
-    await initRepo(repoPath, { config: { Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
+    // loopback TCP, as the plain Helia node it is measured against
+    await initRepo(repoPath, { config: { ...PROFILES.loopback.config, Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
     const daemon = await startDaemon({ repoPath })
     return { helia: daemon.node.helia, fs: daemon.node.fs, stop: daemon.stop }
   }

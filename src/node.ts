@@ -120,7 +120,7 @@ class DefaultTorPlusNode implements TorPlusNode {
       connectionEncrypters: [noise()],
       // bitswap opens a stream per message, and a full negotiation waits for
       // an echo that queues behind every byte the peer is sending us
-      streamMuxers: [optimisticSelect(frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL] })],
+      streamMuxers: [optimisticSelect(this.tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL] })],
       connectionManager: {
         maxConnections: repo.config.Swarm.ConnMgr.HighWater,
         dialTimeout: repo.config.Swarm.DialTimeout,

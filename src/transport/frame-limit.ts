@@ -7,8 +7,9 @@
  * On an onion circuit at a few MiB/s such a frame holds the connection for
  * seconds: nothing of it reaches the reader until its last byte (a bitswap
  * fetcher sees no block and asks for no more), and every other stream's
- * frames, window updates and liveness pings queue behind it. Frames of 64 KiB
- * cost 12 bytes of header each (0.02%).
+ * frames, window updates and liveness pings queue behind it. A frame of the
+ * default size, with its 12-byte header, fills one noise message (65,519
+ * bytes of payload) exactly.
  */
 import { decorateMuxer } from './muxer-decorator.js'
 import type { MuxerFactoryInit } from './muxer-decorator.js'
@@ -22,12 +23,12 @@ export interface FrameLimitInit {
   /**
    * Most payload bytes in one data frame
    *
-   * @default 65_536
+   * @default 65_507
    */
   maxFrameSize?: number
 }
 
-export const DEFAULT_MAX_FRAME_SIZE = 65_536
+export const DEFAULT_MAX_FRAME_SIZE = 65_507
 
 /**
  * Wrap a stream muxer (e.g. `yamux()`) so that no data frame, in either

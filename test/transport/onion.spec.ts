@@ -72,6 +72,21 @@ describe('onion transport', function () {
     expect(rtt).to.be.a('number')
   })
 
+  it('gives each connection a circuit of its own', async () => {
+    const circuits = async (): Promise<string[]> => ((await tors[1].control.getInfo(['circuit-status'])).get('circuit-status') ?? '')
+      .split('\n')
+      .filter(line => line.includes(' BUILT ') && line.includes('HS_CLIENT_REND') && line.includes(`REND_QUERY=${keys[0].serviceId}`))
+      .map(line => line.split(' ')[0])
+    const before = await circuits()
+    expect(before).to.not.be.empty()
+
+    await nodes[1].hangUp(nodes[0].peerId)
+    await nodes[1].dial(nodes[0].getMultiaddrs()[0], { signal: AbortSignal.timeout(90_000) })
+
+    // tor would put a new stream with the same SOCKS username on the old circuit
+    expect((await circuits()).filter(id => !before.includes(id))).to.have.lengthOf(1)
+  })
+
   it('learns the dialer\'s onion address through identify, and no IP address', async () => {
     await pWaitFor(async () => {
       const peer = await nodes[0].peerStore.get(nodes[1].peerId).catch(() => undefined)
