@@ -9,7 +9,8 @@
  *
  * ```ts
  * import { createLibp2p } from 'libp2p'
- * import { onion, createOnionKey, ManagedTor } from 'torplus/transport'
+ * import { yamux } from '@chainsafe/libp2p-yamux'
+ * import { onion, createOnionKey, frameLimit, ManagedTor, onionConnectionMonitor, optimisticSelect } from 'torplus/transport'
  *
  * const tor = new ManagedTor({ dir: '/tmp/tor', logger })
  * await tor.start()
@@ -17,7 +18,10 @@
  *
  * const node = await createLibp2p({
  *   addresses: { listen: [`/onion3/${key.serviceId}:4101`] },
- *   transports: [onion({ tor, key })]
+ *   transports: [onion({ tor, key })],
+ *   // frames and pings that suit a circuit of a few MiB/s
+ *   streamMuxers: [optimisticSelect(frameLimit(yamux()), { protocols: ['/ipfs/bitswap/1.2.0'] })],
+ *   connectionMonitor: onionConnectionMonitor(60_000)
  * })
  * ```
  */
@@ -38,6 +42,11 @@ export type { ManagedTorInit, ManagedTorProgressEvents } from './tor-process.js'
 export { TorControl } from './tor-control/index.js'
 export { torReconnect } from './reconnect.js'
 export type { TorReconnectInit, TorReconnectComponents } from './reconnect.js'
+export { frameLimit } from './frame-limit.js'
+export type { FrameLimitInit } from './frame-limit.js'
+export { optimisticSelect } from './optimistic-select.js'
+export type { OptimisticSelectInit, OptimisticSelectComponents } from './optimistic-select.js'
+export { onionConnectionMonitor } from './liveness.js'
 export * from './errors.js'
 
 export interface TorRestartedDetail {

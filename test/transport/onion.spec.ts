@@ -88,9 +88,10 @@ describe('onion transport', function () {
   })
 
   it('learns the dialer\'s onion address through identify, and no IP address', async () => {
+    // the listener finishes its side of the upgrade after the dialer's dial returns
     await pWaitFor(async () => {
       const peer = await nodes[0].peerStore.get(nodes[1].peerId).catch(() => undefined)
-      return (peer?.addresses.length ?? 0) > 0
+      return (peer?.addresses.length ?? 0) > 0 && nodes[0].getConnections(nodes[1].peerId).length > 0
     }, { timeout: 30_000 })
 
     const peer = await nodes[0].peerStore.get(nodes[1].peerId)

@@ -1,7 +1,9 @@
 /**
  * The control client against a real tor (network disabled)
  */
+import { execFile } from 'node:child_process'
 import net from 'node:net'
+import { promisify } from 'node:util'
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
 import pWaitFor from 'p-wait-for'
@@ -99,5 +101,43 @@ describe('tor control client', function () {
     } finally {
       server.close()
     }
+  })
+
+  describe('with a control password (HashedControlPassword)', () => {
+    let guarded: OfflineTor
+
+    before(async () => {
+      const { stdout } = await promisify(execFile)('tor', ['--hash-password', 'right horse'])
+      const hash = stdout.split('\n').find(line => line.startsWith('16:'))
+      guarded = await startOfflineTor(['CookieAuthentication 0', `HashedControlPassword ${hash}`])
+    })
+
+    after(async () => {
+      await guarded?.stop()
+    })
+
+    it('authenticates with the right password', async () => {
+      const client = await TorControl.connect({ host: '127.0.0.1', port: guarded.controlPort, logger: defaultLogger() })
+
+      try {
+        await client.authenticate({ password: 'right horse' })
+        expect((await client.getInfo(['version'])).get('version')).to.be.a('string')
+      } finally {
+        client.close()
+      }
+    })
+
+    it('refuses a wrong or missing password and says what to set', async () => {
+      for (const password of ['wrong horse', undefined]) {
+        const client = await TorControl.connect({ host: '127.0.0.1', port: guarded.controlPort, logger: defaultLogger() })
+
+        try {
+          await expect(client.authenticate({ password })).to.eventually.be.rejected
+            .with.property('message').that.matches(/refused authentication .*set Tor.ControlPassword/)
+        } finally {
+          client.close()
+        }
+      }
+    })
   })
 })
