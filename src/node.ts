@@ -20,8 +20,9 @@ import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
-import { checkListenAddresses, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
-import { frameLimit, onion, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
+import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, ProvideQueue, torplusDHT } from './routing/index.js'
+import { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
+import { frameLimit, isOnion, onion, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
 import { createTor } from './transport/tor-provider.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { Repo } from './repo/index.js'
@@ -31,12 +32,17 @@ import type { CreateLibp2pOptions, HeliaWithLibp2p } from '@helia/libp2p'
 import type { UnixFS } from '@helia/unixfs'
 import type { Identify } from '@libp2p/identify'
 import type { AbortOptions, ComponentLogger, Metrics, Startable } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { CID } from 'multiformats/cid'
 import type { ProgressOptions } from 'progress-events'
 
 export interface TorPlusServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
+  /** Absent offline and with Routing.Type "none" */
+  dht?: KadDHT
 }
 
 export interface TorPlusNodeInit {
@@ -72,6 +78,11 @@ export interface TorPlusNode extends Startable {
   readonly bitswapTraffic: BitswapTrafficMeter
   /** Bytes in and out over all connections */
   readonly bandwidth: BandwidthCounter
+  /**
+   * Announce in the background that this node provides `cid`; does nothing
+   * without a DHT
+   */
+  provide(cid: CID): void
 }
 
 class DefaultTorPlusNode implements TorPlusNode {
@@ -85,6 +96,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   /** The tor the node reaches peers through; none in loopback or offline mode */
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
+  private provideQueue?: ProvideQueue
   private started = false
 
   constructor (init: TorPlusNodeInit) {
@@ -103,17 +115,34 @@ class DefaultTorPlusNode implements TorPlusNode {
 
     const listen = this.offline ? [] : toLibp2pAddresses(repo.config)
     const onionOnly = repo.config.Swarm.OnionOnly && !this.offline
+    const { Routing, Reprovider, Swarm } = repo.config
 
     if (onionOnly) {
       this.tor = createTor(repo.config, repo.path, logger)
     }
+
+    const network = networking(repo, this.offline, this.tor)
+    const dht = network.allowAddress != null && Routing.Type !== 'none'
+      ? {
+          dht: torplusDHT({
+            allowAddress: network.allowAddress,
+            clientMode: Routing.Type === 'dhtclient',
+            messageTimeout: Routing.MessageTimeout,
+            reprovideInterval: Reprovider.Interval
+          }),
+          dhtMessageLimit: dhtMessageLimit(),
+          ...(Routing.Bootstrap.length === 0 ? {} : { dhtBootstrap: dhtBootstrap({ list: Routing.Bootstrap, dialTimeout: Swarm.DialTimeout }) })
+        }
+      : {}
+    delayProviderSearch(helia.routing, Routing.ProviderSearchDelay)
 
     this.helia = withBitswap(withLibp2pLight(helia, {
       privateKey: repo.privateKey,
       nodeInfo: { name: 'torplus', version: VERSION, userAgent: AGENT_VERSION },
       // announcing exactly the listen addresses keeps observed addresses out
       addresses: { listen, announce: onionOnly ? listen : undefined },
-      ...networking(repo, this.tor),
+      transports: network.transports,
+      connectionGater: network.connectionGater,
       connectionEncrypters: [noise()],
       // bitswap opens a stream per message, and a full negotiation waits for
       // an echo that queues behind every byte the peer is sending us
@@ -131,7 +160,8 @@ class DefaultTorPlusNode implements TorPlusNode {
       services: {
         identify: identify(),
         ping: ping(),
-        ...(this.tor == null ? {} : { torReconnect: torReconnect({ tor: this.tor, dialTimeout: repo.config.Swarm.DialTimeout }) })
+        ...dht,
+        ...(this.tor == null ? {} : { torReconnect: torReconnect({ tor: this.tor, dialTimeout: Swarm.DialTimeout }) })
       }
     }), toBitswapInit(repo.config))
 
@@ -171,8 +201,13 @@ class DefaultTorPlusNode implements TorPlusNode {
 
     const metrics = this.helia.libp2p.metrics
     this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
+
+    if (this.helia.libp2p.services.dht != null) {
+      this.provideQueue = new ProvideQueue({ routing: this.helia.routing, logger: this.helia.logger, metrics }, { timeout: this.repo.config.Routing.QueryTimeout })
+    }
+
     this.registerRepoMetrics(metrics)
-    await start(this.meter, this.bandwidth)
+    await start(this.meter, this.bandwidth, ...(this.provideQueue == null ? [] : [this.provideQueue]))
     this.started = true
   }
 
@@ -181,11 +216,16 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
-    await stop(this.bandwidth, ...(this.meter == null ? [] : [this.meter]))
+    await stop(this.bandwidth, ...(this.meter == null ? [] : [this.meter]), ...(this.provideQueue == null ? [] : [this.provideQueue]))
+    this.provideQueue = undefined
 
     await this.helia.stop()
     await this.tor?.stop()
     this.started = false
+  }
+
+  provide (cid: CID): void {
+    this.provideQueue?.provide(cid)
   }
 
   private registerRepoMetrics (metrics?: Metrics): void {
@@ -204,23 +244,29 @@ class DefaultTorPlusNode implements TorPlusNode {
   }
 }
 
+interface Networking extends Pick<CreateLibp2pOptions, 'transports' | 'connectionGater'> {
+  /** The addresses peers may learn from us; none offline */
+  allowAddress?(ma: Multiaddr): boolean
+}
+
 /**
  * Transports and gate: onion only through tor, loopback TCP in development
  * mode, nothing at all offline
  */
-function networking (repo: Repo, tor?: NodeTor): Pick<CreateLibp2pOptions, 'transports' | 'connectionGater'> {
-  if (tor != null) {
-    return {
-      transports: [onion({ tor, key: repo.onionKey, dialTimeout: repo.config.Swarm.DialTimeout })],
-      connectionGater: onionOnlyGater()
-    }
-  }
-
-  if (repo.config.Swarm.OnionOnly) {
+function networking (repo: Repo, offline: boolean, tor?: NodeTor): Networking {
+  if (offline) {
     return { transports: [], connectionGater: offlineGater() }
   }
 
-  return { transports: [tcp()], connectionGater: loopbackOnlyGater() }
+  if (tor != null) {
+    return {
+      transports: [onion({ tor, key: repo.onionKey, dialTimeout: repo.config.Swarm.DialTimeout })],
+      connectionGater: onionOnlyGater(),
+      allowAddress: isOnion
+    }
+  }
+
+  return { transports: [tcp()], connectionGater: loopbackOnlyGater(), allowAddress: isLoopback }
 }
 
 /**

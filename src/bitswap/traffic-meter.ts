@@ -2,8 +2,9 @@
  * Counts the bytes that flow over bitswap streams, per direction, through
  * libp2p's stream middleware: bitswap itself stays untouched.
  */
+import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
-import type { ComponentLogger, Connection, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { ComponentLogger, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
 
 export interface BitswapTrafficMeterComponents {
   libp2p: Pick<Libp2p, 'use' | 'unuse'>
@@ -109,47 +110,4 @@ function countReceived (stream: Stream, count: (bytes: number) => void): void {
     count(data.byteLength)
     onData(data)
   }
-}
-
-/**
- * libp2p 3.3 appends the protocol handler to the registered middleware array
- * on every inbound stream, so the array grows and later streams, outbound ones
- * too, run stale handlers. The guard is the only registered entry: it trims
- * whatever was appended, synchronously, runs the given middleware, then, for
- * an inbound stream, the handler that was just appended (each appended entry
- * wraps the same registered handler, so the newest is exact). The registrar's
- * loop then finds nothing after the guard. With a fixed libp2p nothing is
- * appended to our array and the guard simply passes on.
- */
-export function guardedMiddleware (middleware: StreamMiddleware[]): StreamMiddleware[] {
-  const registered: StreamMiddleware[] = []
-
-  const guard: StreamMiddleware = async (stream, connection, next) => {
-    const appended = registered.length > 1 ? registered[registered.length - 1] : undefined
-    registered.length = 1
-
-    for (const mw of [...middleware, ...(stream.direction === 'inbound' && appended != null ? [appended] : [])]) {
-      [stream, connection] = await runOne(mw, stream, connection)
-    }
-
-    next(stream, connection)
-  }
-
-  registered.push(guard)
-
-  return registered
-}
-
-async function runOne (mw: StreamMiddleware, stream: Stream, connection: Connection): Promise<[Stream, Connection]> {
-  return new Promise((resolve, reject) => {
-    try {
-      const result = mw(stream, connection, (s, c) => { resolve([s, c]) })
-
-      if (result instanceof Promise) {
-        result.catch((err: Error) => { reject(err) })
-      }
-    } catch (err: any) {
-      reject(err as Error)
-    }
-  })
 }

@@ -15,6 +15,7 @@ import { id } from './commands/id.js'
 import { init } from './commands/init.js'
 import { pin } from './commands/pin/index.js'
 import { repo } from './commands/repo/index.js'
+import { routing } from './commands/routing/index.js'
 import { shutdown } from './commands/shutdown.js'
 import { stats } from './commands/stats/index.js'
 import { swarm } from './commands/swarm/index.js'
@@ -30,7 +31,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

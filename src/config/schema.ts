@@ -19,6 +19,13 @@ const TcpMultiaddr = Multiaddr.refine(value => /^\/(ip4|ip6)\/[^/]+\/tcp\/\d+$/.
   message: 'expected /ip4/<address>/tcp/<port> or /ip6/<address>/tcp/<port>'
 })
 
+const PeerMultiaddr = Multiaddr.refine(value => /\/p2p\/[^/]+$/.test(value), {
+  message: 'expected a multiaddr ending in /p2p/<peer id>'
+})
+
+/** How long the DHT keeps a provider record, in ms (kad-dht's default) */
+export const PROVIDER_RECORD_VALIDITY = 48 * 3_600_000
+
 const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(value => parseByteSize(value) != null, {
   message: 'expected a size such as "10GB", "512MiB" or a number of bytes'
 })
@@ -77,6 +84,22 @@ export const ConfigSchema = z.strictObject({
     CookieAuthFile: z.string().nullable().default(null)
       .describe('Cookie file of an external tor, when it is not where tor says')
   }).prefault({}),
+  Routing: z.strictObject({
+    Type: z.enum(['dhtserver', 'dhtclient', 'none']).default('dhtserver')
+      .describe('"dhtserver": find content through the DHT and answer other peers\' DHT queries; "dhtclient": query only; "none": no DHT, only peers connected by hand'),
+    Bootstrap: z.array(PeerMultiaddr).default([])
+      .describe('Peers dialled at start to join the DHT: /onion3/<address>:<port>/p2p/<peer id> (loopback /ip4 in development mode)'),
+    QueryTimeout: Milliseconds.min(1_000).default(120_000)
+      .describe('Milliseconds one DHT query (findprovs, findpeer, provide) may take; each hop is a new onion circuit of a few seconds'),
+    MessageTimeout: Milliseconds.min(1_000).default(30_000)
+      .describe('Milliseconds to answer, or to wait for the answer to, one DHT message (kad-dht: 10000, too short for a busy circuit)'),
+    ProviderSearchDelay: Milliseconds.default(3_000)
+      .describe('Milliseconds a fetch waits for connected peers to send a block before it searches the DHT for providers (Kubo: 1000); a DHT search per block in flight would cost circuits for nothing')
+  }).prefault({}),
+  Reprovider: z.strictObject({
+    Interval: Milliseconds.min(1_000).max(PROVIDER_RECORD_VALIDITY - 1_000).default(22 * 3_600_000)
+      .describe(`Milliseconds between announcements of what this node provides (added and pinned content); provider records expire after ${PROVIDER_RECORD_VALIDITY / 3_600_000} h`)
+  }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)
       .describe('Milliseconds the gateway waits for content it must fetch before answering 504')
@@ -100,11 +123,15 @@ export const ConfigSchema = z.strictObject({
  */
 export const CheckedConfigSchema = ConfigSchema.superRefine((config, ctx) => {
   if (config.Swarm.OnionOnly) {
-    config.Addresses.Swarm.forEach((address, index) => {
-      if (!address.startsWith('/onion3/')) {
-        ctx.addIssue({ code: 'custom', path: ['Addresses', 'Swarm', index], message: `${address} is not an /onion3 address, and Swarm.OnionOnly is on` })
-      }
-    })
+    const lists = { 'Addresses.Swarm': config.Addresses.Swarm, 'Routing.Bootstrap': config.Routing.Bootstrap }
+
+    for (const [key, addresses] of Object.entries(lists)) {
+      addresses.forEach((address, index) => {
+        if (!address.startsWith('/onion3/')) {
+          ctx.addIssue({ code: 'custom', path: [...key.split('.'), index], message: `${address} is not an /onion3 address, and Swarm.OnionOnly is on` })
+        }
+      })
+    }
   }
 
   if (config.Tor.Mode === 'external' && (config.Tor.ControlAddress == null || config.Tor.SocksAddress == null)) {

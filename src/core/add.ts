@@ -39,7 +39,7 @@ function parseChunker (chunker: string): ReturnType<typeof fixedSize> {
 
 /**
  * Add entries, yielding each imported entry; the top-level entries are pinned
- * after the whole import has succeeded
+ * after the whole import has succeeded, and announced in the DHT
  */
 export async function * add (node: TorPlusNode, source: ImportCandidateStream, options: AddOptions = {}): AsyncGenerator<ImportResult> {
   options.signal?.throwIfAborted()
@@ -61,8 +61,11 @@ export async function * add (node: TorPlusNode, source: ImportCandidateStream, o
     results.push(entry)
   }
 
-  if (options.pin !== false) {
-    for (const root of roots(results, options.wrapWithDirectory === true)) {
+  for (const root of roots(results, options.wrapWithDirectory === true)) {
+    if (options.pin === false) {
+      node.provide(root.cid)
+    } else {
+      // pinning provides it
       await pinAdd(node, root.cid, { signal: options.signal })
     }
   }

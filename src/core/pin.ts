@@ -14,7 +14,8 @@ export interface PinEntry {
 }
 
 /**
- * Pin a DAG, fetching what is missing; pinning twice is not an error
+ * Pin a DAG, fetching what is missing, and announce it in the DHT; pinning
+ * twice is not an error
  */
 export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions & { name?: string } = {}): Promise<CID> {
   if (await node.helia.pins.isPinned(cid, options)) {
@@ -26,6 +27,7 @@ export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions
       void block
     }
   })
+  node.provide(cid)
 
   return cid
 }

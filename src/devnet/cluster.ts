@@ -108,8 +108,11 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
     state.pids.push(...network.pids())
     await writeState(dir, state)
 
-    for (let i = 1; i <= options.nodes; i++) {
-      const node = await startNode(dir, `node${i}`, network.clientConfig(), options, async (pid) => {
+    const repos = await Promise.all(Array.from({ length: options.nodes }, async (_, i) => prepareRepo(path.join(dir, `node${i + 1}`), network.clientConfig())))
+    await setBootstrapPeers(repos)
+
+    for (const [i, repo] of repos.entries()) {
+      const node = await startNode(repo, `node${i + 1}`, options, async (pid) => {
         // recorded before it is ready, so an interrupted `up` still stops it
         state.pids.push(pid)
         await writeState(dir, state)
@@ -119,7 +122,8 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
       options.onProgress?.(new CustomProgressEvent('devnet:node', node))
     }
 
-    // without a DHT yet, every node learns the first one directly
+    // bootstrap dials run in the background: have every node in the DHT
+    // before `up` returns
     for (const node of state.nodes.slice(1)) {
       await create({ url: node.api }).swarm.connect(state.nodes[0].multiaddr as any, { signal: AbortSignal.timeout(120_000) })
     }
@@ -135,19 +139,41 @@ async function writeState (dir: string, state: DevnetState): Promise<void> {
   await fs.writeFile(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2))
 }
 
-async function startNode (dir: string, name: string, torrc: string[], options: DevnetUpOptions, onSpawn: (pid: number) => Promise<void>): Promise<DevnetNode> {
-  const repo = path.join(dir, name)
-
+/**
+ * Create a node's repo once; the network is new at every `up`, so point the
+ * node's tor at it, and drop what its tor cached of the last one (the onion
+ * key is in the keystore)
+ */
+async function prepareRepo (repo: string, torrc: string[]): Promise<string> {
   if (!(await isInitialized(repo))) {
     await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
   }
 
-  // the network is new at every `up`: point the node's tor at it, and drop
-  // what its tor cached of the last one (the onion key is in the keystore)
-  const configFile = path.join(repo, 'config')
-  await writeConfig(configFile, setConfigValue(await readConfig(configFile), 'Tor.ExtraConfig', torrc))
+  await updateConfig(repo, 'Tor.ExtraConfig', torrc)
   await fs.rm(path.join(repo, 'tor', 'data'), { recursive: true, force: true })
 
+  return repo
+}
+
+/**
+ * The first node is every other node's bootstrap peer, and the second is the
+ * first one's
+ */
+async function setBootstrapPeers (repos: string[]): Promise<void> {
+  const addresses = await Promise.all(repos.map(async repo => {
+    const config = await readConfig(path.join(repo, 'config'))
+    return `${config.Addresses.Swarm[0]}/p2p/${config.Identity.PeerID}`
+  }))
+
+  await Promise.all(repos.map(async (repo, i) => updateConfig(repo, 'Routing.Bootstrap', i === 0 ? addresses.slice(1, 2) : addresses.slice(0, 1))))
+}
+
+async function updateConfig (repo: string, key: string, value: unknown): Promise<void> {
+  const configFile = path.join(repo, 'config')
+  await writeConfig(configFile, setConfigValue(await readConfig(configFile), key, value))
+}
+
+async function startNode (repo: string, name: string, options: DevnetUpOptions, onSpawn: (pid: number) => Promise<void>): Promise<DevnetNode> {
   const logFile = path.join(repo, 'daemon.log')
   const log = await fs.open(logFile, 'w')
   const child = spawn(process.execPath, [BIN, 'daemon'], {

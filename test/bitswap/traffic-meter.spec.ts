@@ -1,5 +1,5 @@
 import { expect } from 'aegir/chai'
-import { guardedMiddleware } from '../../src/bitswap/traffic-meter.js'
+import { guardedMiddleware } from '../../src/utils/guarded-middleware.js'
 import type { Connection, Stream, StreamMiddleware } from '@libp2p/interface'
 
 /**

@@ -9,6 +9,7 @@ import { filesRoutes } from './files.js'
 import { idRoutes } from './id.js'
 import { pinRoutes } from './pin.js'
 import { repoRoutes } from './repo.js'
+import { routingRoutes } from './routing.js'
 import { statsRoutes } from './stats.js'
 import { swarmRoutes } from './swarm.js'
 import type { TorPlusNode } from '../../node.js'
@@ -49,6 +50,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/', filesRoutes(ctx))
   v0.route('/pin', pinRoutes(ctx))
   v0.route('/repo', repoRoutes(ctx))
+  v0.route('/routing', routingRoutes(ctx))
   v0.route('/stats', statsRoutes(ctx))
   v0.route('/swarm', swarmRoutes(ctx))
   v0.route('/', configRoutes(ctx))
