@@ -129,7 +129,7 @@ const bytesOf = (buf: Uint8Array, ...path: number[]): Uint8Array[] => {
   let level = [buf]
 
   for (const field of path) {
-    level = level.flatMap(message => fields(message).filter(f => f.field === field && f.bytes != null).map(f => f.bytes as Uint8Array))
+    level = level.flatMap(message => fields(message).flatMap(f => f.field === field && f.bytes != null ? [f.bytes] : []))
   }
 
   return level
@@ -201,16 +201,7 @@ export function findIpAddresses (streams: RecordedStream[], dhtProtocol: string)
       }
 
       for (const bytes of addresses) {
-        try {
-          const ma = multiaddr(bytes)
-          report.multiaddrs.push(ma.toString())
-
-          if (ma.getComponents().some(component => IP_PROTOCOLS.has(component.name))) {
-            report.leaks.push(`${ma} in ${where}`)
-          }
-        } catch {
-          report.leaks.push(`an address that is not a multiaddr in ${where}`)
-        }
+        checkAddress(bytes, where, report)
       }
 
       const pattern = IP_TEXT.find(re => re.test(text))
@@ -222,6 +213,19 @@ export function findIpAddresses (streams: RecordedStream[], dhtProtocol: string)
   }
 
   return report
+}
+
+function checkAddress (bytes: Uint8Array, where: string, report: SpyReport): void {
+  try {
+    const ma = multiaddr(bytes)
+    report.multiaddrs.push(ma.toString())
+
+    if (ma.getComponents().some(component => IP_PROTOCOLS.has(component.name))) {
+      report.leaks.push(`${ma} in ${where}`)
+    }
+  } catch {
+    report.leaks.push(`an address that is not a multiaddr in ${where}`)
+  }
 }
 
 /** The length-prefixed frames received; a last, cut-off one is left out */
