@@ -14,8 +14,9 @@ export interface KuboQueryEvent {
   Extra: string
 }
 
+/** A peer and its addresses, each once: kad-dht can list one twice */
 function toResponse (peer: PeerInfo): { ID: string, Addrs: string[] } {
-  return { ID: peer.id.toString(), Addrs: peer.multiaddrs.map(ma => ma.toString()) }
+  return { ID: peer.id.toString(), Addrs: [...new Set(peer.multiaddrs.map(ma => ma.toString()))] }
 }
 
 /**
