@@ -17,6 +17,7 @@ import { createLibp2p } from 'libp2p'
 import { pEvent } from 'p-event'
 import pWaitFor from 'p-wait-for'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { add } from '../../src/core/add.js'
 import { cat } from '../../src/core/cat.js'
 import { createTorPlusNode } from '../../src/node.js'
@@ -27,6 +28,7 @@ import type { TorPlusNode } from '../../src/node.js'
 import type { Repo } from '../../src/repo/index.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { FinalPeerEvent, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
+import type { CID } from 'multiformats/cid'
 
 /** A kad Message: field 1 type (varint), field 2 key (bytes) */
 function kadMessage (type: number, key: Uint8Array): Uint8Array {
@@ -197,4 +199,51 @@ describe('DHT in loopback development mode', function () {
       }
     })
   })
+})
+
+describe('reprovider', function () {
+  this.timeout(60_000)
+  const repos: Repo[] = []
+  const nodes: TorPlusNode[] = []
+
+  async function start (interval: number): Promise<TorPlusNode> {
+    const repo = await openRepo(await createRepo({ Reprovider: { Interval: interval } }), { command: 'test' })
+    repos.push(repo)
+    const node = createTorPlusNode({ repo })
+    await node.start()
+    nodes.push(node)
+    return node
+  }
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async node => node.stop()))
+    await Promise.all(repos.splice(0).map(async repo => repo.close()))
+  })
+
+  /** Whether `node` holds a provider record of `cid` naming `provider` */
+  async function holdsRecord (node: TorPlusNode, cid: CID, provider: TorPlusNode): Promise<boolean> {
+    const prefix = `/dht/provider/${uint8ArrayToString(cid.multihash.bytes, 'base32')}`
+    const keys = await all(node.repo.datastore.queryKeys({ prefix }))
+    return keys.some(key => key.toString().endsWith(`/${provider.helia.libp2p.peerId}`))
+  }
+
+  for (const [interval, expected] of [[2_000, true], [3_600_000, false]] as const) {
+    it(`announces again every Reprovider.Interval, reaching a peer that joined after the add (${interval} ms: ${expected ? 'reached' : 'not yet'})`, async () => {
+      const provider = await start(interval)
+      const early = await start(interval)
+      await early.helia.libp2p.dial(provider.helia.libp2p.getMultiaddrs()[0])
+      await pWaitFor(() => (provider.helia.libp2p.services.dht as SingleKadDHT).routingTable.size > 0, { timeout: 10_000 })
+      const [entry] = await all(add(provider, [{ content: crypto.randomBytes(1024) }]))
+      // the add's own announcement is done once the peer present then has it
+      await pWaitFor(async () => holdsRecord(early, entry.cid, provider), { timeout: 10_000 })
+
+      const latecomer = await start(interval)
+      await latecomer.helia.libp2p.dial(provider.helia.libp2p.getMultiaddrs()[0])
+      await pWaitFor(() => (provider.helia.libp2p.services.dht as SingleKadDHT).routingTable.size > 1, { timeout: 10_000 })
+
+      const reached = await pWaitFor(async () => holdsRecord(latecomer, entry.cid, provider), { interval: 250, timeout: 3 * 2_000 })
+        .then(() => true, () => false)
+      expect(reached).to.equal(expected)
+    })
+  }
 })
