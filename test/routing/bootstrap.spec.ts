@@ -1,0 +1,83 @@
+/**
+ * Bootstrap peers are dialled at start and again while the node has few
+ * connections, so a bootstrap peer that was down at first is reached later
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { expect } from 'aegir/chai'
+import { createLibp2p } from 'libp2p'
+import pWaitFor from 'p-wait-for'
+import { PortAllocator } from '../../src/devnet/ports.js'
+import { dhtBootstrap } from '../../src/routing/index.js'
+import { loopbackOnlyGater } from '../../src/transport/address-policy.js'
+import type { Libp2p } from '@libp2p/interface'
+
+async function createNode (options: { port?: number, bootstrap?: string[], minConnections?: number } = {}): Promise<Libp2p> {
+  return createLibp2p({
+    addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}`] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: loopbackOnlyGater(),
+    connectionManager: { resolvers: {} },
+    services: {
+      identify: identify(),
+      ...(options.bootstrap == null ? {} : { bootstrap: dhtBootstrap({ list: options.bootstrap, interval: 500, minConnections: options.minConnections }) })
+    }
+  })
+}
+
+describe('DHT bootstrap', function () {
+  this.timeout(30_000)
+  const nodes: Libp2p[] = []
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async node => node.stop()))
+  })
+
+  it('dials its bootstrap peers at start', async () => {
+    const peer = await createNode()
+    nodes.push(peer)
+    const node = await createNode({ bootstrap: [peer.getMultiaddrs()[0].toString()] })
+    nodes.push(node)
+
+    await pWaitFor(() => node.getConnections(peer.peerId).length > 0, { timeout: 10_000 })
+  })
+
+  it('reaches a bootstrap peer that was down at start, and again after it was lost', async () => {
+    const port = await new PortAllocator().next()
+
+    // a fixed port, so the peer's address is known while it is down
+    const later = await createNode({ port })
+    const address = later.getMultiaddrs()[0].toString()
+    await later.stop()
+
+    const node = await createNode({ bootstrap: [address] })
+    nodes.push(node)
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    expect(node.getConnections()).to.be.empty()
+
+    await later.start()
+    nodes.push(later)
+    await pWaitFor(() => node.getConnections(later.peerId).length > 0, { timeout: 10_000 })
+
+    await node.hangUp(later.peerId)
+    await pWaitFor(() => node.getConnections(later.peerId).length > 0, { timeout: 10_000 })
+  })
+
+  it('leaves its bootstrap peers alone while it has enough connections', async () => {
+    const peer = await createNode()
+    const other = await createNode()
+    nodes.push(peer, other)
+    const node = await createNode({ bootstrap: [peer.getMultiaddrs()[0].toString()], minConnections: 1 })
+    nodes.push(node)
+    await pWaitFor(() => node.getConnections(peer.peerId).length > 0, { timeout: 10_000 })
+
+    await node.dial(other.getMultiaddrs()[0])
+    await node.hangUp(peer.peerId)
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    expect(node.getConnections(peer.peerId)).to.be.empty()
+  })
+})
