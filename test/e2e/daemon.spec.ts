@@ -114,7 +114,8 @@ describe('daemon', function () {
       const [bw] = await all(daemon.client.stats.bw())
       expect(bw.totalIn).to.be.a('bigint')
 
-      const other = await startDaemon(await createRepo())
+      // no DHT: its upkeep would dial the peer straight back after the disconnect
+      const other = await startDaemon(await createRepo({ Routing: { Type: 'none' } }))
 
       try {
         await daemon.client.swarm.connect(other.multiaddrs[0] as any)
@@ -227,7 +228,8 @@ describe('daemon', function () {
     })
 
     it('for swarm and stats', async () => {
-      const other = await startDaemon(await createRepo())
+      // no DHT: its upkeep would dial the peer straight back after the disconnect
+      const other = await startDaemon(await createRepo({ Routing: { Type: 'none' } }))
 
       try {
         const connect = await torplus(['swarm', 'connect', other.multiaddrs[0]], { repo: daemon.repo })
