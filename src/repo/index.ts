@@ -8,7 +8,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LevelDatastore } from 'datastore-level'
 import { defaultConfig, parseByteSize, readConfig, writeConfig } from '../config/index.js'
 import { RepoExistsError, RepoNotInitializedError } from './errors.js'
-import { createIdentity, KEYSTORE_DIR, loadIdentity, loadOrCreateOnionKey } from './keys.js'
+import { createIdentity, KEYSTORE_DIR, loadIdentity, loadOrCreateOnionKey, loadOrCreateStellarSeed } from './keys.js'
 import { lockRepo } from './lock.js'
 import { QuotaBlockstore } from './quota-blockstore.js'
 import type { Config, ConfigInput } from '../config/index.js'
@@ -30,6 +30,8 @@ export interface Repo {
   readonly privateKey: PrivateKey
   /** The onion service key (keystore/onion.key) */
   readonly onionKey: OnionKey
+  /** The Stellar account's ed25519 seed (keystore/stellar.key) */
+  readonly stellarSeed: Uint8Array
   readonly blockstore: QuotaBlockstore
   readonly datastore: LevelDatastore
 
@@ -86,6 +88,7 @@ export async function initRepo (repoPath: string, options: InitRepoOptions = {})
     }
 
     const onionKey = await loadOrCreateOnionKey(repoPath)
+    await loadOrCreateStellarSeed(repoPath)
     const config = defaultConfig(peerIdFromPrivateKey(key).toString(), onionKey.serviceId, options.config)
     await fs.mkdir(path.join(repoPath, 'blocks'), { recursive: true })
     await fs.mkdir(path.join(repoPath, 'datastore'), { recursive: true })
@@ -126,6 +129,7 @@ export async function openRepo (repoPath: string, options: OpenRepoOptions): Pro
     let config = await readConfig(configFile)
     const privateKey = await loadIdentity(repoPath)
     const onionKey = await loadOrCreateOnionKey(repoPath)
+    const stellarSeed = await loadOrCreateStellarSeed(repoPath)
 
     const blockstore = new QuotaBlockstore(path.join(repoPath, 'blocks'), parseByteSize(config.Datastore.StorageMax) ?? 0n)
     await blockstore.open()
@@ -142,6 +146,7 @@ export async function openRepo (repoPath: string, options: OpenRepoOptions): Pro
       get config () { return config },
       privateKey,
       onionKey,
+      stellarSeed,
       blockstore,
       datastore,
       async saveConfig (next) {

@@ -1,7 +1,8 @@
 /**
- * The node's libp2p identity and onion service key, kept in keystore/ with
- * mode 0600
+ * The node's libp2p identity, onion service key and Stellar wallet seed, kept
+ * in keystore/ with mode 0600
  */
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
@@ -12,6 +13,7 @@ import type { PrivateKey } from '@libp2p/interface'
 export const KEYSTORE_DIR = 'keystore'
 const IDENTITY_FILE = 'identity.key'
 const ONION_FILE = 'onion.key'
+const STELLAR_FILE = 'stellar.key'
 
 /**
  * Create the identity key of a new repo
@@ -51,6 +53,27 @@ export async function loadOrCreateOnionKey (repoPath: string): Promise<OnionKey>
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   await fs.writeFile(file, JSON.stringify(key), { mode: 0o600, flag: 'wx' })
   return key
+}
+
+/**
+ * The 32-byte ed25519 seed of the node's Stellar account, made once: the
+ * account that pays and is paid
+ */
+export async function loadOrCreateStellarSeed (repoPath: string): Promise<Uint8Array> {
+  const file = path.join(repoPath, KEYSTORE_DIR, STELLAR_FILE)
+
+  try {
+    return await readPrivate(file)
+  } catch (err: any) {
+    if (err.code !== 'ENOENT') {
+      throw err
+    }
+  }
+
+  const seed = randomBytes(32)
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+  await fs.writeFile(file, seed, { mode: 0o600, flag: 'wx' })
+  return seed
 }
 
 async function readPrivate (file: string): Promise<Buffer> {

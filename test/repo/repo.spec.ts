@@ -13,15 +13,28 @@ async function rawBlock (size: number, fill: number): Promise<{ cid: CID, bytes:
 }
 
 describe('repo', () => {
-  it('creates the layout with a private identity key', async () => {
+  it('creates the layout with private identity, onion and Stellar keys', async () => {
     const repoPath = path.join(await tempDir(), 'repo')
     const config = await initRepo(repoPath)
 
     expect(config.Identity.PeerID).to.match(/^12D3Koo/)
     const entries = await fs.readdir(repoPath)
     expect(entries).to.include.members(['config', 'blocks', 'datastore', 'keystore'])
-    expect((await fs.stat(path.join(repoPath, 'keystore', 'identity.key'))).mode & 0o777).to.equal(0o600)
+    for (const key of ['identity.key', 'onion.key', 'stellar.key']) {
+      expect((await fs.stat(path.join(repoPath, 'keystore', key))).mode & 0o777, key).to.equal(0o600)
+    }
     expect((await fs.stat(path.join(repoPath, 'config'))).mode & 0o777).to.equal(0o600)
+
+    // the same Stellar account every time the repo opens
+    const opened: string[] = []
+
+    for (let i = 0; i < 2; i++) {
+      const repo = await openRepo(repoPath, { command: 'test' })
+      await repo.close()
+      opened.push(Buffer.from(repo.stellarSeed).toString('hex'))
+    }
+
+    expect(opened[0]).to.have.lengthOf(64).and.equal(opened[1])
   })
 
   it('refuses to init twice', async () => {
