@@ -20,6 +20,7 @@ import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
+import { StellarWallet } from './payments/stellar/wallet.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, ProvideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
 import { frameLimit, isOnion, onion, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
@@ -78,6 +79,8 @@ export interface TorPlusNode extends Startable {
   readonly bitswapTraffic: BitswapTrafficMeter
   /** Bytes in and out over all connections */
   readonly bandwidth: BandwidthCounter
+  /** The node's Stellar account */
+  readonly wallet: StellarWallet
   /**
    * Announce in the background that this node provides `cid`; does nothing
    * without a DHT
@@ -93,6 +96,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly offline: boolean
   readonly registry: Registry
   readonly bandwidth: BandwidthCounter
+  readonly wallet: StellarWallet
   /** The tor the node reaches peers through; none in loopback or offline mode */
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
@@ -106,6 +110,8 @@ class DefaultTorPlusNode implements TorPlusNode {
     this.offline = init.offline === true
     this.registry = new Registry()
     this.bandwidth = new BandwidthCounter()
+    const { Payments } = repo.config
+    this.wallet = new StellarWallet({ seed: repo.stellarSeed, network: Payments.Network, horizon: Payments.Horizon, asset: { code: Payments.Asset.Code, issuer: Payments.Asset.Issuer } })
 
     const helia = createHeliaLight({
       blockstore: repo.blockstore,

@@ -30,6 +30,11 @@ export interface CliContext {
   printJson(value: unknown): void
   /** The daemon's API, or an in-process one on the locked repo */
   client(options?: { command?: string, requireDaemon?: boolean }): Promise<KuboRPCClient>
+  /**
+   * POST to an RPC endpoint that kubo-rpc-client does not know (the
+   * TorPlus-only ones), with ?arg= and options; the parsed JSON answer
+   */
+  call<T = unknown>(endpoint: string, query?: Record<string, string | string[] | undefined>, options?: { requireDaemon?: boolean }): Promise<T>
   /** Whether client() reached a running daemon */
   isDaemon(): boolean
   close(): Promise<void>
@@ -93,6 +98,7 @@ export function createContext (args: GlobalArgs): CliContext {
   const closers: Array<() => Promise<void>> = []
   let daemon = false
   let client: KuboRPCClient | undefined
+  let apiUrl: string | undefined
 
   const onSignal = (): void => { controller.abort(new Error('interrupted')) }
   process.once('SIGINT', onSignal)
@@ -109,6 +115,25 @@ export function createContext (args: GlobalArgs): CliContext {
       process.stdout.write(JSON.stringify(value, (_key, v) => typeof v === 'bigint' ? Number(v) : v) + '\n')
     },
     isDaemon: () => daemon,
+    async call (endpoint, query = {}, options = {}) {
+      await this.client({ requireDaemon: options.requireDaemon })
+      const url = new URL(`/api/v0/${endpoint}`, apiUrl)
+
+      for (const [key, value] of Object.entries(query)) {
+        for (const item of Array.isArray(value) ? value : value == null ? [] : [value]) {
+          url.searchParams.append(key, item)
+        }
+      }
+
+      const response = await fetch(url, { method: 'POST', signal })
+      const body = await response.json().catch(() => ({})) as { Message?: string }
+
+      if (!response.ok) {
+        throw new Error(body.Message ?? `${endpoint} failed with HTTP ${response.status}`)
+      }
+
+      return body as any
+    },
     async client (options = {}) {
       if (client != null) {
         return client
@@ -124,6 +149,7 @@ export function createContext (args: GlobalArgs): CliContext {
         if (args.api != null || await reachable(remote)) {
           daemon = true
           client = remote
+          apiUrl = toApiUrl(api)
           return client
         }
       }
@@ -146,6 +172,7 @@ export function createContext (args: GlobalArgs): CliContext {
       closers.push(async () => { await servers.close() })
 
       client = create({ url: servers.api.url })
+      apiUrl = servers.api.url
       return client
     },
     async close () {

@@ -20,6 +20,7 @@ import { shutdown } from './commands/shutdown.js'
 import { stats } from './commands/stats/index.js'
 import { swarm } from './commands/swarm/index.js'
 import { version } from './commands/version.js'
+import { wallet } from './commands/wallet/index.js'
 import { defaultRepoPath } from './context.js'
 
 // `torplus pin ls | head` closes stdout early: that is not an error
@@ -31,7 +32,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, wallet, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

@@ -100,6 +100,18 @@ export const ConfigSchema = z.strictObject({
     Interval: Milliseconds.min(1_000).max(PROVIDER_RECORD_VALIDITY - 1_000).default(22 * 3_600_000)
       .describe(`Milliseconds between announcements of what this node provides (added and pinned content); provider records expire after ${PROVIDER_RECORD_VALIDITY / 3_600_000} h`)
   }).prefault({}),
+  Payments: z.strictObject({
+    Network: z.enum(['devnet', 'testnet', 'public']).default('devnet')
+      .describe('The Stellar network: "devnet" is the local ledger `torplus devnet up` runs; "testnet" and "public" are Stellar\'s own'),
+    Horizon: z.url().nullable().default(null)
+      .describe('The Horizon server; null is the network\'s own for testnet and public (devnet: `devnet up` sets it)'),
+    Asset: z.strictObject({
+      Code: z.string().regex(/^[A-Za-z0-9]{1,12}$/, { message: 'expected 1 to 12 letters and digits' }).default('TPL')
+        .describe('Code of the asset payments are made in'),
+      Issuer: z.string().regex(/^G[A-Z2-7]{55}$/, { message: 'expected a Stellar account address (G…)' }).nullable().default(null)
+        .describe('The account that issues the asset (`devnet up` sets it)')
+    }).prefault({})
+  }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)
       .describe('Milliseconds the gateway waits for content it must fetch before answering 504')

@@ -12,6 +12,7 @@ import { repoRoutes } from './repo.js'
 import { routingRoutes } from './routing.js'
 import { statsRoutes } from './stats.js'
 import { swarmRoutes } from './swarm.js'
+import { walletRoutes } from './wallet.js'
 import type { TorPlusNode } from '../../node.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -53,6 +54,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/routing', routingRoutes(ctx))
   v0.route('/stats', statsRoutes(ctx))
   v0.route('/swarm', swarmRoutes(ctx))
+  v0.route('/wallet', walletRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
     setImmediate(() => { ctx.shutdown() })

@@ -15,7 +15,7 @@ import type { Logger, Startable } from '@libp2p/interface'
 
 export { Ledger, DEVNET_PASSPHRASE, FRIENDBOT_AMOUNT } from './ledger.js'
 export type { LedgerInit, SubmitResult } from './ledger.js'
-export { fromStroops, toStroops } from './amounts.js'
+export { fromStroops, toStroops } from '../../payments/stellar/amounts.js'
 
 export interface LocalLedgerInit extends LedgerInit {
   /**

@@ -11,7 +11,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Account, Keypair, Operation, TransactionBuilder, hash } from '@stellar/stellar-sdk'
-import { toStroops } from './amounts.js'
+import { toStroops } from '../../payments/stellar/amounts.js'
+import { DEVNET_PASSPHRASE } from '../../payments/stellar/networks.js'
 import { transactionResultXdr } from './results.js'
 import { emptySnapshot, loadSnapshot, saveSnapshot } from './state.js'
 import { processTransaction } from './transaction.js'
@@ -21,8 +22,7 @@ import type { TransactionOutcome } from './transaction.js'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { FeeBumpTransaction, Transaction } from '@stellar/stellar-sdk'
 
-/** The devnet's network passphrase */
-export const DEVNET_PASSPHRASE = 'TorPlus devnet ledger'
+export { DEVNET_PASSPHRASE }
 
 /** Lumens the root account starts with: all there are on the public network */
 const ROOT_BALANCE = '100000000000'

@@ -1,0 +1,31 @@
+import { withContext } from '../../command.js'
+import type { GlobalArgs } from '../../context.js'
+import type { CommandModule } from 'yargs'
+
+interface HistoryArgs {
+  limit: number
+}
+
+interface History {
+  Payments: Array<{ Type: string, Direction: 'in' | 'out', From: string, To: string, Amount: string, Asset: string, CreatedAt: string }>
+}
+
+export const walletHistory: CommandModule<GlobalArgs, any> = {
+  command: 'history',
+  describe: 'Payments to and from the node\'s Stellar account, newest first',
+  builder: (yargs) => yargs.option('limit', { alias: 'n', type: 'number', default: 50, describe: 'How many (at most 200)' }),
+  handler: withContext<HistoryArgs>(async (ctx, argv) => {
+    const history = await ctx.call<History>('wallet/history', { limit: String(argv.limit) })
+
+    if (ctx.json) {
+      ctx.printJson(history)
+      return
+    }
+
+    for (const payment of history.Payments) {
+      const asset = payment.Asset === 'native' ? 'XLM' : payment.Asset.split(':')[0]
+      const other = payment.Direction === 'in' ? `from ${payment.From}` : `to ${payment.To}`
+      ctx.print(`${payment.CreatedAt} ${payment.Direction === 'in' ? '+' : '-'}${payment.Amount} ${asset} ${other}`)
+    }
+  })
+}

@@ -1,0 +1,56 @@
+/**
+ * Errors of the payment side that the RPC API and the CLI expose
+ */
+import { TorPlusError } from '../errors.js'
+
+/** No Horizon to talk to */
+export class HorizonNotConfiguredError extends TorPlusError {
+  static name = 'HorizonNotConfiguredError'
+  readonly code = 'ERR_HORIZON_NOT_CONFIGURED'
+
+  constructor (network: string) {
+    super(`Payments.Horizon is not set for the ${network} network: run \`torplus devnet up\`, or set it with \`torplus config set Payments.Horizon <url>\``)
+  }
+}
+
+/** The asset has no issuer in the config */
+export class AssetNotConfiguredError extends TorPlusError {
+  static name = 'AssetNotConfiguredError'
+  readonly code = 'ERR_ASSET_NOT_CONFIGURED'
+
+  constructor (code: string) {
+    super(`Payments.Asset.Issuer is not set, so the ${code} asset is unknown: set it with \`torplus config set Payments.Asset.Issuer G…\``)
+  }
+}
+
+/** The node's Stellar account does not exist on the network yet */
+export class AccountNotFundedError extends TorPlusError {
+  static name = 'AccountNotFundedError'
+  readonly code = 'ERR_ACCOUNT_NOT_FUNDED'
+
+  constructor (address: string, network: string) {
+    super(`the Stellar account ${address} does not exist on the ${network} network: send it at least 2 XLM (on the devnet, \`devnet up\` funds every node)`)
+  }
+}
+
+/** Horizon did not answer */
+export class HorizonUnreachableError extends TorPlusError {
+  static name = 'HorizonUnreachableError'
+  readonly code = 'ERR_HORIZON_UNREACHABLE'
+
+  constructor (url: string, reason: string) {
+    super(`Horizon at ${url} did not answer (${reason}): check Payments.Horizon and that the server runs`)
+  }
+}
+
+/** Stellar refused a transaction */
+export class TransactionRefusedError extends TorPlusError {
+  static name = 'TransactionRefusedError'
+  readonly code = 'ERR_TRANSACTION_REFUSED'
+  readonly resultCodes: { transaction: string, operations?: string[] }
+
+  constructor (what: string, resultCodes: { transaction: string, operations?: string[] }) {
+    super(`Stellar refused ${what}: ${[resultCodes.transaction, ...(resultCodes.operations ?? [])].join(', ')}`)
+    this.resultCodes = resultCodes
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The node's Stellar account, through an unmodified Horizon.Server: its
+ * address, its balances in lumens and in the payment asset, a trustline to
+ * the asset, and its payment history. The secret seed comes from the repo
+ * keystore and never leaves this object.
+ */
+import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
+import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredError, HorizonUnreachableError, TransactionRefusedError } from '../errors.js'
+import { toStroops } from './amounts.js'
+import { DEFAULT_HORIZON, PASSPHRASES } from './networks.js'
+import type { StellarNetwork } from './networks.js'
+import type { AbortOptions } from '@libp2p/interface'
+
+export interface StellarWalletInit {
+  /** The account's ed25519 seed (keystore/stellar.key) */
+  seed: Uint8Array
+  network: StellarNetwork
+  /** Horizon's URL; the network's own when absent */
+  horizon?: string | null
+  asset: { code: string, issuer: string | null }
+
+  /**
+   * Milliseconds one Horizon request may take
+   *
+   * @default 30_000
+   */
+  timeout?: number
+}
+
+export interface WalletBalance {
+  address: string
+  /** Whether the account exists on the network */
+  funded: boolean
+  /** Lumens, in stroops */
+  native: bigint
+  asset: { code: string, issuer: string | null }
+  /** In the asset's stroops; null without a trustline */
+  assetBalance: bigint | null
+  /** Whether the issuer authorized the trustline */
+  authorized: boolean
+}
+
+export interface WalletPayment {
+  id: string
+  type: 'payment' | 'create_account'
+  direction: 'in' | 'out'
+  from: string
+  to: string
+  /** In stroops of `asset` */
+  amount: bigint
+  /** `native` or `CODE:ISSUER` */
+  asset: string
+  createdAt: string
+  transactionHash: string
+}
+
+export class StellarWallet {
+  readonly address: string
+  readonly network: StellarNetwork
+  private readonly keypair: Keypair
+  private readonly horizonUrl?: string
+  private readonly assetConfig: { code: string, issuer: string | null }
+  private readonly timeout: number
+  private server?: Horizon.Server
+
+  constructor (init: StellarWalletInit) {
+    this.keypair = Keypair.fromRawEd25519Seed(Buffer.from(init.seed))
+    this.address = this.keypair.publicKey()
+    this.network = init.network
+    this.horizonUrl = init.horizon ?? DEFAULT_HORIZON[init.network]
+    this.assetConfig = init.asset
+    this.timeout = init.timeout ?? 30_000
+  }
+
+  get asset (): Asset {
+    if (this.assetConfig.issuer == null) {
+      throw new AssetNotConfiguredError(this.assetConfig.code)
+    }
+
+    return new Asset(this.assetConfig.code, this.assetConfig.issuer)
+  }
+
+  async balance (options: AbortOptions = {}): Promise<WalletBalance> {
+    const account = await this.load(options).catch(err => {
+      if (err instanceof AccountNotFundedError) {
+        return undefined
+      }
+
+      throw err
+    })
+    const line = account?.balances.find((b: any) => b.asset_code === this.assetConfig.code && b.asset_issuer === this.assetConfig.issuer) as any
+
+    return {
+      address: this.address,
+      funded: account != null,
+      native: toStroops(account?.balances.find(b => b.asset_type === 'native')?.balance ?? '0'),
+      asset: this.assetConfig,
+      assetBalance: line == null ? null : toStroops(line.balance),
+      authorized: line?.is_authorized === true
+    }
+  }
+
+  /**
+   * Open (or keep) a trustline to the payment asset; returns the transaction hash
+   */
+  async trust (options: AbortOptions & { limit?: string } = {}): Promise<string> {
+    const asset = this.asset
+    const account = await this.load(options)
+    const tx = new TransactionBuilder(account, { fee: '100', networkPassphrase: PASSPHRASES[this.network] })
+      .addOperation(Operation.changeTrust({ asset, limit: options.limit }))
+      .setTimeout(60)
+      .build()
+    tx.sign(this.keypair)
+
+    try {
+      return (await this.horizon().submitTransaction(tx)).hash
+    } catch (err: any) {
+      const codes = err.response?.data?.extras?.result_codes
+
+      if (codes != null) {
+        throw new TransactionRefusedError(`a trustline to ${asset.getCode()}`, codes)
+      }
+
+      throw this.unreachable(err)
+    }
+  }
+
+  async history (options: AbortOptions & { limit?: number } = {}): Promise<WalletPayment[]> {
+    let page: Horizon.ServerApi.CollectionPage<Horizon.ServerApi.PaymentOperationRecord>
+
+    try {
+      page = await this.horizon().payments().forAccount(this.address).order('desc').limit(options.limit ?? 50).call() as any
+    } catch (err: any) {
+      if (err.response?.status === 404) {
+        return []
+      }
+
+      throw this.unreachable(err)
+    }
+
+    return page.records.map((record: any) => {
+      const from: string = record.type === 'create_account' ? record.funder : record.from
+      const to: string = record.type === 'create_account' ? record.account : record.to
+
+      return {
+        id: record.id,
+        type: record.type,
+        direction: to === this.address ? 'in' : 'out',
+        from,
+        to,
+        amount: toStroops(record.type === 'create_account' ? record.starting_balance : record.amount),
+        asset: record.asset_type == null || record.asset_type === 'native' ? 'native' : `${record.asset_code}:${record.asset_issuer}`,
+        createdAt: record.created_at,
+        transactionHash: record.transaction_hash
+      }
+    })
+  }
+
+  private horizon (): Horizon.Server {
+    if (this.horizonUrl == null) {
+      throw new HorizonNotConfiguredError(this.network)
+    }
+
+    this.server ??= new Horizon.Server(this.horizonUrl, {
+      allowHttp: new URL(this.horizonUrl).protocol === 'http:',
+      timeout: this.timeout
+    } as any)
+
+    return this.server
+  }
+
+  private async load (options: AbortOptions): Promise<Horizon.AccountResponse> {
+    options.signal?.throwIfAborted()
+
+    try {
+      return await this.horizon().loadAccount(this.address)
+    } catch (err: any) {
+      if (err.name === 'NotFoundError' || err.response?.status === 404) {
+        throw new AccountNotFundedError(this.address, this.network)
+      }
+
+      throw this.unreachable(err)
+    }
+  }
+
+  private unreachable (err: Error & { name: string }): Error {
+    if (err.name === 'HorizonNotConfiguredError') {
+      return err
+    }
+
+    return new HorizonUnreachableError(this.horizonUrl ?? '', err.message)
+  }
+}
