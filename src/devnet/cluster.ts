@@ -15,7 +15,9 @@ import { readConfig, setConfigValue, writeConfig } from '../config/index.js'
 import { initRepo, isInitialized } from '../repo/index.js'
 import { isAlive, stopPid } from '../utils/processes.js'
 import { DevnetNodeError, DevnetRunningError } from './errors.js'
+import { setUpPayments, startLedger } from './payments.js'
 import { TorNetwork } from './tor-network.js'
+import type { DevnetLedger } from './payments.js'
 import type { TorNetworkProgressEvents } from './tor-network.js'
 import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -36,9 +38,11 @@ export interface DevnetNode {
 export interface DevnetState {
   dir: string
   startedAt: string
-  /** Every process started, tor and daemons */
+  /** Every process started: tor, the ledger and daemons */
   pids: number[]
   nodes: DevnetNode[]
+  /** The local Stellar ledger the nodes are paid on */
+  ledger?: DevnetLedger
 }
 
 export interface DevnetUpOptions extends AbortOptions, ProgressOptions<DevnetProgressEvents> {
@@ -110,6 +114,17 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
 
     const repos = await Promise.all(Array.from({ length: options.nodes }, async (_, i) => prepareRepo(path.join(dir, `node${i + 1}`), network.clientConfig())))
     await setBootstrapPeers(repos)
+
+    const ledgerDir = path.join(dir, 'ledger')
+    const ledger = await startLedger(ledgerDir, {
+      signal: options.signal,
+      onSpawn: async (pid) => {
+        state.pids.push(pid)
+        await writeState(dir, state)
+      }
+    })
+    state.ledger = { ...ledger, issuer: await setUpPayments(ledgerDir, ledger.url, repos) }
+    await writeState(dir, state)
 
     for (const [i, repo] of repos.entries()) {
       const node = await startNode(repo, `node${i + 1}`, options, async (pid) => {

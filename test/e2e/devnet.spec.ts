@@ -29,16 +29,23 @@ describe('devnet command', function () {
     expect(up.stdout).to.match(/^node2: \/onion3\//m)
     expect(up.stdout).to.match(/RPC http:\/\/127\.0\.0\.1:\d+\/api\/v0 +gateway http:\/\/127\.0\.0\.1:\d+\/ipfs\/<cid>/)
 
+    expect(up.stdout).to.match(/^Stellar ledger: http:\/\/127\.0\.0\.1:\d+ \(Horizon\), asset TPL issued by G[A-Z2-7]{55}; every node holds 1000 TPL$/m)
+
     const [, clientRepo, cid] = /TORPLUS_PATH=(\S+) npx torplus cat (\S+)/.exec(up.stdout) ?? []
     const fetched = await torplus(['cat', cid], { repo: clientRepo, timeout: 120_000 })
     expect(fetched.code, fetched.stderr).to.equal(0)
     expect(fetched.stdout).to.equal('Hello from node1, served over an onion service.\n')
+
+    // every node's account is funded and holds the asset, on the local ledger
+    const balance = await torplus(['wallet', 'balance'], { repo: clientRepo })
+    expect(balance.stdout, balance.stderr).to.equal('XLM 9999.9999900\nTPL 1000.0000000\n')
   })
 
   it('reports status and refuses a second devnet in the same folder', async () => {
     const status = await torplus(['devnet', 'status', '--dir', dir], { repo: dir })
     expect(status.stdout).to.match(/^node1 running pid \d+ \/onion3\//m)
     expect(status.stdout).to.match(/^node2 running/m)
+    expect(status.stdout).to.match(/^ledger running pid \d+ http:\/\/127\.0\.0\.1:\d+$/m)
 
     const again = await torplus(['devnet', 'up', '--dir', dir], { repo: dir })
     expect(again.code).to.equal(1)
@@ -47,7 +54,7 @@ describe('devnet command', function () {
 
   it('stops every process it started', async () => {
     const state = JSON.parse(await fs.readFile(path.join(dir, 'devnet.json'), 'utf8'))
-    expect(state.pids.length).to.be.at.least(8)
+    expect(state.pids.length).to.be.at.least(9)
 
     const down = await torplus(['devnet', 'down', '--dir', dir], { repo: dir, timeout: 120_000 })
     expect(down.stdout).to.match(/^stopped \d+ processes/)

@@ -11,8 +11,10 @@ export const devnetStatus: CommandModule<GlobalArgs, any> = {
   describe: 'Show the nodes of a devnet and whether they run',
   builder: (yargs) => yargs.option('dir', { type: 'string', default: '.torplus-devnet', describe: 'The devnet folder' }),
   handler: withContext<DevnetStatusArgs>(async (ctx, argv) => {
-    const { devnetStatus } = await import('../../../devnet/cluster.js')
+    const { devnetStatus, readDevnet } = await import('../../../devnet/cluster.js')
+    const { isAlive } = await import('../../../utils/processes.js')
     const nodes = await devnetStatus(argv.dir)
+    const ledger = (await readDevnet(argv.dir))?.ledger
 
     if (nodes == null) {
       throw new Error(`no devnet in ${argv.dir}: start one with \`torplus devnet up --dir ${argv.dir}\``)
@@ -25,6 +27,10 @@ export const devnetStatus: CommandModule<GlobalArgs, any> = {
 
     for (const node of nodes) {
       ctx.print(`${node.name} ${node.running ? 'running' : 'stopped'} pid ${node.pid} ${node.multiaddr} ${node.api}`)
+    }
+
+    if (ledger != null) {
+      ctx.print(`ledger ${isAlive(ledger.pid) ? 'running' : 'stopped'} pid ${ledger.pid} ${ledger.url}`)
     }
   })
 }

@@ -75,6 +75,10 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
       }
     })
 
+    if (state.ledger != null) {
+      ctx.print(`Stellar ledger: ${state.ledger.url} (Horizon), asset TPL issued by ${state.ledger.issuer}; every node holds 1000 TPL`)
+    }
+
     for (const node of state.nodes) {
       ctx.print(`${node.name}: ${node.multiaddr}`)
       ctx.print(`  RPC ${node.api}/api/v0   gateway ${node.gateway}/ipfs/<cid>   metrics ${node.api}/debug/metrics/prometheus`)

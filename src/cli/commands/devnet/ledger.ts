@@ -1,0 +1,37 @@
+import { defaultLogger } from '@libp2p/logger'
+import { withContext } from '../../command.js'
+import type { GlobalArgs } from '../../context.js'
+import type { CommandModule } from 'yargs'
+
+interface DevnetLedgerArgs {
+  dir: string
+  address: string
+  closeInterval: number
+}
+
+export const devnetLedger: CommandModule<GlobalArgs, any> = {
+  command: 'ledger',
+  describe: 'Run the local Stellar ledger (a Horizon-compatible server) in the foreground; `devnet up` starts one',
+  builder: (yargs) => yargs
+    .option('dir', { type: 'string', demandOption: true, describe: 'Where the ledger keeps its state' })
+    .option('address', { type: 'string', default: '/ip4/127.0.0.1/tcp/0', describe: 'Where Horizon listens' })
+    .option('close-interval', { type: 'number', default: 1_000, describe: 'Milliseconds between ledger closes (the public network: 5000)' }),
+  handler: withContext<DevnetLedgerArgs>(async (ctx, argv) => {
+    const { LocalLedger } = await import('../../../devnet/ledger/index.js')
+    const ledger = new LocalLedger({ dir: argv.dir, address: argv.address, closeInterval: argv.closeInterval, logger: defaultLogger() })
+    await ledger.start()
+    ctx.print(`Horizon listening on ${ledger.url}`)
+    ctx.print(`network passphrase: ${ledger.ledger.passphrase}`)
+
+    await new Promise<void>(resolve => {
+      if (ctx.signal.aborted) {
+        resolve()
+        return
+      }
+
+      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
+    })
+
+    await ledger.stop()
+  })
+}
