@@ -21,7 +21,7 @@ import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
 import { StellarWallet } from './payments/stellar/wallet.js'
-import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, ProvideQueue, torplusDHT } from './routing/index.js'
+import { delayProviderSearch, DHTBootstrap, dhtMessageLimit, ProvideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
 import { frameLimit, isOnion, onion, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
 import { createTor } from './transport/tor-provider.js'
@@ -101,6 +101,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
   private provideQueue?: ProvideQueue
+  private bootstrap?: DHTBootstrap
   private started = false
 
   constructor (init: TorPlusNodeInit) {
@@ -128,7 +129,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     const network = networking(repo, this.offline, this.tor)
-    const dht = network.allowAddress != null && Routing.Type !== 'none'
+    const dht: Partial<Record<'dht' | 'dhtMessageLimit', (components: any) => any>> = network.allowAddress != null && Routing.Type !== 'none'
       ? {
           dht: torplusDHT({
             allowAddress: network.allowAddress,
@@ -136,8 +137,7 @@ class DefaultTorPlusNode implements TorPlusNode {
             messageTimeout: Routing.MessageTimeout,
             reprovideInterval: Reprovider.Interval
           }),
-          dhtMessageLimit: dhtMessageLimit(),
-          ...(Routing.Bootstrap.length === 0 ? {} : { dhtBootstrap: dhtBootstrap({ list: Routing.Bootstrap, dialTimeout: Swarm.DialTimeout }) })
+          dhtMessageLimit: dhtMessageLimit()
         }
       : {}
     delayProviderSearch(helia.routing, Routing.ProviderSearchDelay)
@@ -208,12 +208,19 @@ class DefaultTorPlusNode implements TorPlusNode {
     const metrics = this.helia.libp2p.metrics
     this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
 
+    const { Routing, Swarm } = this.repo.config
+
     if (this.helia.libp2p.services.dht != null) {
-      this.provideQueue = new ProvideQueue({ routing: this.helia.routing, logger: this.helia.logger, metrics }, { timeout: this.repo.config.Routing.QueryTimeout })
+      this.provideQueue = new ProvideQueue({ routing: this.helia.routing, logger: this.helia.logger, metrics }, { timeout: Routing.QueryTimeout })
+
+      if (Routing.Bootstrap.length > 0) {
+        // only now: every protocol, bitswap's too, is registered before the first identify
+        this.bootstrap = new DHTBootstrap({ libp2p: this.helia.libp2p, logger: this.helia.logger }, { list: Routing.Bootstrap, dialTimeout: Swarm.DialTimeout })
+      }
     }
 
     this.registerRepoMetrics(metrics)
-    await start(this.meter, this.bandwidth, ...(this.provideQueue == null ? [] : [this.provideQueue]))
+    await start(this.meter, this.bandwidth, ...[this.provideQueue, this.bootstrap].filter(service => service != null))
     this.started = true
   }
 
@@ -222,8 +229,9 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
-    await stop(this.bandwidth, ...(this.meter == null ? [] : [this.meter]), ...(this.provideQueue == null ? [] : [this.provideQueue]))
+    await stop(this.bandwidth, ...[this.meter, this.provideQueue, this.bootstrap].filter(service => service != null))
     this.provideQueue = undefined
+    this.bootstrap = undefined
 
     await this.helia.stop()
     await this.tor?.stop()

@@ -4,13 +4,17 @@
  * its list once at start: over tor a first dial often fails (the peer's
  * descriptor is not yet published, a circuit times out), and a node whose
  * only dial failed would stay out of the DHT for good.
+ *
+ * Start it once the whole node runs, not with libp2p: a connection made
+ * before bitswap registers its protocol is identified without it, and the
+ * peer then never sends us a want (identify-push did not repair that over
+ * onion links).
  */
 import { setMaxListeners } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { anySignal } from 'any-signal'
-import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface DHTBootstrapInit {
@@ -40,11 +44,11 @@ export interface DHTBootstrapInit {
 }
 
 export interface DHTBootstrapComponents {
-  connectionManager: ConnectionManager
+  libp2p: Pick<Libp2p, 'dial' | 'getConnections'>
   logger: ComponentLogger
 }
 
-class DHTBootstrap implements Startable {
+export class DHTBootstrap implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:dht-bootstrap'
   private readonly components: DHTBootstrapComponents
   private readonly log: Logger
@@ -70,9 +74,6 @@ class DHTBootstrap implements Startable {
   start (): void {
     this.shutdown = new AbortController()
     setMaxListeners(Infinity, this.shutdown.signal)
-  }
-
-  afterStart (): void {
     this.schedule(0)
   }
 
@@ -95,20 +96,20 @@ class DHTBootstrap implements Startable {
   }
 
   private async bootstrap (): Promise<void> {
-    const { connectionManager } = this.components
+    const { libp2p } = this.components
 
-    if (this.shutdown == null || connectionManager.getConnections().length >= this.minConnections) {
+    if (this.shutdown == null || libp2p.getConnections().length >= this.minConnections) {
       return
     }
 
-    const missing = this.peers.filter(({ peerId }) => connectionManager.getConnections(peerId).length === 0)
-    this.log('%d connections, dialling %d bootstrap peers', connectionManager.getConnections().length, missing.length)
+    const missing = this.peers.filter(({ peerId }) => libp2p.getConnections(peerId).length === 0)
+    this.log('%d connections, dialling %d bootstrap peers', libp2p.getConnections().length, missing.length)
 
     await Promise.all(missing.map(async ({ peerId, address }) => {
       const signal = anySignal([this.shutdown?.signal, AbortSignal.timeout(this.dialTimeout)])
 
       try {
-        await connectionManager.openConnection(address, { signal })
+        await libp2p.dial(address, { signal })
         this.log('connected to bootstrap peer %p', peerId)
       } catch (err: any) {
         this.log('could not dial bootstrap peer %p - %s', peerId, err.message)
@@ -117,12 +118,4 @@ class DHTBootstrap implements Startable {
       }
     }))
   }
-}
-
-/**
- * A libp2p service that keeps the node connected to its bootstrap peers
- * while it has few other connections
- */
-export function dhtBootstrap (init: DHTBootstrapInit): (components: DHTBootstrapComponents) => Startable {
-  return (components) => new DHTBootstrap(components, init)
 }

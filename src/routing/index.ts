@@ -9,7 +9,7 @@
 export { DHT_PROTOCOL } from './constants.js'
 export { torplusDHT } from './dht.js'
 export type { TorPlusDHTInit } from './dht.js'
-export { dhtBootstrap } from './bootstrap.js'
+export { DHTBootstrap } from './bootstrap.js'
 export type { DHTBootstrapInit, DHTBootstrapComponents } from './bootstrap.js'
 export { ProvideQueue } from './provide-queue.js'
 export type { ProvideQueueInit, ProvideQueueComponents } from './provide-queue.js'

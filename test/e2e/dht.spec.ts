@@ -21,7 +21,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { readConfig } from '../../src/config/index.js'
 import { devnetDown, devnetUp } from '../../src/devnet/cluster.js'
-import { DHT_PROTOCOL, dhtBootstrap, torplusDHT } from '../../src/routing/index.js'
+import { DHT_PROTOCOL, torplusDHT } from '../../src/routing/index.js'
 import { onionOnlyGater } from '../../src/transport/address-policy.js'
 import { createOnionKey, isOnion, ManagedTor, onion } from '../../src/transport/index.js'
 import { torplus } from '../utils/cli.js'
@@ -68,10 +68,10 @@ describe('DHT over onion services', function () {
       services: {
         identify: identify(),
         ping: ping(),
-        dht: torplusDHT({ allowAddress: isOnion }),
-        bootstrap: dhtBootstrap({ list: [devnet.nodes[2].multiaddr] })
+        dht: torplusDHT({ allowAddress: isOnion })
       }
     })
+    await spy.dial(multiaddr(devnet.nodes[2].multiaddr), { signal: AbortSignal.timeout(120_000) })
   })
 
   afterEach(function () {
@@ -122,6 +122,15 @@ describe('DHT over onion services', function () {
     const fetched = uint8ArrayConcat(await all(clients[5].cat(cid, { signal: AbortSignal.timeout(180_000) })))
     expect(Buffer.from(fetched).equals(Buffer.from(content))).to.be.true()
     expect(await peers(clients[5])).to.include(provider.peerId)
+  })
+
+  it('node 1, every other node\'s bootstrap peer, fetches from the nodes that dialled it at their start', async () => {
+    // a connection made before bitswap registered its protocol was once
+    // identified without it, and node 1 then never asked that peer for a block
+    const added = crypto.randomBytes(256 * 1024)
+    const { cid: elsewhere } = await clients[2].add(added)
+    const fetched = uint8ArrayConcat(await all(clients[0].cat(elsewhere, { signal: AbortSignal.timeout(60_000) })))
+    expect(Buffer.from(fetched).equals(Buffer.from(added))).to.be.true()
   })
 
   it('finds a peer\'s onion address with findpeer', async () => {

@@ -10,11 +10,12 @@ import { expect } from 'aegir/chai'
 import { createLibp2p } from 'libp2p'
 import pWaitFor from 'p-wait-for'
 import { PortAllocator } from '../../src/devnet/ports.js'
-import { dhtBootstrap } from '../../src/routing/index.js'
+import { defaultLogger } from '@libp2p/logger'
+import { DHTBootstrap } from '../../src/routing/index.js'
 import { loopbackOnlyGater } from '../../src/transport/address-policy.js'
 import type { Libp2p } from '@libp2p/interface'
 
-async function createNode (options: { port?: number, bootstrap?: string[], minConnections?: number } = {}): Promise<Libp2p> {
+async function createNode (options: { port?: number } = {}): Promise<Libp2p> {
   return createLibp2p({
     addresses: { listen: [`/ip4/127.0.0.1/tcp/${options.port ?? 0}`] },
     transports: [tcp()],
@@ -22,26 +23,34 @@ async function createNode (options: { port?: number, bootstrap?: string[], minCo
     streamMuxers: [yamux()],
     connectionGater: loopbackOnlyGater(),
     connectionManager: { resolvers: {} },
-    services: {
-      identify: identify(),
-      ...(options.bootstrap == null ? {} : { bootstrap: dhtBootstrap({ list: options.bootstrap, interval: 500, minConnections: options.minConnections }) })
-    }
+    services: { identify: identify() }
   })
 }
 
 describe('DHT bootstrap', function () {
   this.timeout(30_000)
   const nodes: Libp2p[] = []
+  const bootstraps: DHTBootstrap[] = []
+
+  /** A node that bootstraps from `list`, checking twice a second */
+  async function bootstrapping (list: string[], minConnections?: number): Promise<Libp2p> {
+    const node = await createNode()
+    nodes.push(node)
+    const bootstrap = new DHTBootstrap({ libp2p: node, logger: defaultLogger() }, { list, interval: 500, minConnections })
+    bootstrap.start()
+    bootstraps.push(bootstrap)
+    return node
+  }
 
   afterEach(async () => {
+    bootstraps.splice(0).forEach(bootstrap => { bootstrap.stop() })
     await Promise.all(nodes.splice(0).map(async node => node.stop()))
   })
 
   it('dials its bootstrap peers at start', async () => {
     const peer = await createNode()
     nodes.push(peer)
-    const node = await createNode({ bootstrap: [peer.getMultiaddrs()[0].toString()] })
-    nodes.push(node)
+    const node = await bootstrapping([peer.getMultiaddrs()[0].toString()])
 
     await pWaitFor(() => node.getConnections(peer.peerId).length > 0, { timeout: 10_000 })
   })
@@ -54,8 +63,7 @@ describe('DHT bootstrap', function () {
     const address = later.getMultiaddrs()[0].toString()
     await later.stop()
 
-    const node = await createNode({ bootstrap: [address] })
-    nodes.push(node)
+    const node = await bootstrapping([address])
     await new Promise(resolve => setTimeout(resolve, 1_000))
     expect(node.getConnections()).to.be.empty()
 
@@ -71,8 +79,7 @@ describe('DHT bootstrap', function () {
     const peer = await createNode()
     const other = await createNode()
     nodes.push(peer, other)
-    const node = await createNode({ bootstrap: [peer.getMultiaddrs()[0].toString()], minConnections: 1 })
-    nodes.push(node)
+    const node = await bootstrapping([peer.getMultiaddrs()[0].toString()], 1)
     await pWaitFor(() => node.getConnections(peer.peerId).length > 0, { timeout: 10_000 })
 
     await node.dial(other.getMultiaddrs()[0])
