@@ -129,7 +129,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     const network = networking(repo, this.offline, this.tor)
-    const dht: Partial<Record<'dht' | 'dhtMessageLimit', (components: any) => any>> = network.allowAddress != null && Routing.Type !== 'none'
+    const dht: { dht?: ReturnType<typeof torplusDHT>, dhtMessageLimit?: ReturnType<typeof dhtMessageLimit> } = network.allowAddress != null && Routing.Type !== 'none'
       ? {
           dht: torplusDHT({
             allowAddress: network.allowAddress,
