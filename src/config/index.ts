@@ -129,6 +129,19 @@ export function setConfigValue (config: Config, key: string, value: unknown): Co
   return parseConfig(copy)
 }
 
+/**
+ * Set dotted keys in a config file, validated, in one write
+ */
+export async function updateConfigFile (file: string, values: Record<string, unknown>): Promise<void> {
+  let config = await readConfig(file)
+
+  for (const [key, value] of Object.entries(values)) {
+    config = setConfigValue(config, key, value)
+  }
+
+  await writeConfig(file, config)
+}
+
 export const DEFAULT_ONION_PORT = 4101
 
 /**

@@ -5,16 +5,15 @@
  * code path runs. Every process is detached and recorded in devnet.json, so
  * `devnet down` can stop them from another process.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { create } from 'kubo-rpc-client'
 import { CustomProgressEvent } from 'progress-events'
-import { readConfig, setConfigValue, writeConfig } from '../config/index.js'
+import { readConfig, updateConfigFile } from '../config/index.js'
 import { initRepo, isInitialized } from '../repo/index.js'
 import { isAlive, stopPid } from '../utils/processes.js'
-import { DevnetNodeError, DevnetRunningError } from './errors.js'
+import { startDetached } from './detached.js'
+import { DevnetRunningError } from './errors.js'
 import { setUpPayments, startLedger } from './payments.js'
 import { TorNetwork } from './tor-network.js'
 import type { DevnetLedger } from './payments.js'
@@ -22,7 +21,6 @@ import type { TorNetworkProgressEvents } from './tor-network.js'
 import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
-const BIN = fileURLToPath(new URL('../../../bin/torplus.js', import.meta.url))
 const STATE_FILE = 'devnet.json'
 
 export interface DevnetNode {
@@ -164,7 +162,7 @@ async function prepareRepo (repo: string, torrc: string[]): Promise<string> {
     await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
   }
 
-  await updateConfig(repo, 'Tor.ExtraConfig', torrc)
+  await updateConfigFile(path.join(repo, 'config'), { 'Tor.ExtraConfig': torrc })
   await fs.rm(path.join(repo, 'tor', 'data'), { recursive: true, force: true })
 
   return repo
@@ -180,53 +178,29 @@ async function setBootstrapPeers (repos: string[]): Promise<void> {
     return `${config.Addresses.Swarm[0]}/p2p/${config.Identity.PeerID}`
   }))
 
-  await Promise.all(repos.map(async (repo, i) => updateConfig(repo, 'Routing.Bootstrap', i === 0 ? addresses.slice(1, 2) : addresses.slice(0, 1))))
-}
-
-async function updateConfig (repo: string, key: string, value: unknown): Promise<void> {
-  const configFile = path.join(repo, 'config')
-  await writeConfig(configFile, setConfigValue(await readConfig(configFile), key, value))
+  await Promise.all(repos.map(async (repo, i) => updateConfigFile(path.join(repo, 'config'), { 'Routing.Bootstrap': i === 0 ? addresses.slice(1, 2) : addresses.slice(0, 1) })))
 }
 
 async function startNode (repo: string, name: string, options: DevnetUpOptions, onSpawn: (pid: number) => Promise<void>): Promise<DevnetNode> {
-  const logFile = path.join(repo, 'daemon.log')
-  const log = await fs.open(logFile, 'w')
-  const child = spawn(process.execPath, [BIN, 'daemon'], {
-    env: { ...process.env, TORPLUS_PATH: repo },
-    detached: true,
-    stdio: ['ignore', log.fd, log.fd]
+  const { pid, output } = await startDetached({
+    name,
+    args: ['daemon'],
+    env: { TORPLUS_PATH: repo },
+    logFile: path.join(repo, 'daemon.log'),
+    ready: output => output.includes('Daemon is ready'),
+    timeout: options.nodeTimeout ?? 180_000,
+    signal: options.signal,
+    onSpawn
   })
-  child.unref()
-  await log.close()
-  await onSpawn(child.pid ?? 0)
+  const line = (prefix: string): string => output.split('\n').find(l => l.startsWith(prefix))?.slice(prefix.length).trim() ?? ''
 
-  const deadline = Date.now() + (options.nodeTimeout ?? 180_000)
-
-  while (Date.now() < deadline) {
-    options.signal?.throwIfAborted()
-    const output = await fs.readFile(logFile, 'utf8')
-
-    if (output.includes('Daemon is ready')) {
-      const line = (prefix: string): string => output.split('\n').find(l => l.startsWith(prefix))?.slice(prefix.length).trim() ?? ''
-
-      return {
-        name,
-        repo,
-        pid: child.pid ?? 0,
-        peerId: line('Peer ID: '),
-        multiaddr: line('Swarm listening on '),
-        api: /\((http:\/\/[^)]+)\/api\/v0\)/.exec(line('RPC API server listening on '))?.[1] ?? '',
-        gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', '')
-      }
-    }
-
-    if (child.exitCode != null || /^Error: /m.test(output)) {
-      throw new DevnetNodeError(name, output.split('\n').find(l => l.startsWith('Error: ')) ?? `exit code ${child.exitCode}`, logFile)
-    }
-
-    await new Promise(resolve => setTimeout(resolve, 250))
+  return {
+    name,
+    repo,
+    pid,
+    peerId: line('Peer ID: '),
+    multiaddr: line('Swarm listening on '),
+    api: /\((http:\/\/[^)]+)\/api\/v0\)/.exec(line('RPC API server listening on '))?.[1] ?? '',
+    gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', '')
   }
-
-  await stopPid(child.pid ?? 0, 5_000)
-  throw new DevnetNodeError(name, `not ready within ${options.nodeTimeout ?? 180_000} ms`, logFile)
 }

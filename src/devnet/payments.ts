@@ -5,19 +5,14 @@
  * before its daemon starts. The ledger keeps its state, so a second `up`
  * finds the accounts as they were and changes nothing.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
-import { readConfig, writeConfig, setConfigValue } from '../config/index.js'
+import { updateConfigFile } from '../config/index.js'
 import { DEVNET_PASSPHRASE } from '../payments/stellar/networks.js'
 import { loadOrCreateStellarSeed } from '../repo/keys.js'
-import { stopPid } from '../utils/processes.js'
-import { DevnetNodeError } from './errors.js'
+import { startDetached } from './detached.js'
 import type { AbortOptions } from '@libp2p/interface'
-
-const BIN = fileURLToPath(new URL('../../../bin/torplus.js', import.meta.url))
 
 /** The payment asset's code on the devnet */
 export const DEVNET_ASSET_CODE = 'TPL'
@@ -34,35 +29,20 @@ export interface DevnetLedger {
 /**
  * Start `torplus devnet ledger` detached, and wait for its URL
  */
-export async function startLedger (dir: string, options: AbortOptions & { onSpawn(pid: number): Promise<void>, timeout?: number }): Promise<{ pid: number, url: string }> {
+export async function startLedger (dir: string, options: AbortOptions & { onSpawn(pid: number): Promise<void> }): Promise<{ pid: number, url: string }> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 })
-  const logFile = path.join(dir, 'ledger.log')
-  const log = await fs.open(logFile, 'w')
-  const child = spawn(process.execPath, [BIN, 'devnet', 'ledger', '--dir', dir], { detached: true, stdio: ['ignore', log.fd, log.fd] })
-  child.unref()
-  await log.close()
-  await options.onSpawn(child.pid ?? 0)
+  const listening = /^Horizon listening on (\S+)$/m
+  const { pid, output } = await startDetached({
+    name: 'ledger',
+    args: ['devnet', 'ledger', '--dir', dir],
+    logFile: path.join(dir, 'ledger.log'),
+    ready: output => listening.test(output),
+    timeout: 30_000,
+    signal: options.signal,
+    onSpawn: options.onSpawn
+  })
 
-  const deadline = Date.now() + (options.timeout ?? 30_000)
-
-  while (Date.now() < deadline) {
-    options.signal?.throwIfAborted()
-    const output = await fs.readFile(logFile, 'utf8')
-    const url = /^Horizon listening on (\S+)$/m.exec(output)?.[1]
-
-    if (url != null) {
-      return { pid: child.pid ?? 0, url }
-    }
-
-    if (child.exitCode != null || /^Error: /m.test(output)) {
-      break
-    }
-
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-
-  await stopPid(child.pid ?? 0, 5_000)
-  throw new DevnetNodeError('ledger', 'did not start', logFile)
+  return { pid, url: listening.exec(output)?.[1] ?? '' }
 }
 
 /**
@@ -83,14 +63,12 @@ export async function setUpPayments (dir: string, url: string, repos: string[]):
       await submit(server, issuer, Operation.payment({ destination: node.publicKey(), asset, amount: DEVNET_STARTING_ASSET }))
     }
 
-    const file = path.join(repo, 'config')
-    let config = await readConfig(file)
-
-    for (const [key, value] of Object.entries({ 'Payments.Network': 'devnet', 'Payments.Horizon': url, 'Payments.Asset.Code': DEVNET_ASSET_CODE, 'Payments.Asset.Issuer': issuer.publicKey() })) {
-      config = setConfigValue(config, key, value)
-    }
-
-    await writeConfig(file, config)
+    await updateConfigFile(path.join(repo, 'config'), {
+      'Payments.Network': 'devnet',
+      'Payments.Horizon': url,
+      'Payments.Asset.Code': DEVNET_ASSET_CODE,
+      'Payments.Asset.Issuer': issuer.publicKey()
+    })
   }
 
   return issuer.publicKey()

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { fromStroops } from '../../payments/stellar/amounts.js'
+import { BASE_FEE, BASE_RESERVE, fromStroops } from '../../payments/stellar/amounts.js'
 import type { Ledger, SubmitResult } from './ledger.js'
 import type { AccountEntry, PaymentRecord, TransactionRecord } from './state.js'
 import type { Context } from 'hono'
@@ -16,9 +16,6 @@ const Page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(10),
   cursor: z.string().regex(/^(now|\d+)$/).optional()
 })
-
-const BASE_FEE = 100
-const BASE_RESERVE = 5_000_000
 
 function problem (c: Context, status: 400 | 404 | 405 | 500, title: string, detail: string, extras?: unknown): Response {
   return c.json({ type: `https://stellar.org/horizon-errors/${title.toLowerCase().replace(/ /g, '_')}`, title, status, detail, ...(extras == null ? {} : { extras }) }, status)
@@ -177,6 +174,8 @@ export function horizonApi (ledger: Ledger): Hono {
     supported_protocol_version: 23
   }))
 
+  const paymentsOf = (id: string) => (payment: PaymentRecord) => payment.from === id || payment.to === id
+
   app.get('/accounts/:id', (c) => {
     const account = ledger.account(c.req.param('id'))
     return account == null ? problem(c, 404, 'Resource Missing', 'The resource at the url requested was not found.') : c.json(accountJson(base(c), account))
@@ -184,10 +183,11 @@ export function horizonApi (ledger: Ledger): Hono {
 
   app.get('/accounts/:id/transactions', (c) => {
     const id = c.req.param('id')
-    return collection(c, ledger.transactions(tx => tx.source === id || ledger.payments(p => p.transactionHash === tx.hash && (p.to === id || p.from === id)).length > 0), tx => transactionJson(base(c), tx), tx => pagingToken(tx.ledger, tx.hash))
+    // its own, and those that paid it or that it paid from another source (a channel account)
+    const involved = new Set(ledger.payments(paymentsOf(id)).map(payment => payment.transactionHash))
+    return collection(c, ledger.transactions(tx => tx.source === id || involved.has(tx.hash)), tx => transactionJson(base(c), tx), tx => pagingToken(tx.ledger, tx.hash))
   })
 
-  const paymentsOf = (id?: string) => (payment: PaymentRecord) => id == null || payment.from === id || payment.to === id
   app.get('/accounts/:id/payments', (c) => collection(c, ledger.payments(paymentsOf(c.req.param('id'))), p => paymentJson(base(c), p), p => p.id))
   app.get('/accounts/:id/operations', (c) => collection(c, ledger.payments(paymentsOf(c.req.param('id'))), p => paymentJson(base(c), p), p => p.id))
   app.get('/payments', (c) => collection(c, ledger.payments(), p => paymentJson(base(c), p), p => p.id))
@@ -222,7 +222,7 @@ export function horizonApi (ledger: Ledger): Hono {
     const { sequence, closedAt } = ledger.latestLedger
     return c.json({
       _links: { self: { href: c.req.url } },
-      _embedded: { records: [{ id: String(sequence), paging_token: String(sequence), sequence, closed_at: closedAt, base_fee_in_stroops: BASE_FEE, base_reserve_in_stroops: BASE_RESERVE, max_tx_set_size: 1000, protocol_version: 23 }] }
+      _embedded: { records: [{ id: String(sequence), paging_token: String(sequence), sequence, closed_at: closedAt, base_fee_in_stroops: Number(BASE_FEE), base_reserve_in_stroops: Number(BASE_RESERVE), max_tx_set_size: 1000, protocol_version: 23 }] }
     })
   })
 

@@ -13,9 +13,8 @@ import type { LedgerInit } from './ledger.js'
 import type { HttpServer } from '../../api/http-server.js'
 import type { Logger, Startable } from '@libp2p/interface'
 
-export { Ledger, DEVNET_PASSPHRASE, FRIENDBOT_AMOUNT } from './ledger.js'
+export { Ledger, FRIENDBOT_AMOUNT } from './ledger.js'
 export type { LedgerInit, SubmitResult } from './ledger.js'
-export { fromStroops, toStroops } from '../../payments/stellar/amounts.js'
 
 export interface LocalLedgerInit extends LedgerInit {
   /**

@@ -22,8 +22,6 @@ import type { TransactionOutcome } from './transaction.js'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { FeeBumpTransaction, Transaction } from '@stellar/stellar-sdk'
 
-export { DEVNET_PASSPHRASE }
-
 /** Lumens the root account starts with: all there are on the public network */
 const ROOT_BALANCE = '100000000000'
 

@@ -111,9 +111,10 @@ export class StellarWallet {
       .setTimeout(60)
       .build()
     tx.sign(this.keypair)
+    const server = this.horizon()
 
     try {
-      return (await this.horizon().submitTransaction(tx)).hash
+      return (await server.submitTransaction(tx)).hash
     } catch (err: any) {
       const codes = err.response?.data?.extras?.result_codes
 
@@ -126,10 +127,11 @@ export class StellarWallet {
   }
 
   async history (options: AbortOptions & { limit?: number } = {}): Promise<WalletPayment[]> {
+    const server = this.horizon()
     let page: Horizon.ServerApi.CollectionPage<Horizon.ServerApi.PaymentOperationRecord>
 
     try {
-      page = await this.horizon().payments().forAccount(this.address).order('desc').limit(options.limit ?? 50).call() as any
+      page = await server.payments().forAccount(this.address).order('desc').limit(options.limit ?? 50).call() as any
     } catch (err: any) {
       if (err.response?.status === 404) {
         return []
@@ -171,9 +173,10 @@ export class StellarWallet {
 
   private async load (options: AbortOptions): Promise<Horizon.AccountResponse> {
     options.signal?.throwIfAborted()
+    const server = this.horizon()
 
     try {
-      return await this.horizon().loadAccount(this.address)
+      return await server.loadAccount(this.address)
     } catch (err: any) {
       if (err.name === 'NotFoundError' || err.response?.status === 404) {
         throw new AccountNotFundedError(this.address, this.network)
@@ -183,11 +186,7 @@ export class StellarWallet {
     }
   }
 
-  private unreachable (err: Error & { name: string }): Error {
-    if (err.name === 'HorizonNotConfiguredError') {
-      return err
-    }
-
+  private unreachable (err: Error): Error {
     return new HorizonUnreachableError(this.horizonUrl ?? '', err.message)
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * The devnet's own processes (daemons, the ledger): `torplus <args>` run
+ * detached, so it outlives `devnet up`, with its output in a log file that
+ * says when it is ready
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { stopPid } from '../utils/processes.js'
+import { DevnetNodeError } from './errors.js'
+import type { AbortOptions } from '@libp2p/interface'
+
+const BIN = fileURLToPath(new URL('../../../bin/torplus.js', import.meta.url))
+
+export interface StartDetachedOptions extends AbortOptions {
+  /** For errors, e.g. "node1" */
+  name: string
+  args: string[]
+  env?: Record<string, string>
+  logFile: string
+  /** Whether the output so far shows the process ready */
+  ready(output: string): boolean
+  /** Milliseconds to become ready */
+  timeout: number
+  /** Called as soon as the process exists, so an interrupted start can still stop it */
+  onSpawn(pid: number): Promise<void>
+}
+
+/**
+ * Start the process and wait until it is ready; returns its pid and output
+ */
+export async function startDetached (options: StartDetachedOptions): Promise<{ pid: number, output: string }> {
+  const log = await fs.open(options.logFile, 'w')
+  const child = spawn(process.execPath, [BIN, ...options.args], {
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd]
+  })
+  child.unref()
+  await log.close()
+  const pid = child.pid ?? 0
+  await options.onSpawn(pid)
+
+  const deadline = Date.now() + options.timeout
+
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted()
+    const output = await fs.readFile(options.logFile, 'utf8')
+
+    if (options.ready(output)) {
+      return { pid, output }
+    }
+
+    if (child.exitCode != null || /^Error: /m.test(output)) {
+      throw new DevnetNodeError(options.name, output.split('\n').find(l => l.startsWith('Error: ')) ?? `exit code ${child.exitCode}`, options.logFile)
+    }
+
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+
+  await stopPid(pid, 5_000)
+  throw new DevnetNodeError(options.name, `not ready within ${options.timeout} ms`, options.logFile)
+}
