@@ -17,9 +17,12 @@ import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
+import { PeerLedger } from './bitswap/peer-ledger.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
-import { toBitswapInit, toLibp2pAddresses } from './config/to-init.js'
+import { toBitswapInit, toLibp2pAddresses, toPaymentInit } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
+import { PaymentsUnavailableError } from './payments/errors.js'
+import { PaymentService } from './payments/service.js'
 import { StellarWallet } from './payments/stellar/wallet.js'
 import { delayProviderSearch, DHTBootstrap, dhtMessageLimit, ProvideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './transport/address-policy.js'
@@ -81,6 +84,13 @@ export interface TorPlusNode extends Startable {
   readonly bandwidth: BandwidthCounter
   /** The node's Stellar account */
   readonly wallet: StellarWallet
+  /** Bitswap bytes per peer, kept in the datastore */
+  readonly peerLedger: PeerLedger
+  /**
+   * Billing, paying and settlement; throws PaymentsUnavailableError offline
+   * or when Payments is not configured
+   */
+  readonly payments: PaymentService
   /**
    * Announce in the background that this node provides `cid`; does nothing
    * without a DHT
@@ -97,9 +107,11 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly registry: Registry
   readonly bandwidth: BandwidthCounter
   readonly wallet: StellarWallet
+  readonly peerLedger: PeerLedger
   /** The tor the node reaches peers through; none in loopback or offline mode */
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
+  private paymentService?: PaymentService
   private provideQueue?: ProvideQueue
   private bootstrap?: DHTBootstrap
   private started = false
@@ -113,6 +125,8 @@ class DefaultTorPlusNode implements TorPlusNode {
     this.bandwidth = new BandwidthCounter()
     const { Payments } = repo.config
     this.wallet = new StellarWallet({ seed: repo.stellarSeed, network: Payments.Network, horizon: Payments.Horizon, asset: { code: Payments.Asset.Code, issuer: Payments.Asset.Issuer } })
+
+    this.peerLedger = new PeerLedger({ datastore: repo.datastore, logger })
 
     const helia = createHeliaLight({
       blockstore: repo.blockstore,
@@ -182,6 +196,14 @@ class DefaultTorPlusNode implements TorPlusNode {
     return this.meter
   }
 
+  get payments (): PaymentService {
+    if (this.paymentService == null) {
+      throw new PaymentsUnavailableError(this.offline ? 'the node is offline: start the daemon' : this.wallet.unconfigured()?.message ?? 'the node is not started')
+    }
+
+    return this.paymentService
+  }
+
   isStarted (): boolean {
     return this.started
   }
@@ -206,7 +228,19 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     const metrics = this.helia.libp2p.metrics
-    this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics })
+    this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics, peerLedger: this.peerLedger })
+
+    if (!this.offline && this.wallet.unconfigured() == null) {
+      this.paymentService = new PaymentService({
+        libp2p: this.helia.libp2p,
+        privateKey: this.repo.privateKey,
+        datastore: this.repo.datastore,
+        wallet: this.wallet,
+        peerLedger: this.peerLedger,
+        logger: this.helia.logger,
+        metrics
+      }, toPaymentInit(this.repo.config, this.repo.stellarSeed))
+    }
 
     const { Routing, Swarm } = this.repo.config
 
@@ -220,7 +254,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     this.registerRepoMetrics(metrics)
-    await start(this.meter, this.bandwidth, ...[this.provideQueue, this.bootstrap].filter(service => service != null))
+    await start(this.peerLedger, this.meter, this.bandwidth, ...[this.paymentService, this.provideQueue, this.bootstrap].filter(service => service != null))
     this.started = true
   }
 
@@ -229,9 +263,13 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
+    // settling on the way out needs the network, so payments stop first
+    await this.paymentService?.stop()
     await stop(this.bandwidth, ...[this.meter, this.provideQueue, this.bootstrap].filter(service => service != null))
+    await this.peerLedger.stop()
     this.provideQueue = undefined
     this.bootstrap = undefined
+    this.paymentService = undefined
 
     await this.helia.stop()
     await this.tor?.stop()

@@ -4,12 +4,15 @@
  */
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
+import type { PeerLedger } from './peer-ledger.js'
 import type { ComponentLogger, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
 
 export interface BitswapTrafficMeterComponents {
   libp2p: Pick<Libp2p, 'use' | 'unuse'>
   logger: ComponentLogger
   metrics?: Metrics
+  /** Where per-peer counts go */
+  peerLedger?: Pick<PeerLedger, 'addSent' | 'addReceived'>
 }
 
 export interface BitswapTrafficMeterInit {
@@ -76,11 +79,15 @@ export class BitswapTrafficMeter implements Startable {
 
   private readonly meter: StreamMiddleware = (stream, connection, next) => {
     this.log.trace('metering %s stream %s with %p', stream.direction, stream.id, connection.remotePeer)
+    const peer = connection.remotePeer
+    const ledger = this.components.peerLedger
     countSent(stream, bytes => {
+      ledger?.addSent(peer, bytes)
       this.traffic.bytesSent += BigInt(bytes)
       this.sent?.increment(bytes)
     })
     countReceived(stream, bytes => {
+      ledger?.addReceived(peer, bytes)
       this.traffic.bytesReceived += BigInt(bytes)
       this.received?.increment(bytes)
     })

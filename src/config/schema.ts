@@ -32,6 +32,9 @@ const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(va
 
 const Milliseconds = z.number().int().nonnegative()
 
+/** An amount of the payment asset, as Stellar writes it: at most 7 decimals */
+const Amount = z.string().regex(/^\d{1,12}(\.\d{1,7})?$/, { message: 'expected an amount such as "0.001" (at most 7 decimal places)' })
+
 export const ConfigSchema = z.strictObject({
   Identity: z.strictObject({
     PeerID: z.string().describe('The node\'s peer id; the private key is in keystore/, never in this file')
@@ -43,6 +46,8 @@ export const ConfigSchema = z.strictObject({
       .describe('Where the RPC API (/api/v0) and metrics listen'),
     Gateway: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/8180')
       .describe('Where the trustless gateway (/ipfs/<cid>) listens'),
+    PaymentGateway: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/5102')
+      .describe('Where the payment gateway API (/api/v1) listens: balance, payment history, settlements'),
     AllowNonLoopback: z.boolean().default(false)
       .describe('Allow API and Gateway on a non-loopback address; off, such an address is refused')
   }).prefault({}),
@@ -110,7 +115,31 @@ export const ConfigSchema = z.strictObject({
         .describe('Code of the asset payments are made in'),
       Issuer: z.string().regex(/^G[A-Z2-7]{55}$/, { message: 'expected a Stellar account address (G…)' }).nullable().default(null)
         .describe('The account that issues the asset (`devnet up` sets it)')
-    }).prefault({})
+    }).prefault({}),
+    PricePerMiB: Amount.default('0.0001')
+      .describe('What we charge peers per MiB served, in the asset'),
+    MaxPricePerMiB: Amount.default('0.001')
+      .describe('The most we pay per MiB received; a dearer request is rejected'),
+    ByteTolerance: ByteSize.default('4MiB')
+      .describe('How far a payment request\'s byte range may run past our own count of bytes received from that peer (bytes still in flight)'),
+    Budget: z.strictObject({
+      PerPeer: Amount.default('100')
+        .describe('The most we pay one peer per budget period'),
+      Total: Amount.default('1000')
+        .describe('The most we pay all peers together per budget period'),
+      Period: Milliseconds.min(1000).default(86_400_000)
+        .describe('Milliseconds of a budget period')
+    }).prefault({}),
+    RequestExpiry: Milliseconds.min(1000).default(60_000)
+      .describe('Milliseconds our payment requests stay valid'),
+    RequestTimeout: Milliseconds.min(100).default(30_000)
+      .describe('Milliseconds to wait for a peer\'s answer to a payment request or a payment'),
+    SettleAmount: Amount.default('10')
+      .describe('Settle a tab on the ledger once it holds this much'),
+    SettleInterval: Milliseconds.min(1000).default(900_000)
+      .describe('Settle a tab on the ledger once it is this many milliseconds old'),
+    Channels: z.number().int().min(1).max(1000).default(8)
+      .describe('Most channel accounts to open: one per payer with an unsettled tab')
   }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)

@@ -1,7 +1,10 @@
 /**
  * The one place that maps PascalCase config to camelCase component options
  */
+import { toStroops } from '../payments/stellar/amounts.js'
+import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
+import type { PaymentServiceInit } from '../payments/service.js'
 import type { BitswapOptions } from '@helia/bitswap'
 
 export function toLibp2pAddresses (config: Config): string[] {
@@ -19,5 +22,24 @@ export function toBitswapInit (config: Config): BitswapOptions {
     messageSendTimeout: Bitswap.MessageTimeout,
     messageReceiveTimeout: Bitswap.MessageTimeout,
     sendBlocksTimeout: Bitswap.MessageTimeout
+  }
+}
+
+export function toPaymentInit (config: Config, seed: Uint8Array): PaymentServiceInit {
+  const { Payments } = config
+
+  return {
+    seed,
+    pricePerMiB: toStroops(Payments.PricePerMiB),
+    maxPricePerMiB: toStroops(Payments.MaxPricePerMiB),
+    byteTolerance: parseByteSize(Payments.ByteTolerance) ?? 0n,
+    budgetPerPeer: toStroops(Payments.Budget.PerPeer),
+    budgetTotal: toStroops(Payments.Budget.Total),
+    budgetPeriod: Payments.Budget.Period,
+    requestExpiry: Payments.RequestExpiry,
+    requestTimeout: Payments.RequestTimeout,
+    settleAmount: toStroops(Payments.SettleAmount),
+    settleInterval: Payments.SettleInterval,
+    channels: Payments.Channels
   }
 }

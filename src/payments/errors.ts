@@ -54,3 +54,33 @@ export class TransactionRefusedError extends TorPlusError {
     this.resultCodes = resultCodes
   }
 }
+
+/** Every channel account is leased to a payer with an open tab */
+export class ChannelsExhaustedError extends TorPlusError {
+  static name = 'ChannelsExhaustedError'
+  readonly code = 'ERR_CHANNELS_EXHAUSTED'
+
+  constructor (max: number) {
+    super(`all ${max} channel accounts hold open tabs: raise Payments.Channels, or settle with \`torplus payments settle\``)
+  }
+}
+
+/** The payment service is not running (offline, or Payments not configured) */
+export class PaymentsUnavailableError extends TorPlusError {
+  static name = 'PaymentsUnavailableError'
+  readonly code = 'ERR_PAYMENTS_UNAVAILABLE'
+
+  constructor (reason: string) {
+    super(`payments are not available: ${reason}`)
+  }
+}
+
+/** A peer is not connected and could not be reached for a payment */
+export class PeerUnreachableError extends TorPlusError {
+  static name = 'PeerUnreachableError'
+  readonly code = 'ERR_PEER_UNREACHABLE'
+
+  constructor (peer: string, reason: string) {
+    super(`could not reach ${peer} for a payment (${reason}): check that it is connected with \`torplus swarm peers\``)
+  }
+}

@@ -15,7 +15,10 @@ const fields = {
   amount: 1_048_576n,
   rangeStart: 0n,
   rangeEnd: 16n * 1024n * 1024n,
-  expiry: BigInt(Date.now() + 60_000)
+  expiry: BigInt(Date.now() + 60_000),
+  channel: 'GCHANNELXB2ZGIHUNVZ2OKWDN45LD5WMIX37A4JLP5TKARZOEGU4D77M',
+  sequence: 4_294_967_297n,
+  total: 2_097_152n
 }
 
 function fail (): never {
@@ -43,6 +46,9 @@ describe('payment requests', () => {
       { rangeEnd: request.rangeEnd - 1n },
       { expiry: request.expiry + 1n },
       { nonce: new Uint8Array(16) },
+      { channel: fields.payee },
+      { sequence: request.sequence + 1n },
+      { total: request.total - 1n },
       { id: new Uint8Array(16) },
       { signature: new Uint8Array(0) }
     ]
@@ -61,7 +67,9 @@ describe('payment requests', () => {
     expect(decoded.payment).to.be.undefined()
     expect(await verifyPaymentRequest(decoded.request ?? fail(), payee.publicKey)).to.be.true()
 
-    const reject = PaymentMessage.decode(PaymentMessage.encode({ reject: { requestId: request.id, code: Reject.Code.REPLAYED, reason: 'seen before' } }))
+    const reject = PaymentMessage.decode(PaymentMessage.encode({ reject: { requestId: request.id, code: Reject.Code.REPLAYED, reason: 'seen before', paidThrough: 5n, received: 7n } }))
     expect(reject.reject?.code).to.equal(Reject.Code.REPLAYED)
+    expect(reject.reject?.paidThrough).to.equal(5n)
+    expect(reject.reject?.latest).to.be.undefined()
   })
 })

@@ -71,6 +71,8 @@ export function checkWellFormed (op: OperationRecord, source: string): string | 
         : undefined
     case 'setTrustLineFlags':
       return op.asset.isNative() || issuerOf(op.asset) !== source ? 'op_malformed' : undefined
+    case 'bumpSequence':
+      return BigInt(op.bumpTo) < 0n ? 'op_bad_seq' : undefined
     default:
       return undefined
   }
@@ -88,8 +90,20 @@ export function applyOperation (op: OperationRecord, ctx: OperationContext): str
     case 'changeTrust': return changeTrust(op, source, ctx)
     case 'setOptions': return setOptions(op as Operation.SetOptions, source)
     case 'setTrustLineFlags': return setTrustLineFlags(op, ctx)
+    case 'bumpSequence': return bumpSequence(op, source)
     default: return 'op_not_supported'
   }
+}
+
+/** Only ever raises the sequence number */
+function bumpSequence (op: Operation.BumpSequence, source: AccountEntry): string {
+  const bumpTo = BigInt(op.bumpTo)
+
+  if (bumpTo > source.sequence) {
+    source.sequence = bumpTo
+  }
+
+  return 'op_success'
 }
 
 function createAccount (op: Operation.CreateAccount, source: AccountEntry, ctx: OperationContext): string {

@@ -11,7 +11,8 @@ const OPERATION_RESULTS: Record<string, { arm: string, result: any, prefix: stri
   payment: { arm: 'payment', result: xdr.PaymentResult, prefix: 'payment' },
   changeTrust: { arm: 'changeTrust', result: xdr.ChangeTrustResult, prefix: 'changeTrust' },
   setOptions: { arm: 'setOptions', result: xdr.SetOptionsResult, prefix: 'setOptions' },
-  setTrustLineFlags: { arm: 'setTrustLineFlags', result: xdr.SetTrustLineFlagsResult, prefix: 'setTrustLineFlags' }
+  setTrustLineFlags: { arm: 'setTrustLineFlags', result: xdr.SetTrustLineFlagsResult, prefix: 'setTrustLineFlags' },
+  bumpSequence: { arm: 'bumpSequence', result: xdr.BumpSequenceResult, prefix: 'bumpSequence' }
 }
 
 /** Horizon codes whose XDR names are not the code in camel case */

@@ -6,6 +6,7 @@
  * transaction `tx_bad_auth_extra`.
  */
 import { Keypair, StrKey } from '@stellar/stellar-sdk'
+import { xdrBytes } from '../../payments/stellar/xdr-bytes.js'
 import type { AccountEntry } from './state.js'
 import type { xdr } from '@stellar/stellar-sdk'
 
@@ -22,8 +23,8 @@ export class SignatureChecker {
   constructor (hash: Uint8Array, signatures: xdr.DecoratedSignature[]) {
     this.hash = Buffer.from(hash)
     this.signatures = signatures.map(decorated => ({
-      hint: toBytes(decorated.hint),
-      signature: toBytes(decorated.signature),
+      hint: xdrBytes(decorated.hint),
+      signature: xdrBytes(decorated.signature),
       used: false
     }))
   }
@@ -68,12 +69,6 @@ export class SignatureChecker {
 
     return found
   }
-}
-
-/** The SDK's copy of the XDR layer wraps opaque values */
-function toBytes (value: unknown): Uint8Array {
-  const wrapped = value as { toBytes?(): Uint8Array, value?: Uint8Array }
-  return wrapped.toBytes?.() ?? wrapped.value ?? (value as Uint8Array)
 }
 
 function equal (a: Uint8Array, b: Uint8Array): boolean {

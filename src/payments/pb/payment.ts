@@ -22,6 +22,9 @@ export interface PaymentRequest {
   expiry: bigint
   nonce: Uint8Array
   signature: Uint8Array
+  channel: string
+  sequence: bigint
+  total: bigint
 }
 
 export namespace PaymentRequest {
@@ -84,6 +87,21 @@ export namespace PaymentRequest {
           w.bytes(obj.signature)
         }
 
+        if ((obj.channel != null && obj.channel !== '')) {
+          w.uint32(90)
+          w.string(obj.channel)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(96)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.total != null && obj.total !== 0n)) {
+          w.uint32(104)
+          w.uint64(obj.total)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -98,7 +116,10 @@ export namespace PaymentRequest {
           rangeEnd: 0n,
           expiry: 0n,
           nonce: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          channel: '',
+          sequence: 0n,
+          total: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -145,6 +166,18 @@ export namespace PaymentRequest {
             }
             case 10: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 11: {
+              obj.channel = reader.string()
+              break
+            }
+            case 12: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 13: {
+              obj.total = reader.uint64()
               break
             }
             default: {
@@ -316,6 +349,9 @@ export interface Reject {
   requestId: Uint8Array
   code: Reject.Code
   reason: string
+  paidThrough: bigint
+  received: bigint
+  latest?: Payment
 }
 
 export namespace Reject {
@@ -330,7 +366,10 @@ export namespace Reject {
     OVER_BUDGET = 'OVER_BUDGET',
     INSUFFICIENT_BALANCE = 'INSUFFICIENT_BALANCE',
     NO_TRUSTLINE = 'NO_TRUSTLINE',
-    WRONG_ASSET = 'WRONG_ASSET'
+    WRONG_ASSET = 'WRONG_ASSET',
+    OUT_OF_SYNC = 'OUT_OF_SYNC',
+    BAD_PAYMENT = 'BAD_PAYMENT',
+    UNAVAILABLE = 'UNAVAILABLE'
   }
 
   enum __CodeValues {
@@ -344,7 +383,10 @@ export namespace Reject {
     OVER_BUDGET = 7,
     INSUFFICIENT_BALANCE = 8,
     NO_TRUSTLINE = 9,
-    WRONG_ASSET = 10
+    WRONG_ASSET = 10,
+    OUT_OF_SYNC = 11,
+    BAD_PAYMENT = 12,
+    UNAVAILABLE = 13
   }
 
   export namespace Code {
@@ -377,6 +419,21 @@ export namespace Reject {
           w.string(obj.reason)
         }
 
+        if ((obj.paidThrough != null && obj.paidThrough !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.paidThrough)
+        }
+
+        if ((obj.received != null && obj.received !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.received)
+        }
+
+        if (obj.latest != null) {
+          w.uint32(50)
+          Payment.codec().encode(obj.latest, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -384,7 +441,9 @@ export namespace Reject {
         const obj: any = {
           requestId: uint8ArrayAlloc(0),
           code: Code.UNKNOWN,
-          reason: ''
+          reason: '',
+          paidThrough: 0n,
+          received: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -403,6 +462,20 @@ export namespace Reject {
             }
             case 3: {
               obj.reason = reader.string()
+              break
+            }
+            case 4: {
+              obj.paidThrough = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.received = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.latest = Payment.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.latest
+              })
               break
             }
             default: {

@@ -6,9 +6,10 @@
  */
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredError, HorizonUnreachableError, TransactionRefusedError } from '../errors.js'
-import { toStroops } from './amounts.js'
+import { BASE_FEE, fromStroops, toStroops } from './amounts.js'
 import { DEFAULT_HORIZON, PASSPHRASES } from './networks.js'
 import type { StellarNetwork } from './networks.js'
+import type { Transaction } from '@stellar/stellar-sdk'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface StellarWalletInit {
@@ -72,6 +73,17 @@ export class StellarWallet {
     this.timeout = init.timeout ?? 30_000
   }
 
+  /** Why payments cannot run, or undefined when they can */
+  unconfigured (): Error | undefined {
+    if (this.horizonUrl == null) {
+      return new HorizonNotConfiguredError(this.network)
+    }
+
+    if (this.assetConfig.issuer == null) {
+      return new AssetNotConfiguredError(this.assetConfig.code)
+    }
+  }
+
   get asset (): Asset {
     if (this.assetConfig.issuer == null) {
       throw new AssetNotConfiguredError(this.assetConfig.code)
@@ -106,11 +118,31 @@ export class StellarWallet {
   async trust (options: AbortOptions & { limit?: string } = {}): Promise<string> {
     const asset = this.asset
     const account = await this.load(options)
-    const tx = new TransactionBuilder(account, { fee: '100', networkPassphrase: PASSPHRASES[this.network] })
+    const tx = new TransactionBuilder(account, { fee: BASE_FEE.toString(), networkPassphrase: this.passphrase })
       .addOperation(Operation.changeTrust({ asset, limit: options.limit }))
       .setTimeout(60)
       .build()
     tx.sign(this.keypair)
+    return this.submit(tx, `a trustline to ${asset.getCode()}`, options)
+  }
+
+  /** The network passphrase transactions are signed for */
+  get passphrase (): string {
+    return PASSPHRASES[this.network]
+  }
+
+  /** Add this account's signature */
+  sign (tx: Transaction): void {
+    tx.sign(this.keypair)
+  }
+
+  /**
+   * Submit a signed transaction; returns its hash, throws
+   * TransactionRefusedError with Stellar's result codes when it is invalid or
+   * failed
+   */
+  async submit (tx: Transaction, what: string, options: AbortOptions = {}): Promise<string> {
+    options.signal?.throwIfAborted()
     const server = this.horizon()
 
     try {
@@ -119,11 +151,57 @@ export class StellarWallet {
       const codes = err.response?.data?.extras?.result_codes
 
       if (codes != null) {
-        throw new TransactionRefusedError(`a trustline to ${asset.getCode()}`, codes)
+        throw new TransactionRefusedError(what, codes)
       }
 
       throw this.unreachable(err)
     }
+  }
+
+  /** An account's sequence number, or null when it does not exist */
+  async sequence (address: string, options: AbortOptions = {}): Promise<bigint | null> {
+    try {
+      return BigInt((await this.loadAny(address, options)).sequenceNumber())
+    } catch (err) {
+      if (err instanceof AccountNotFundedError) {
+        return null
+      }
+
+      throw err
+    }
+  }
+
+  /**
+   * Whether Horizon knows a transaction, and whether it succeeded; null when
+   * it is not on the ledger
+   */
+  async transaction (hash: string, options: AbortOptions = {}): Promise<{ successful: boolean } | null> {
+    options.signal?.throwIfAborted()
+
+    try {
+      const record = await this.horizon().transactions().transaction(hash).call()
+      return { successful: record.successful }
+    } catch (err: any) {
+      if (err.name === 'NotFoundError' || err.response?.status === 404) {
+        return null
+      }
+
+      throw this.unreachable(err)
+    }
+  }
+
+  /**
+   * Create an account funded from this one with `startingBalance` lumens (in
+   * stroops)
+   */
+  async createAccount (destination: string, startingBalance: bigint, options: AbortOptions = {}): Promise<string> {
+    const account = await this.load(options)
+    const tx = new TransactionBuilder(account, { fee: BASE_FEE.toString(), networkPassphrase: this.passphrase })
+      .addOperation(Operation.createAccount({ destination, startingBalance: fromStroops(startingBalance) }))
+      .setTimeout(60)
+      .build()
+    tx.sign(this.keypair)
+    return this.submit(tx, `creating account ${destination}`, options)
   }
 
   async history (options: AbortOptions & { limit?: number } = {}): Promise<WalletPayment[]> {
@@ -172,14 +250,18 @@ export class StellarWallet {
   }
 
   private async load (options: AbortOptions): Promise<Horizon.AccountResponse> {
+    return this.loadAny(this.address, options)
+  }
+
+  private async loadAny (address: string, options: AbortOptions): Promise<Horizon.AccountResponse> {
     options.signal?.throwIfAborted()
     const server = this.horizon()
 
     try {
-      return await server.loadAccount(this.address)
+      return await server.loadAccount(address)
     } catch (err: any) {
       if (err.name === 'NotFoundError' || err.response?.status === 404) {
-        throw new AccountNotFundedError(this.address, this.network)
+        throw new AccountNotFundedError(address, this.network)
       }
 
       throw this.unreachable(err)

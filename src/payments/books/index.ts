@@ -1,0 +1,291 @@
+/**
+ * The payment books: what each peer owes us and we owe each peer, the tabs
+ * (settlement transactions) between us, our channel accounts, the request
+ * nonces we have seen, and an event history for charts. Everything lives in
+ * memory and in the repo datastore; a change is synced to disk before
+ * `commit` resolves, and only then is it acknowledged to a peer.
+ */
+import type { SyncedStore } from './synced-store.js'
+
+export { levelSyncedStore } from './synced-store.js'
+export type { SyncedStore } from './synced-store.js'
+
+const ROOT = '/torplus/payments'
+const PAYEE = `${ROOT}/payee/`
+const PAYER = `${ROOT}/payer/`
+const TABS = `${ROOT}/tabs/`
+const CHANNELS = `${ROOT}/channels/`
+const NONCES = `${ROOT}/nonces/`
+const EVENTS = `${ROOT}/events/`
+const BUDGET = `${ROOT}/budget`
+
+export type TabState = 'open' | 'submitting' | 'settled' | 'failed'
+
+/**
+ * One settlement transaction between a payer and us: the source is our
+ * channel account at `sequence`, and its payment operation, sourced from the
+ * payer, pays `total`. Each payment replaces `transaction` with the newer,
+ * larger one.
+ */
+export interface Tab {
+  peer: string
+  channel: string
+  sequence: bigint
+  /** Stroops the latest transaction pays */
+  total: bigint
+  /** The payer's Stellar account, known from its first payment */
+  payer?: string
+  /** The latest transaction, signed by the payer only */
+  transaction?: string
+  state: TabState
+  openedAt: number
+  updatedAt: number
+  /** Once submitted */
+  hash?: string
+  /** Stellar's result codes when it failed */
+  result?: string
+}
+
+/** A peer we serve: what it has paid us for */
+export interface PayeeAccount {
+  peer: string
+  /** End of the byte range the peer has paid for */
+  paidThrough: bigint
+  /** Stroops received from the peer, over all tabs */
+  received: bigint
+  /** The tab payments go to now */
+  tab?: { channel: string, sequence: bigint }
+}
+
+/** A tab we signed for a payee and have not seen settled */
+export interface PayerTab {
+  channel: string
+  sequence: bigint
+  total: bigint
+}
+
+/** A peer that serves us: what we have paid it */
+export interface PayerAccount {
+  peer: string
+  /** End of the byte range we paid for */
+  paidThrough: bigint
+  /** Stroops paid to the peer, over all tabs */
+  paid: bigint
+  /** Our latest payment, resent when the payee lost track of it */
+  latest?: { requestId: string, channel: string, sequence: bigint, total: bigint, transaction: string, rangeEnd: bigint }
+  unsettled: PayerTab[]
+  /** Stroops paid to the peer in the current budget period */
+  spent: bigint
+  periodStart: number
+}
+
+export interface ChannelRecord {
+  index: number
+  address: string
+}
+
+export type PaymentEventKind =
+  | 'request-sent' | 'request-refused' | 'payment-received' | 'payment-refused'
+  | 'request-received' | 'request-rejected' | 'payment-sent'
+  | 'settlement-submitted' | 'settled' | 'settlement-failed'
+
+export interface PaymentEvent {
+  time: number
+  peer: string
+  kind: PaymentEventKind
+  /** Stroops */
+  amount: bigint
+  /** Hex request id, or the transaction hash of a settlement */
+  ref: string
+  /** A reject code or Stellar's result codes */
+  reason?: string
+}
+
+export interface BookChanges {
+  payee?: PayeeAccount
+  payer?: PayerAccount
+  tabs?: Tab[]
+  channel?: ChannelRecord
+  nonce?: { peer: string, nonce: string, expiry: number }
+  budget?: { spent: bigint, periodStart: number }
+  events?: PaymentEvent[]
+}
+
+export class PaymentBooks {
+  private readonly store: SyncedStore
+  private readonly payees = new Map<string, PayeeAccount>()
+  private readonly payers = new Map<string, PayerAccount>()
+  private readonly tabs = new Map<string, Tab>()
+  private readonly channelList: ChannelRecord[] = []
+  private budgetState = { spent: 0n, periodStart: 0 }
+  private eventCounter = 0
+
+  constructor (store: SyncedStore) {
+    this.store = store
+  }
+
+  async load (): Promise<void> {
+    for await (const [, account] of this.store.list<PayeeAccount>(PAYEE)) {
+      this.payees.set(account.peer, account)
+    }
+
+    for await (const [, account] of this.store.list<PayerAccount>(PAYER)) {
+      this.payers.set(account.peer, account)
+    }
+
+    for await (const [, tab] of this.store.list<Tab>(TABS)) {
+      this.tabs.set(tabKey(tab.channel, tab.sequence), tab)
+    }
+
+    for await (const [, channel] of this.store.list<ChannelRecord>(CHANNELS)) {
+      this.channelList.push(channel)
+    }
+
+    for await (const [, budget] of this.store.list<{ spent: bigint, periodStart: number }>(BUDGET)) {
+      this.budgetState = budget
+    }
+  }
+
+  payee (peer: string): PayeeAccount {
+    return clone(this.payees.get(peer) ?? { peer, paidThrough: 0n, received: 0n })
+  }
+
+  payer (peer: string): PayerAccount {
+    return clone(this.payers.get(peer) ?? { peer, paidThrough: 0n, paid: 0n, unsettled: [], spent: 0n, periodStart: 0 })
+  }
+
+  payeeAccounts (): PayeeAccount[] {
+    return [...this.payees.values()].map(clone)
+  }
+
+  payerAccounts (): PayerAccount[] {
+    return [...this.payers.values()].map(clone)
+  }
+
+  tab (channel: string, sequence: bigint): Tab | undefined {
+    const tab = this.tabs.get(tabKey(channel, sequence))
+    return tab == null ? undefined : clone(tab)
+  }
+
+  /** Tabs, newest first, optionally only those in some states */
+  tabList (states?: TabState[]): Tab[] {
+    return [...this.tabs.values()]
+      .filter(tab => states == null || states.includes(tab.state))
+      .sort((a, b) => b.openedAt - a.openedAt)
+      .map(clone)
+  }
+
+  channels (): ChannelRecord[] {
+    return this.channelList.map(clone)
+  }
+
+  budget (): { spent: bigint, periodStart: number } {
+    return { ...this.budgetState }
+  }
+
+  async seenNonce (peer: string, nonce: string): Promise<boolean> {
+    for await (const _ of this.store.list(`${NONCES}${peer}/${nonce}`, { limit: 1 })) {
+      return true
+    }
+
+    return false
+  }
+
+  /**
+   * Forget nonces whose requests expired before `before`: an expired request
+   * is refused as such, so its nonce need not be remembered
+   */
+  async pruneNonces (before: number): Promise<number> {
+    const expired: string[] = []
+
+    for await (const [key, expiry] of this.store.list<number>(NONCES)) {
+      if (expiry < before) {
+        expired.push(key)
+      }
+    }
+
+    if (expired.length > 0) {
+      await this.store.write([], expired)
+    }
+
+    return expired.length
+  }
+
+  /** Events between two times (ms), oldest first */
+  async * events (from: number, to: number): AsyncGenerator<PaymentEvent> {
+    for await (const [, event] of this.store.list<PaymentEvent>(EVENTS, { gte: eventKey(from, ''), lt: eventKey(to, '') })) {
+      yield event
+    }
+  }
+
+  /**
+   * Write the changes, synced; the in-memory books change only once they are
+   * on disk
+   */
+  async commit (changes: BookChanges): Promise<void> {
+    const puts: Array<[string, unknown]> = []
+
+    if (changes.payee != null) {
+      puts.push([PAYEE + changes.payee.peer, changes.payee])
+    }
+
+    if (changes.payer != null) {
+      puts.push([PAYER + changes.payer.peer, changes.payer])
+    }
+
+    for (const tab of changes.tabs ?? []) {
+      puts.push([TABS + tabKey(tab.channel, tab.sequence), tab])
+    }
+
+    if (changes.channel != null) {
+      puts.push([CHANNELS + changes.channel.index.toString().padStart(6, '0'), changes.channel])
+    }
+
+    if (changes.nonce != null) {
+      puts.push([`${NONCES}${changes.nonce.peer}/${changes.nonce.nonce}`, changes.nonce.expiry])
+    }
+
+    if (changes.budget != null) {
+      puts.push([BUDGET, changes.budget])
+    }
+
+    for (const event of changes.events ?? []) {
+      puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
+    }
+
+    await this.store.write(puts)
+
+    if (changes.payee != null) {
+      this.payees.set(changes.payee.peer, clone(changes.payee))
+    }
+
+    if (changes.payer != null) {
+      this.payers.set(changes.payer.peer, clone(changes.payer))
+    }
+
+    for (const tab of changes.tabs ?? []) {
+      this.tabs.set(tabKey(tab.channel, tab.sequence), clone(tab))
+    }
+
+    if (changes.channel != null) {
+      this.channelList.push(clone(changes.channel))
+    }
+
+    if (changes.budget != null) {
+      this.budgetState = { ...changes.budget }
+    }
+  }
+}
+
+function tabKey (channel: string, sequence: bigint): string {
+  return `${channel}/${sequence.toString().padStart(20, '0')}`
+}
+
+function eventKey (time: number, suffix: string): string {
+  // a random tail keeps two processes' events apart in the same millisecond
+  return `${EVENTS}${time.toString().padStart(15, '0')}/${suffix}`
+}
+
+function clone<T> (value: T): T {
+  return structuredClone(value)
+}

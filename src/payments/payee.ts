@@ -1,0 +1,280 @@
+/**
+ * The payee side: bill a peer for the bytes it was served and has not paid
+ * for. A request names the byte range, the amount and the tab it adds to;
+ * the payer's payment is a newer transaction for that tab, checked, synced to
+ * the books and only then receipted.
+ */
+import { anySignal } from 'any-signal'
+import { PAYMENT_PROTOCOL } from './constants.js'
+import { PeerUnreachableError } from './errors.js'
+import { Reject } from './pb/payment.js'
+import { priceOf } from './pricing.js'
+import { paymentChannel, toHex } from './protocol/exchange.js'
+import { createPaymentRequest } from './protocol/request.js'
+import { checkTabTransaction, tabTotal } from './stellar/tab.js'
+import type { PaymentBooks, PayeeAccount, PaymentEvent, Tab } from './books/index.js'
+import type { PaymentMetrics } from './metrics.js'
+import type { Payment, PaymentRequest } from './pb/payment.js'
+import type { PaymentChannel } from './protocol/exchange.js'
+import type { ChannelPool } from './stellar/channels.js'
+import type { StellarWallet } from './stellar/wallet.js'
+import { tabLock } from './settler.js'
+import type { Settler } from './settler.js'
+import type { PeerLedger } from '../bitswap/peer-ledger.js'
+import type { KeyedSerializer } from '../utils/keyed-serializer.js'
+import type { AbortOptions, Libp2p, Logger, PeerId, PrivateKey } from '@libp2p/interface'
+
+export interface PayeeComponents {
+  libp2p: Pick<Libp2p, 'dialProtocol'>
+  privateKey: PrivateKey
+  books: PaymentBooks
+  wallet: StellarWallet
+  channels: ChannelPool
+  settler: Settler
+  peerLedger: Pick<PeerLedger, 'get' | 'atLeast'>
+  serializer: KeyedSerializer
+  metrics: PaymentMetrics
+  log: Logger
+}
+
+export interface PayeeInit {
+  /** Stroops per MiB served */
+  pricePerMiB: bigint
+  /** Milliseconds a request stays valid */
+  requestExpiry: number
+  /** Milliseconds to wait for the payer */
+  requestTimeout: number
+}
+
+export interface BillOptions extends AbortOptions {
+  /**
+   * Bill up to this many bytes served instead of everything counted
+   */
+  rangeEnd?: bigint
+}
+
+export type BillOutcome =
+  | { status: 'paid', requestId: string, amount: bigint, total: bigint, paidThrough: bigint, received: bigint }
+  | { status: 'nothing-due', paidThrough: bigint }
+  | { status: 'rejected', requestId: string, code: string, reason: string, received: bigint }
+
+/** A payer that lost track sends its view, or settling closed the tab: then we ask again */
+const MAX_ATTEMPTS = 3
+
+export class Payee {
+  private readonly components: PayeeComponents
+  private readonly init: PayeeInit
+
+  constructor (components: PayeeComponents, init: PayeeInit) {
+    this.components = components
+    this.init = init
+  }
+
+  /**
+   * Ask `peer` to pay for the bytes served to it since its last payment
+   */
+  async bill (peer: PeerId, options: BillOptions = {}): Promise<BillOutcome> {
+    return this.components.serializer.run(`payee:${peer}`, async () => {
+      let outcome: BillOutcome | { status: 'resync' } = { status: 'resync' }
+
+      for (let attempt = 0; attempt < MAX_ATTEMPTS && outcome.status === 'resync'; attempt++) {
+        outcome = await this.billOnce(peer, options)
+      }
+
+      return outcome.status === 'resync'
+        ? { status: 'rejected', requestId: '', code: 'OUT_OF_SYNC', reason: 'the payer and we disagree on what it has paid', received: 0n }
+        : outcome
+    })
+  }
+
+  private async billOnce (peer: PeerId, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
+    const { books, peerLedger } = this.components
+    const account = books.payee(peer.toString())
+    // the books are synced at each payment, the byte counts lazily
+    peerLedger.atLeast(peer, { bytesSent: account.paidThrough })
+    const served = peerLedger.get(peer).bytesSent
+    const rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served
+    const amount = priceOf(rangeEnd - account.paidThrough, this.init.pricePerMiB)
+
+    if (rangeEnd <= account.paidThrough || amount === 0n) {
+      return { status: 'nothing-due', paidThrough: account.paidThrough }
+    }
+
+    const leased = await this.openTab(peer, account, options)
+
+    // settling takes the same lock, so the tab cannot be submitted mid-exchange
+    return this.components.serializer.run(tabLock(leased), async () => {
+      const tab = books.tab(leased.channel, leased.sequence) ?? leased
+
+      if (tab.state !== 'open') {
+        return { status: 'resync' }
+      }
+
+      return this.exchange(peer, account, tab, amount, rangeEnd, options)
+    })
+  }
+
+  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, amount: bigint, rangeEnd: bigint, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
+    const { books, wallet, metrics, log } = this.components
+    const request = await createPaymentRequest({
+      payee: wallet.address,
+      assetCode: wallet.asset.getCode(),
+      assetIssuer: wallet.asset.getIssuer() ?? '',
+      amount,
+      rangeStart: account.paidThrough,
+      rangeEnd,
+      expiry: BigInt(Date.now() + this.init.requestExpiry),
+      channel: tab.channel,
+      sequence: tab.sequence,
+      total: tab.total + amount
+    }, this.components.privateKey)
+    const requestId = toHex(request.id)
+
+    await books.commit({
+      payee: { ...account, tab: { channel: tab.channel, sequence: tab.sequence } },
+      tabs: [tab],
+      events: [event(peer, 'request-sent', amount, requestId)]
+    })
+    log('billing %p %s stroops for bytes %s-%s on %s/%s', peer, amount, request.rangeStart, rangeEnd, tab.channel, tab.sequence)
+
+    const signal = anySignal([AbortSignal.timeout(this.init.requestTimeout), options.signal])
+    const channel = await this.open(peer, signal)
+
+    try {
+      await channel.write({ request }, { signal })
+      const answer = await channel.read({ signal })
+
+      if (answer.payment != null) {
+        return await this.accept(peer, request, answer.payment, channel, signal)
+      }
+
+      if (answer.reject == null) {
+        throw new Error('the payer answered neither with a payment nor a reject')
+      }
+
+      const { code, reason } = answer.reject
+      const codeName = code
+      metrics.requests?.increment({ [codeName]: true })
+
+      if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject.paidThrough, answer.reject.latest)) {
+        await channel.close({ signal })
+        return { status: 'resync' }
+      }
+
+      await books.commit({ events: [event(peer, 'request-refused', amount, requestId, codeName)] })
+      await channel.close({ signal })
+      log('%p rejected request %s: %s %s', peer, requestId, codeName, reason)
+      return { status: 'rejected', requestId, code: codeName, reason, received: answer.reject.received }
+    } catch (err: any) {
+      metrics.requests?.increment({ failed: true })
+      channel.abort(err)
+      throw err
+    }
+  }
+
+  private async accept (peer: PeerId, request: PaymentRequest, payment: Payment, channel: PaymentChannel, signal: AbortSignal): Promise<BillOutcome> {
+    const { books, wallet, metrics, settler } = this.components
+    const requestId = toHex(request.id)
+    const tab = books.tab(request.channel, request.sequence)
+
+    if (tab == null) {
+      throw new Error(`tab ${request.channel}/${request.sequence} vanished while billing`)
+    }
+
+    const checked = toHex(payment.requestId) === requestId
+      ? checkTabTransaction(payment.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total: request.total, passphrase: wallet.passphrase, payer: tab.payer })
+      : { reason: 'the payment is for another request' }
+
+    if ('reason' in checked) {
+      metrics.requests?.increment({ BAD_PAYMENT: true })
+      await books.commit({ events: [event(peer, 'payment-refused', request.amount, requestId, checked.reason)] })
+      await channel.write({ reject: { requestId: request.id, code: Reject.Code.BAD_PAYMENT, reason: checked.reason, paidThrough: 0n, received: 0n } }, { signal })
+      await channel.close({ signal })
+      return { status: 'rejected', requestId, code: 'BAD_PAYMENT', reason: checked.reason, received: 0n }
+    }
+
+    const account = books.payee(peer.toString())
+    const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, updatedAt: Date.now() }
+    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, received: account.received + request.amount }
+    await books.commit({ payee: paid, tabs: [updated], events: [event(peer, 'payment-received', request.amount, requestId)] })
+
+    metrics.requests?.increment({ paid: true })
+    metrics.paymentsReceived?.increment()
+    metrics.stroopsReceived?.increment(Number(request.amount))
+
+    await channel.write({ receipt: { requestId: request.id, totalPaid: paid.received } }, { signal })
+    await channel.close({ signal })
+    settler.settleIfDue(updated)
+
+    return { status: 'paid', requestId, amount: request.amount, total: request.total, paidThrough: paid.paidThrough, received: paid.received }
+  }
+
+  /**
+   * The payer says it paid more than our books hold: we crashed after it
+   * paid and before we synced. Adopt its latest transaction if it is a valid
+   * one for our open tab that pays more, and covers no more bytes than it
+   * pays for.
+   */
+  private async catchUp (peer: PeerId, paidThrough: bigint, latest?: Payment): Promise<boolean> {
+    const { books, wallet, log } = this.components
+    const account = books.payee(peer.toString())
+    const tab = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
+
+    if (latest == null || tab == null || tab.state !== 'open' || paidThrough <= account.paidThrough) {
+      return false
+    }
+
+    const total = tabTotal(latest.transaction, wallet.passphrase) ?? 0n
+    const checked = checkTabTransaction(latest.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total, passphrase: wallet.passphrase, payer: tab.payer })
+
+    if ('reason' in checked || total <= tab.total || total - tab.total < priceOf(paidThrough - account.paidThrough, this.init.pricePerMiB)) {
+      log('%p claims payment through %s, which its transaction does not bear out', peer, paidThrough)
+      return false
+    }
+
+    log('%p paid %s through %s before we last stopped; adopting it', peer, total, paidThrough)
+    await books.commit({
+      payee: { ...account, paidThrough, received: account.received + total - tab.total },
+      tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, updatedAt: Date.now() }],
+      events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
+    })
+
+    return true
+  }
+
+  /** The tab payments from `peer` go to, opening one on a free channel */
+  private async openTab (peer: PeerId, account: PayeeAccount, options: AbortOptions): Promise<Tab> {
+    const { books, channels, settler } = this.components
+    const current = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
+
+    if (current?.state === 'open') {
+      return current
+    }
+
+    const lease = await channels.lease(options).catch(async err => {
+      if (err.name !== 'ChannelsExhaustedError') {
+        throw err
+      }
+
+      // free the channel of the oldest tab by settling it now
+      await settler.settleOldest(options)
+      return channels.lease(options)
+    })
+
+    const now = Date.now()
+    return { peer: peer.toString(), channel: lease.channel, sequence: lease.sequence, total: 0n, state: 'open', openedAt: now, updatedAt: now }
+  }
+
+  private async open (peer: PeerId, signal: AbortSignal): Promise<PaymentChannel> {
+    try {
+      return paymentChannel(await this.components.libp2p.dialProtocol(peer, PAYMENT_PROTOCOL, { signal }))
+    } catch (err: any) {
+      this.components.metrics.requests?.increment({ failed: true })
+      throw new PeerUnreachableError(peer.toString(), err.message)
+    }
+  }
+}
+
+function event (peer: PeerId, kind: PaymentEvent['kind'], amount: bigint, ref: string, reason?: string): PaymentEvent {
+  return { time: Date.now(), peer: peer.toString(), kind, amount, ref, reason }
+}

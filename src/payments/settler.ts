@@ -1,0 +1,191 @@
+/**
+ * Settlement: a tab's latest transaction goes to the ledger, with the
+ * channel account's signature added only now, once the tab holds
+ * `settleAmount`, once it is `settleInterval` old, and on shutdown. The books
+ * record "submitting" (with the hash) before the transaction leaves, so after
+ * a crash the ledger tells whether it landed, and the sequence number makes a
+ * second submission harmless.
+ */
+import { TransactionBuilder } from '@stellar/stellar-sdk'
+import { TransactionRefusedError } from './errors.js'
+import type { PaymentBooks, PaymentEvent, Tab, TabState } from './books/index.js'
+import type { PaymentMetrics } from './metrics.js'
+import type { ChannelPool } from './stellar/channels.js'
+import type { StellarWallet } from './stellar/wallet.js'
+import type { KeyedSerializer } from '../utils/keyed-serializer.js'
+import type { AbortOptions, Logger, Startable } from '@libp2p/interface'
+import type { Transaction } from '@stellar/stellar-sdk'
+
+export interface SettlerComponents {
+  books: PaymentBooks
+  wallet: StellarWallet
+  channels: ChannelPool
+  serializer: KeyedSerializer
+  metrics: PaymentMetrics
+  log: Logger
+}
+
+export interface SettlerInit {
+  /** Stroops a tab holds before it is settled */
+  settleAmount: bigint
+  /** Milliseconds after a tab opened that it is settled */
+  settleInterval: number
+  /**
+   * Milliseconds settling may take on shutdown
+   *
+   * @default 30_000
+   */
+  shutdownTimeout?: number
+}
+
+export function tabLock (tab: Pick<Tab, 'channel' | 'sequence'>): string {
+  return `tab:${tab.channel}/${tab.sequence}`
+}
+
+export class Settler implements Startable {
+  readonly [Symbol.toStringTag] = 'torplus:payments:settler'
+  private readonly components: SettlerComponents
+  private readonly init: SettlerInit
+  private timer?: ReturnType<typeof setInterval>
+  private readonly pending = new Set<Promise<void>>()
+
+  constructor (components: SettlerComponents, init: SettlerInit) {
+    this.components = components
+    this.init = init
+  }
+
+  isStarted (): boolean {
+    return this.timer != null
+  }
+
+  start (): void {
+    const every = Math.max(1000, Math.min(this.init.settleInterval / 4, 60_000))
+    this.timer = setInterval(() => { this.settleDue() }, every)
+    this.timer.unref()
+    // tabs a crash left mid-submission: the ledger says whether they landed
+    this.settleDue()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    this.timer = undefined
+    await this.settleAll({ signal: AbortSignal.timeout(this.init.shutdownTimeout ?? 30_000) })
+      .catch(err => { this.components.log.error('could not settle every tab on shutdown - %e', err) })
+  }
+
+  /** Settle in the background if the tab holds enough */
+  settleIfDue (tab: Tab): void {
+    if (tab.total >= this.init.settleAmount) {
+      this.background(tab)
+    }
+  }
+
+  /** Settle every tab that holds a payment; resolves when all have an outcome */
+  async settleAll (options: AbortOptions = {}): Promise<Tab[]> {
+    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null)
+    await Promise.all(tabs.map(async tab => this.settle(tab, options)))
+    return tabs.map(tab => this.components.books.tab(tab.channel, tab.sequence) ?? tab)
+  }
+
+  /** Free a channel: settle (or, never paid, close) the oldest open tab */
+  async settleOldest (options: AbortOptions = {}): Promise<void> {
+    const oldest = this.components.books.tabList(['open']).pop()
+
+    if (oldest != null) {
+      await this.settle(oldest, options)
+    }
+  }
+
+  async settle (tab: Pick<Tab, 'channel' | 'sequence'>, options: AbortOptions = {}): Promise<void> {
+    await this.components.serializer.run(tabLock(tab), async () => this.submit(tab, options))
+  }
+
+  private settleDue (): void {
+    const now = Date.now()
+
+    for (const tab of this.components.books.tabList(['open', 'submitting'])) {
+      if (tab.state === 'submitting' || (tab.transaction != null && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
+        this.background(tab)
+      }
+    }
+  }
+
+  private background (tab: Tab): void {
+    const running = this.settle(tab)
+      .catch(err => { this.components.log.error('settling %s/%s failed - %e', tab.channel, tab.sequence, err) })
+      .finally(() => { this.pending.delete(running) })
+    this.pending.add(running)
+  }
+
+  private async submit (ref: Pick<Tab, 'channel' | 'sequence'>, options: AbortOptions): Promise<void> {
+    const { books, wallet, channels, metrics, log } = this.components
+    let tab = books.tab(ref.channel, ref.sequence)
+
+    if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting')) {
+      return
+    }
+
+    if (tab.transaction == null) {
+      await this.finish(tab, 'failed', 'never paid')
+      return
+    }
+
+    const tx = TransactionBuilder.fromXDR(tab.transaction, wallet.passphrase) as Transaction
+    tx.sign(channels.keypair(tab.channel))
+    const hash = Buffer.from(tx.hash()).toString('hex')
+
+    if (tab.state === 'open') {
+      tab = { ...tab, state: 'submitting', hash, updatedAt: Date.now() }
+      await books.commit({ tabs: [tab], events: [event(tab, 'settlement-submitted')] })
+      metrics.settlements?.increment({ submitted: true })
+    }
+
+    log('settling %s stroops from %s on %s/%s', tab.total, tab.peer, tab.channel, tab.sequence)
+
+    try {
+      await wallet.submit(tx, `the settlement of tab ${tab.channel}/${tab.sequence}`, options)
+      await this.finish(tab, 'settled')
+    } catch (err) {
+      if (!(err instanceof TransactionRefusedError)) {
+        // the ledger did not answer: the timer tries again
+        log.error('could not submit the settlement of %s/%s - %e', tab.channel, tab.sequence, err)
+        return
+      }
+
+      const landed = err.resultCodes.transaction === 'tx_bad_seq' ? await wallet.transaction(hash, options) : null
+
+      if (landed != null) {
+        // submitted before a crash, or by an earlier attempt that timed out
+        await this.finish(tab, landed.successful ? 'settled' : 'failed', landed.successful ? undefined : 'tx_failed')
+        return
+      }
+
+      const codes = [err.resultCodes.transaction, ...(err.resultCodes.operations ?? [])].join(',')
+      await this.finish(tab, 'failed', codes)
+
+      if (err.resultCodes.transaction !== 'tx_failed') {
+        // refused before it consumed its sequence number, which later tabs on the channel need used up
+        await channels.retire(tab.channel, tab.sequence, options)
+          .catch(err => { log.error('could not retire sequence %s of %s - %e', tab?.sequence, tab?.channel, err) })
+      }
+    }
+  }
+
+  private async finish (tab: Tab, state: TabState, result?: string): Promise<void> {
+    const { books, channels, metrics, log } = this.components
+    const done: Tab = { ...tab, state, result, updatedAt: Date.now() }
+    await books.commit({ tabs: [done], events: [event(done, state === 'settled' ? 'settled' : 'settlement-failed', result)] })
+    channels.release(tab.channel)
+    metrics.settlements?.increment({ [state]: true })
+
+    if (state === 'settled') {
+      metrics.stroopsSettled?.increment(Number(tab.total))
+    }
+
+    log('tab %s/%s of %s: %s %s', tab.channel, tab.sequence, tab.peer, state, result ?? '')
+  }
+}
+
+function event (tab: Tab, kind: PaymentEvent['kind'], reason?: string): PaymentEvent {
+  return { time: Date.now(), peer: tab.peer, kind, amount: tab.total, ref: tab.hash ?? '', reason }
+}
