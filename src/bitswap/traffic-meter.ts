@@ -106,11 +106,16 @@ function countSent (stream: Stream, count: (bytes: number) => void): void {
 function countReceived (stream: Stream, count: (bytes: number) => void): void {
   // onData is how the muxer feeds a stream, so counting there sees every byte
   // whether or not bitswap has subscribed yet
-  const target = stream as Stream & { onData?(data: { byteLength: number }): void }
+  const target = stream as Stream & { onData?(data: { byteLength: number }): void, readBufferLength?: number }
   const onData = target.onData?.bind(stream)
 
   if (onData == null) {
     return
+  }
+
+  // bytes that came with the protocol negotiation wait in the read buffer
+  if (target.readBufferLength != null && target.readBufferLength > 0) {
+    count(target.readBufferLength)
   }
 
   target.onData = (data) => {

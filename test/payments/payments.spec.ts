@@ -1,0 +1,235 @@
+/**
+ * The payment protocol between in-process nodes on loopback, settled on the
+ * local ledger: a provider bills a client for the bytes it served, the
+ * client pays, the provider settles, and the balances on the ledger move by
+ * exactly the amounts in the books. Then each bad request is rejected with
+ * its own reason, and no request is paid twice.
+ */
+import crypto from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk'
+import { expect } from 'aegir/chai'
+import all from 'it-all'
+import { PAYMENT_PROTOCOL } from '../../src/payments/constants.js'
+import { Reject } from '../../src/payments/pb/payment.js'
+import { priceOf } from '../../src/payments/pricing.js'
+import { paymentChannel } from '../../src/payments/protocol/exchange.js'
+import { createPaymentRequest } from '../../src/payments/protocol/request.js'
+import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import type { PaymentMessage, PaymentRequest } from '../../src/payments/pb/payment.js'
+import type { UnsignedPaymentRequest } from '../../src/payments/protocol/request.js'
+import type { PaymentLedger, RunningNode } from '../utils/payments.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+const PRICE = '0.0100000'
+const TOLERANCE = 64 * 1024
+
+async function transfer (from: RunningNode, to: RunningNode, bytes: number): Promise<void> {
+  const cid = await from.node.fs.addBytes(crypto.randomBytes(bytes))
+  await to.node.helia.libp2p.dial(from.node.helia.libp2p.getMultiaddrs())
+  await all(to.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
+}
+
+/** Send one crafted request from `from` to `to` and read the answer */
+async function send (from: RunningNode, to: RunningNode, message: PaymentMessage): Promise<PaymentMessage> {
+  const stream = await from.node.helia.libp2p.dialProtocol(to.node.helia.libp2p.peerId, PAYMENT_PROTOCOL)
+  const channel = paymentChannel(stream)
+  await channel.write(message)
+  const answer = await channel.read({ signal: AbortSignal.timeout(10_000) })
+  await channel.close()
+  return answer
+}
+
+describe('payments', function () {
+  this.timeout(120_000)
+  let ledger: PaymentLedger
+  let provider: RunningNode
+  let client: RunningNode
+
+  before(async () => {
+    ledger = await startPaymentLedger()
+    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 } }))
+    client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, Budget: { PerPeer: '0.06' } } }))
+  })
+
+  after(async () => {
+    await client?.stop()
+    await provider?.stop()
+    await ledger?.local.stop()
+  })
+
+  describe('a request, a payment, a receipt, a settlement', () => {
+    let firstTab: string | undefined
+
+    it('bills the client exactly the price of the bytes it was served', async () => {
+      await transfer(provider, client, 3 * 1024 * 1024)
+      const served = provider.node.peerLedger.get(client.node.helia.libp2p.peerId).bytesSent
+      const received = client.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesReceived
+      // within a protocol echo (41 bytes per stream the client opened) of each other
+      expect(Number(served - received)).to.be.within(-4096, 4096)
+      expect(served > 3n * 1024n * 1024n).to.be.true()
+
+      const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+      expect(outcome).to.include({ status: 'paid', amount: priceOf(served, toStroops(PRICE)), total: priceOf(served, toStroops(PRICE)), paidThrough: served })
+
+      const [payee] = client.node.payments.peers()
+      expect(payee.asPayee).to.include({ paidThrough: served, paid: priceOf(served, toStroops(PRICE)) })
+      firstTab = provider.node.payments.tabs()[0].transaction
+      expect(firstTab).to.be.a('string')
+    })
+
+    it('has nothing to bill until more bytes are served', async () => {
+      expect(await provider.node.payments.bill(client.node.helia.libp2p.peerId, { rangeEnd: provider.node.payments.peers()[0].asPayer?.paidThrough })).to.include({ status: 'nothing-due' })
+    })
+
+    it('adds a second payment to the same tab, cumulative', async () => {
+      await transfer(provider, client, 1024 * 1024)
+      const before = provider.node.payments.tabs()[0].total
+      const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+
+      expect(outcome.status, JSON.stringify(outcome, (_, v) => typeof v === 'bigint' ? v.toString() : v)).to.equal('paid')
+      const tabs = provider.node.payments.tabs()
+      expect(tabs).to.have.lengthOf(1)
+      expect(tabs[0]).to.include({ state: 'open', total: before + (outcome.status === 'paid' ? outcome.amount : 0n) })
+    })
+
+    it('leaves the client nothing it could submit alone, older or newer', async () => {
+      for (const envelope of [firstTab, provider.node.payments.tabs()[0].transaction]) {
+        const tx = TransactionBuilder.fromXDR(envelope ?? '', client.node.wallet.passphrase)
+        const refused = await ledger.server.submitTransaction(tx).catch(err => err.response?.data?.extras?.result_codes)
+        expect(refused).to.deep.equal({ transaction: 'tx_bad_auth' })
+      }
+    })
+
+    it('settles the tab: the provider receives exactly the cumulative amount', async () => {
+      const total = provider.node.payments.tabs()[0].total
+      const before = {
+        provider: await ledger.assetBalance(provider.node.wallet.address),
+        client: await ledger.assetBalance(client.node.wallet.address)
+      }
+
+      const [tab] = await provider.node.payments.settle()
+      expect(tab).to.include({ state: 'settled', total })
+      expect(await ledger.assetBalance(provider.node.wallet.address)).to.equal((before.provider ?? 0n) + total)
+      expect(await ledger.assetBalance(client.node.wallet.address)).to.equal((before.client ?? 0n) - total)
+    })
+
+    it('cannot land the older, smaller version once settled, even with the channel\'s signature', async () => {
+      const older = TransactionBuilder.fromXDR(firstTab ?? '', client.node.wallet.passphrase)
+      const channel = provider.node.payments.tabs()[0].channel
+      expect((older as any).source).to.equal(channel)
+      const sequence = BigInt((await ledger.server.loadAccount(channel)).sequenceNumber())
+      expect(BigInt((older as any).sequence)).to.equal(sequence)
+    })
+
+    it('opens a new tab after settlement and the client follows', async () => {
+      await transfer(provider, client, 512 * 1024)
+      const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+      expect(outcome.status, JSON.stringify(outcome, (_, v) => typeof v === 'bigint' ? v.toString() : v)).to.equal('paid')
+      const open = provider.node.payments.tabs(['open'])
+      expect(open).to.have.lengthOf(1)
+      expect(open[0].total).to.equal(outcome.status === 'paid' ? outcome.amount : -1n)
+    })
+  })
+
+  describe('bad requests', () => {
+    let key: PrivateKey
+    let channel: string
+    let received: bigint
+    let paidThrough: bigint
+
+    /** A request that would be paid, on a fresh tab */
+    async function request (changes: Partial<UnsignedPaymentRequest> = {}, signer?: PrivateKey): Promise<PaymentRequest> {
+      const amount = changes.amount ?? 1000n
+      return createPaymentRequest({
+        payee: provider.node.wallet.address,
+        assetCode: 'TPL',
+        assetIssuer: ledger.issuer,
+        amount,
+        rangeStart: paidThrough,
+        rangeEnd: received,
+        expiry: BigInt(Date.now() + 60_000),
+        channel,
+        sequence: 1n,
+        total: amount,
+        ...changes
+      }, signer ?? key)
+    }
+
+    async function rejection (message: PaymentMessage): Promise<string> {
+      const answer = await send(provider, client, message)
+      expect(answer.payment, 'paid when it should not have').to.be.undefined()
+      return answer.reject?.code ?? 'no reject'
+    }
+
+    before(async () => {
+      key = provider.repo.privateKey
+      channel = Keypair.random().publicKey()
+      await transfer(provider, client, 1024 * 1024)
+      const account = client.node.payments.peers().find(peer => peer.peer === provider.node.helia.libp2p.peerId.toString())?.asPayee
+      received = account?.bytesReceived ?? 0n
+      paidThrough = account?.paidThrough ?? 0n
+    })
+
+    it('pays a good request once; the same request again is a replay', async () => {
+      const paidBefore = client.node.payments.peers()[0].asPayee?.paid ?? 0n
+      const good = await request()
+      const answer = await send(provider, client, { request: good })
+      expect(answer.payment?.transaction).to.be.a('string')
+
+      expect(await rejection({ request: good })).to.equal(Reject.Code.REPLAYED)
+      expect(client.node.payments.peers()[0].asPayee?.paid).to.equal(paidBefore + 1000n)
+      paidThrough = received
+    })
+
+    it('rejects each bad request with its own reason', async () => {
+      await transfer(provider, client, 1024 * 1024)
+      received = client.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesReceived
+      const other = await generateKeyPair('Ed25519')
+      const next = { channel: Keypair.random().publicKey() }
+      const cases: Array<[string, PaymentMessage]> = [
+        [Reject.Code.MALFORMED, { request: { ...await request(next), id: new Uint8Array(3) } }],
+        [Reject.Code.MALFORMED, { receipt: { requestId: new Uint8Array(16), totalPaid: 1n } }],
+        [Reject.Code.BAD_SIGNATURE, { request: await request(next, other) }],
+        [Reject.Code.BAD_SIGNATURE, { request: { ...await request(next), amount: 999n } }],
+        [Reject.Code.EXPIRED, { request: await request({ ...next, expiry: BigInt(Date.now() - 1) }) }],
+        [Reject.Code.WRONG_ASSET, { request: await request({ ...next, assetCode: 'XYZ' }) }],
+        [Reject.Code.OUT_OF_SYNC, { request: await request({ ...next, rangeStart: 0n }) }],
+        [Reject.Code.OUT_OF_SYNC, { request: await request({ ...next, total: 5000n }) }],
+        [Reject.Code.AMOUNT_MISMATCH, { request: await request({ ...next, rangeEnd: received + BigInt(TOLERANCE) + 1n }) }],
+        [Reject.Code.PRICE_TOO_HIGH, { request: await request({ ...next, amount: 10_000_000n }) }],
+        [Reject.Code.OVER_BUDGET, { request: await request({ ...next, amount: 190_000n }) }]
+      ]
+
+      for (const [code, message] of cases) {
+        expect(await rejection(message), code).to.equal(code)
+      }
+
+      expect(client.node.payments.peers()[0].asPayee?.paidThrough).to.equal(paidThrough)
+    })
+
+    it('says what it paid when out of sync, so a payee that lost track can catch up', async () => {
+      const answer = await send(provider, client, { request: await request({ channel: Keypair.random().publicKey(), rangeStart: 0n }) })
+      expect(answer.reject).to.include({ code: Reject.Code.OUT_OF_SYNC, paidThrough, received })
+      expect(answer.reject?.latest?.transaction).to.be.a('string')
+    })
+
+    it('rejects a request it cannot cover from its balance, or without a trustline', async () => {
+      const poor = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '100000', Budget: { PerPeer: '100000', Total: '100000' } } }))
+      const untrusting = await startNode(await createPaidRepo(ledger, {}, { trust: false }))
+
+      try {
+        for (const [payer, code, amount] of [[poor, Reject.Code.INSUFFICIENT_BALANCE, 2_000n * 10_000_000n], [untrusting, Reject.Code.NO_TRUSTLINE, 100n]] as const) {
+          await transfer(provider, payer, 64 * 1024)
+          const got = payer.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesReceived
+          const answer = await send(provider, payer, { request: await request({ rangeStart: 0n, rangeEnd: got, amount, total: amount }) })
+          expect(answer.reject?.code, answer.reject?.reason).to.equal(code)
+        }
+      } finally {
+        await poor.stop()
+        await untrusting.stop()
+      }
+    })
+  })
+})

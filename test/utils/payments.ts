@@ -1,0 +1,91 @@
+/**
+ * In-process nodes on loopback TCP, paid through an in-process local ledger:
+ * an issuer, every node funded and (unless told otherwise) trusting and
+ * holding the devnet asset, as `devnet up` leaves them
+ */
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { Asset, Horizon, Keypair } from '@stellar/stellar-sdk'
+import { LocalLedger } from '../../src/devnet/ledger/index.js'
+import { DEVNET_ASSET_CODE, setUpPayments } from '../../src/devnet/payments.js'
+import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { createTorPlusNode } from '../../src/node.js'
+import { openRepo } from '../../src/repo/index.js'
+import { loadOrCreateStellarSeed } from '../../src/repo/keys.js'
+import { createRepo, tempDir } from './repo.js'
+import type { TorPlusNode } from '../../src/node.js'
+import type { Repo } from '../../src/repo/index.js'
+
+export interface PaymentLedger {
+  local: LocalLedger
+  /** Folder of the issuer's key */
+  dir: string
+  issuer: string
+  server: Horizon.Server
+  /** An account's balance of the asset, in stroops; null without a trustline */
+  assetBalance(address: string): Promise<bigint | null>
+  nativeBalance(address: string): Promise<bigint>
+}
+
+export async function startPaymentLedger (): Promise<PaymentLedger> {
+  const dir = await tempDir('torplus-pay-ledger-')
+  const local = new LocalLedger({ dir: path.join(dir, 'ledger'), logger: defaultLogger(), closeInterval: 100 })
+  await local.start()
+  const issuer = await setUpPayments(dir, local.url, [])
+  const server = new Horizon.Server(local.url, { allowHttp: true })
+  const asset = new Asset(DEVNET_ASSET_CODE, issuer)
+
+  return {
+    local,
+    dir,
+    issuer,
+    server,
+    async assetBalance (address) {
+      const account = await server.loadAccount(address)
+      const line = account.balances.find((b: any) => b.asset_code === asset.getCode() && b.asset_issuer === asset.getIssuer()) as any
+      return line == null ? null : toStroops(line.balance)
+    },
+    async nativeBalance (address) {
+      const account = await server.loadAccount(address)
+      return toStroops(account.balances.find(b => b.asset_type === 'native')?.balance ?? '0')
+    }
+  }
+}
+
+/**
+ * A repo in loopback development mode, with no DHT, set up for payments on
+ * the ledger; with `trust: false` its account is funded but holds no
+ * trustline
+ */
+export async function createPaidRepo (ledger: PaymentLedger, config: Record<string, any> = {}, options: { trust?: boolean } = {}): Promise<string> {
+  if (options.trust === false) {
+    const repo = await createRepo({ Routing: { Type: 'none' }, ...config, Payments: { ...config.Payments, Network: 'devnet', Horizon: ledger.local.url, Asset: { Code: DEVNET_ASSET_CODE, Issuer: ledger.issuer } } })
+    await ledger.local.ledger.friendbot(Keypair.fromRawEd25519Seed(Buffer.from(await loadOrCreateStellarSeed(repo))).publicKey())
+    return repo
+  }
+
+  const repo = await createRepo({ Routing: { Type: 'none' }, ...config })
+  await setUpPayments(ledger.dir, ledger.local.url, [repo])
+  return repo
+}
+
+export interface RunningNode {
+  node: TorPlusNode
+  repo: Repo
+  stop(): Promise<void>
+}
+
+export async function startNode (repoPath: string): Promise<RunningNode> {
+  const repo = await openRepo(repoPath, { command: 'test' })
+  const node = createTorPlusNode({ repo })
+  await node.start()
+
+  return {
+    node,
+    repo,
+    async stop () {
+      await node.stop()
+      await repo.close()
+    }
+  }
+}
