@@ -1,9 +1,12 @@
 /**
- * The daemon's HTTP side: the RPC API with metrics on Addresses.API and the
- * trustless gateway on Addresses.Gateway, both on loopback unless the config
- * explicitly allows otherwise
+ * The daemon's HTTP side: the RPC API with metrics on Addresses.API, the
+ * trustless gateway on Addresses.Gateway and the payment gateway API on
+ * Addresses.PaymentGateway, all on loopback unless the config explicitly
+ * allows otherwise
  */
 import { Hono } from 'hono'
+import { createPaymentGateway } from '../payments/gateway.js'
+import { loadOrCreateGatewayToken } from '../repo/keys.js'
 import { createGateway } from './gateway.js'
 import { serve } from './http-server.js'
 import { metricsRoutes } from './metrics.js'
@@ -27,6 +30,7 @@ export interface ApiServersInit {
 export interface ApiServers {
   api: HttpServer
   gateway?: HttpServer
+  paymentGateway?: HttpServer
   close(): Promise<void>
 }
 
@@ -72,7 +76,20 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     })
     closers.push(gateway.close)
 
-    return { api, gateway, close }
+    const paymentGateway = await serve(createPaymentGateway({
+      wallet: node.wallet,
+      payments: () => node.payments,
+      token: await loadOrCreateGatewayToken(node.repo.path),
+      log: node.helia.logger.forComponent('torplus:payments:gateway')
+    }), config.Addresses.PaymentGateway, {
+      what: 'payment gateway',
+      key: 'Addresses.PaymentGateway',
+      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      log
+    })
+    closers.push(paymentGateway.close)
+
+    return { api, gateway, paymentGateway, close }
   } catch (err) {
     await close()
     throw err

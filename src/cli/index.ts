@@ -13,6 +13,7 @@ import { devnet } from './commands/devnet/index.js'
 import { get } from './commands/get.js'
 import { id } from './commands/id.js'
 import { init } from './commands/init.js'
+import { payments } from './commands/payments/index.js'
 import { pin } from './commands/pin/index.js'
 import { repo } from './commands/repo/index.js'
 import { routing } from './commands/routing/index.js'
@@ -32,7 +33,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, wallet, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, wallet, payments, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

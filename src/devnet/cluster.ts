@@ -159,7 +159,7 @@ async function writeState (dir: string, state: DevnetState): Promise<void> {
  */
 async function prepareRepo (repo: string, torrc: string[]): Promise<string> {
   if (!(await isInitialized(repo))) {
-    await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
+    await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' } } as any })
   }
 
   await updateConfigFile(path.join(repo, 'config'), { 'Tor.ExtraConfig': torrc })

@@ -3,16 +3,16 @@
  * peers we serve and pay the peers that serve us), the books they share,
  * the channel accounts and settlement
  */
+import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
 import { PAYMENT_PROTOCOL } from './constants.js'
-import { MAX_MESSAGE_SIZE } from './protocol/exchange.js'
 import { PaymentMetrics } from './metrics.js'
 import { Payee } from './payee.js'
-import { Payer } from './payer.js'
 import { PayerFunds } from './payer-funds.js'
+import { Payer } from './payer.js'
+import { MAX_MESSAGE_SIZE } from './protocol/exchange.js'
 import { Settler } from './settler.js'
 import { ChannelPool } from './stellar/channels.js'
-import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 import type { BillOptions, BillOutcome, PayeeInit } from './payee.js'
 import type { PayerInit } from './payer.js'
@@ -119,7 +119,11 @@ export class PaymentService implements Startable {
   /** Every peer with payments either way */
   peers (): PeerPayments[] {
     const peers = new Map<string, PeerPayments>()
-    const entry = (peer: string): PeerPayments => peers.get(peer) ?? peers.set(peer, { peer }).get(peer) as PeerPayments
+    const entry = (peer: string): PeerPayments => {
+      const found = peers.get(peer) ?? { peer }
+      peers.set(peer, found)
+      return found
+    }
 
     for (const account of this.books.payeeAccounts()) {
       entry(account.peer).asPayer = { ...account, bytesServed: this.components.peerLedger.get(account.peer).bytesSent }

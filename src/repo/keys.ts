@@ -14,6 +14,7 @@ export const KEYSTORE_DIR = 'keystore'
 const IDENTITY_FILE = 'identity.key'
 const ONION_FILE = 'onion.key'
 const STELLAR_FILE = 'stellar.key'
+const GATEWAY_TOKEN_FILE = 'gateway.token'
 
 /**
  * Create the identity key of a new repo
@@ -60,8 +61,19 @@ export async function loadOrCreateOnionKey (repoPath: string): Promise<OnionKey>
  * account that pays and is paid
  */
 export async function loadOrCreateStellarSeed (repoPath: string): Promise<Uint8Array> {
-  const file = path.join(repoPath, KEYSTORE_DIR, STELLAR_FILE)
+  return loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, STELLAR_FILE))
+}
 
+/**
+ * The bearer token the payment gateway wants on every call that moves funds,
+ * made once; hex
+ */
+export async function loadOrCreateGatewayToken (repoPath: string): Promise<string> {
+  return Buffer.from(await loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, GATEWAY_TOKEN_FILE))).toString('hex')
+}
+
+/** 32 random bytes in a 0600 file, made the first time */
+async function loadOrCreateSecret (file: string): Promise<Uint8Array> {
   try {
     return await readPrivate(file)
   } catch (err: any) {
@@ -70,10 +82,10 @@ export async function loadOrCreateStellarSeed (repoPath: string): Promise<Uint8A
     }
   }
 
-  const seed = randomBytes(32)
+  const secret = randomBytes(32)
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-  await fs.writeFile(file, seed, { mode: 0o600, flag: 'wx' })
-  return seed
+  await fs.writeFile(file, secret, { mode: 0o600, flag: 'wx' })
+  return secret
 }
 
 async function readPrivate (file: string): Promise<Buffer> {

@@ -302,7 +302,7 @@ describe('daemon', function () {
       expect(result.code).to.equal(1)
       expect(result.stderr).to.match(/refusing to serve the gateway on \/ip4\/0.0.0.0\/tcp\/0 .*Addresses.AllowNonLoopback/)
 
-      const swarm = await createRepo({ Addresses: { Swarm: ['/ip4/0.0.0.0/tcp/0'], API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } })
+      const swarm = await createRepo({ Addresses: { Swarm: ['/ip4/0.0.0.0/tcp/0'], API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' } })
       const listen = await torplus(['daemon'], { repo: swarm, timeout: 30_000 })
       expect(listen.code).to.equal(1)
       expect(listen.stderr).to.match(/^Error: refusing to listen on \/ip4\/0.0.0.0\/tcp\/0 \(Addresses.Swarm\).*reveal this machine's IP address/)

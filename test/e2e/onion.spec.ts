@@ -42,7 +42,7 @@ describe('daemons over onion only', function () {
     const repo = path.join(await tempDir(), 'repo')
     await initRepo(repo, {
       config: {
-        Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' },
+        Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
         Tor: { ExtraConfig: network.clientConfig() }
       } as any
     })

@@ -11,6 +11,7 @@ import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
 import { PAYMENT_PROTOCOL } from '../../src/payments/constants.js'
+import { createPaymentGateway } from '../../src/payments/gateway.js'
 import { Reject } from '../../src/payments/pb/payment.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
@@ -21,6 +22,7 @@ import type { PaymentMessage, PaymentRequest } from '../../src/payments/pb/payme
 import type { UnsignedPaymentRequest } from '../../src/payments/protocol/request.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Hono } from 'hono'
 
 const PRICE = '0.0100000'
 const TOLERANCE = 64 * 1024
@@ -230,6 +232,54 @@ describe('payments', function () {
         await poor.stop()
         await untrusting.stop()
       }
+    })
+  })
+
+  describe('payment gateway API', () => {
+    let app: Hono
+    const token = 'a'.repeat(64)
+
+    before(() => {
+      app = createPaymentGateway({ wallet: provider.node.wallet, payments: () => provider.node.payments, token, log: provider.node.helia.logger.forComponent('test') })
+    })
+
+    async function get (path: string, init?: RequestInit): Promise<{ status: number, body: any }> {
+      const response = await app.request(path, init)
+      return { status: response.status, body: await response.json() }
+    }
+
+    it('lists what each peer paid, and payments over time in buckets', async () => {
+      const peers = await get('/api/v1/peers')
+      expect(peers.status).to.equal(200)
+      const entry = peers.body.Peers.find((p: any) => p.Peer === client.node.helia.libp2p.peerId.toString())
+      expect(entry.Served.Received).to.match(/^0\.\d{7}$/)
+
+      const history = await get(`/api/v1/history?peer=${client.node.helia.libp2p.peerId}&bucket=60000&from=${Date.now() - 600_000}`)
+      expect(history.status).to.equal(200)
+      const received = history.body.Buckets.reduce((sum: bigint, b: any) => sum + toStroops(b.Received), 0n)
+      expect(received).to.equal(toStroops(entry.Served.Received))
+    })
+
+    it('refuses every malformed query parameter with a JSON error', async () => {
+      for (const path of ['/api/v1/history?bucket=abc', '/api/v1/history?peer=%27%20OR%201%3D1', '/api/v1/history?from=10&to=5', '/api/v1/history?bucket=1000&from=0', '/api/v1/peers?x=1', '/api/v1/settlements?state=all', '/api/v1/settlements?limit=0']) {
+        const answer = await get(path)
+        expect(answer.status, path).to.equal(400)
+        expect(answer.body.Code, path).to.equal('ERR_INVALID_QUERY')
+      }
+    })
+
+    it('moves no funds without the repo\'s token', async () => {
+      for (const authorization of [undefined, 'Bearer nope', `Basic ${token}`]) {
+        const answer = await get('/api/v1/settle', { method: 'POST', headers: authorization == null ? {} : { Authorization: authorization } })
+        expect(answer.status).to.equal(401)
+        expect(answer.body.Code).to.equal('ERR_UNAUTHORIZED')
+      }
+
+      expect(provider.node.payments.tabs(['open'])).to.have.lengthOf(1)
+      const settled = await get('/api/v1/settle', { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+      expect(settled.status).to.equal(200)
+      expect(settled.body.Tabs.map((t: any) => t.State)).to.deep.equal(['settled'])
+      expect((await get('/api/v1/settlements?state=settled')).body.Tabs).to.have.lengthOf(2)
     })
   })
 })

@@ -9,7 +9,8 @@ import { initRepo } from '../../src/repo/index.js'
 export const EPHEMERAL_ADDRESSES = {
   Swarm: ['/ip4/127.0.0.1/tcp/0'],
   API: '/ip4/127.0.0.1/tcp/0',
-  Gateway: '/ip4/127.0.0.1/tcp/0'
+  Gateway: '/ip4/127.0.0.1/tcp/0',
+  PaymentGateway: '/ip4/127.0.0.1/tcp/0'
 }
 
 export async function tempDir (prefix = 'torplus-test-'): Promise<string> {

@@ -7,6 +7,7 @@ import { configRoutes } from './config.js'
 import { ErrorCode, kuboError, toJson } from './encoding.js'
 import { filesRoutes } from './files.js'
 import { idRoutes } from './id.js'
+import { paymentRoutes } from './payments.js'
 import { pinRoutes } from './pin.js'
 import { repoRoutes } from './repo.js'
 import { routingRoutes } from './routing.js'
@@ -55,6 +56,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/stats', statsRoutes(ctx))
   v0.route('/swarm', swarmRoutes(ctx))
   v0.route('/wallet', walletRoutes(ctx))
+  v0.route('/payments', paymentRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
     setImmediate(() => { ctx.shutdown() })

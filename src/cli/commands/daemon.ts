@@ -57,8 +57,9 @@ export const daemon: CommandModule<GlobalArgs, any> = {
 
     ctx.print(`RPC API server listening on ${servers.api.multiaddr} (${servers.api.url}/api/v0)`)
     ctx.print(`Gateway server listening on ${servers.gateway?.url}/ipfs/<cid>`)
+    ctx.print(`Payment gateway listening on ${servers.paymentGateway?.url}/api/v1`)
     ctx.print(`Metrics at ${servers.api.url}/debug/metrics/prometheus`)
-    for (const server of [servers.api, servers.gateway]) {
+    for (const server of [servers.api, servers.gateway, servers.paymentGateway]) {
       if (server != null && !isLoopback(multiaddr(server.multiaddr))) {
         process.stderr.write(`WARNING: ${server.url} is reachable from outside this machine (Addresses.AllowNonLoopback is true)\n`)
       }

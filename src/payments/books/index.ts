@@ -184,11 +184,7 @@ export class PaymentBooks {
   }
 
   async seenNonce (peer: string, nonce: string): Promise<boolean> {
-    for await (const _ of this.store.list(`${NONCES}${peer}/${nonce}`, { limit: 1 })) {
-      return true
-    }
-
-    return false
+    return this.store.has(`${NONCES}${peer}/${nonce}`)
   }
 
   /**

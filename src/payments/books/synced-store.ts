@@ -9,6 +9,7 @@ import type { LevelDatastore } from 'datastore-level'
 export interface SyncedStore {
   /** Apply every put and delete atomically, and fsync before resolving */
   write(puts: Array<[key: string, value: unknown]>, dels?: string[]): Promise<void>
+  has(key: string): Promise<boolean>
   /** Every value under a key prefix, in key order */
   list<T>(prefix: string, options?: { gte?: string, lt?: string, reverse?: boolean, limit?: number }): AsyncGenerator<[key: string, value: T]>
 }
@@ -24,7 +25,11 @@ export function levelSyncedStore (datastore: LevelDatastore): SyncedStore {
       ], { sync: true })
     },
 
-    async * list<T>(prefix: string, options: { gte?: string, lt?: string, reverse?: boolean, limit?: number } = {}) {
+    async has (key) {
+      return (await db.get(key)) !== undefined
+    },
+
+    async * list (prefix, options = {}) {
       const iterator = db.iterator({
         gte: options.gte ?? prefix,
         lt: options.lt ?? `${prefix}\xff`,

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto'
 import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { ChannelsExhaustedError } from '../errors.js'
 import { BASE_FEE } from './amounts.js'
-import type { PaymentBooks } from '../books/index.js'
 import type { StellarWallet } from './wallet.js'
+import type { PaymentBooks } from '../books/index.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 
 /** 2 XLM: the 1 XLM reserve plus fees for 100,000 settlements */

@@ -9,8 +9,8 @@ import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredErr
 import { BASE_FEE, fromStroops, toStroops } from './amounts.js'
 import { DEFAULT_HORIZON, PASSPHRASES } from './networks.js'
 import type { StellarNetwork } from './networks.js'
-import type { Transaction } from '@stellar/stellar-sdk'
 import type { AbortOptions } from '@libp2p/interface'
+import type { Transaction } from '@stellar/stellar-sdk'
 
 export interface StellarWalletInit {
   /** The account's ed25519 seed (keystore/stellar.key) */

@@ -1,0 +1,45 @@
+/**
+ * payments/bill, payments/peers, payments/tabs, payments/settle: the
+ * payment service, for the node's operator
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Hono } from 'hono'
+import { InvalidArgumentError } from '../../core/errors.js'
+import { billView, peerView, tabView } from '../../payments/views.js'
+import { json, requiredArg } from './encoding.js'
+import type { RpcContext } from './index.js'
+import type { TabState } from '../../payments/service.js'
+
+const STATES: TabState[] = ['open', 'submitting', 'settled', 'failed']
+
+export function paymentRoutes ({ node }: RpcContext): Hono {
+  const app = new Hono()
+
+  app.post('/bill', async (c) => {
+    let peer
+
+    try {
+      peer = peerIdFromString(requiredArg(c, 'peer'))
+    } catch (err: any) {
+      throw err instanceof InvalidArgumentError ? err : new InvalidArgumentError(`"${c.req.query('arg')}" is not a peer id`)
+    }
+
+    return json(c, billView(await node.payments.bill(peer, { signal: c.req.raw.signal })))
+  })
+
+  app.post('/peers', (c) => json(c, { Peers: node.payments.peers().map(peerView) }))
+
+  app.post('/tabs', (c) => {
+    const state = c.req.query('state')
+
+    if (state != null && !STATES.includes(state as TabState)) {
+      throw new InvalidArgumentError(`option "state" must be one of ${STATES.join(', ')}`)
+    }
+
+    return json(c, { Tabs: node.payments.tabs(state == null ? undefined : [state as TabState]).map(tabView) })
+  })
+
+  app.post('/settle', async (c) => json(c, { Tabs: (await node.payments.settle({ signal: c.req.raw.signal })).map(tabView) }))
+
+  return app
+}

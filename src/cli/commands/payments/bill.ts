@@ -1,0 +1,36 @@
+import { withContext } from '../../command.js'
+import type { GlobalArgs } from '../../context.js'
+import type { CommandModule } from 'yargs'
+
+interface BillArgs {
+  peer: string
+}
+
+interface Bill {
+  Status: 'paid' | 'nothing-due' | 'rejected'
+  Amount?: string
+  TabTotal?: string
+  PaidThrough?: string
+  Code?: string
+  Reason?: string
+}
+
+export const paymentsBill: CommandModule<GlobalArgs, any> = {
+  command: 'bill <peer>',
+  describe: 'Ask a connected peer to pay for the bytes served to it since its last payment',
+  builder: (yargs) => yargs.positional('peer', { type: 'string', demandOption: true, describe: 'Peer id' }),
+  handler: withContext<BillArgs>(async (ctx, argv) => {
+    const bill = await ctx.call<Bill>('payments/bill', { arg: argv.peer }, { requireDaemon: true })
+
+    if (ctx.json) {
+      ctx.printJson(bill)
+    } else if (bill.Status === 'paid') {
+      ctx.print(`paid ${bill.Amount} for bytes up to ${bill.PaidThrough}; the tab now holds ${bill.TabTotal}`)
+    } else if (bill.Status === 'nothing-due') {
+      ctx.print(`nothing due: paid for bytes up to ${bill.PaidThrough}`)
+    } else {
+      ctx.print(`rejected (${bill.Code}): ${bill.Reason}`)
+      process.exitCode = 1
+    }
+  })
+}

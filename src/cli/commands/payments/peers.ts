@@ -1,0 +1,30 @@
+import { withContext } from '../../command.js'
+import type { GlobalArgs } from '../../context.js'
+import type { CommandModule } from 'yargs'
+
+interface Peers {
+  Peers: Array<{
+    Peer: string
+    Served: { Bytes: string, PaidThrough: string, Received: string } | null
+    Fetched: { Bytes: string, PaidThrough: string, Paid: string, Unsettled: string } | null
+  }>
+}
+
+export const paymentsPeers: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'peers',
+  describe: 'Each peer: bytes served to it and what it paid; bytes fetched from it and what we paid',
+  handler: withContext(async (ctx) => {
+    const peers = await ctx.call<Peers>('payments/peers', {}, { requireDaemon: true })
+
+    if (ctx.json) {
+      ctx.printJson(peers)
+      return
+    }
+
+    for (const peer of peers.Peers) {
+      const served = peer.Served == null ? '' : ` served ${peer.Served.Bytes} B, paid for ${peer.Served.PaidThrough} B, received ${peer.Served.Received}`
+      const fetched = peer.Fetched == null ? '' : ` fetched ${peer.Fetched.Bytes} B, paid ${peer.Fetched.Paid} (${peer.Fetched.Unsettled} unsettled)`
+      ctx.print(`${peer.Peer}${served}${fetched}`)
+    }
+  })
+}
