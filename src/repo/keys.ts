@@ -61,19 +61,20 @@ export async function loadOrCreateOnionKey (repoPath: string): Promise<OnionKey>
  * account that pays and is paid
  */
 export async function loadOrCreateStellarSeed (repoPath: string): Promise<Uint8Array> {
-  return loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, STELLAR_FILE))
+  return loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, STELLAR_FILE), () => randomBytes(32))
 }
 
 /**
  * The bearer token the payment gateway wants on every call that moves funds,
- * made once; hex
+ * made once: 64 hex digits in a text file, so `cat` gives it
  */
 export async function loadOrCreateGatewayToken (repoPath: string): Promise<string> {
-  return Buffer.from(await loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, GATEWAY_TOKEN_FILE))).toString('hex')
+  const token = await loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, GATEWAY_TOKEN_FILE), () => Buffer.from(randomBytes(32).toString('hex')))
+  return Buffer.from(token).toString('utf8').trim()
 }
 
-/** 32 random bytes in a 0600 file, made the first time */
-async function loadOrCreateSecret (file: string): Promise<Uint8Array> {
+/** A secret in a 0600 file, made the first time */
+async function loadOrCreateSecret (file: string, create: () => Uint8Array): Promise<Uint8Array> {
   try {
     return await readPrivate(file)
   } catch (err: any) {
@@ -82,7 +83,7 @@ async function loadOrCreateSecret (file: string): Promise<Uint8Array> {
     }
   }
 
-  const secret = randomBytes(32)
+  const secret = create()
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   await fs.writeFile(file, secret, { mode: 0o600, flag: 'wx' })
   return secret
