@@ -18,7 +18,7 @@ import type { PaymentMetrics } from './metrics.js'
 import type { Payment, PaymentRequest } from './pb/payment.js'
 import type { PaymentChannel } from './protocol/exchange.js'
 import type { Settler } from './settler.js'
-import type { ChannelPool } from './stellar/channels.js'
+import type { ChannelLease, ChannelPool } from './stellar/channels.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { PeerLedger } from '../bitswap/peer-ledger.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
@@ -60,6 +60,9 @@ export type BillOutcome =
 
 /** A payer that lost track sends its view, or settling closed the tab: then we ask again */
 const MAX_ATTEMPTS = 3
+
+/** Times to settle the oldest tab for a channel before giving up */
+const MAX_LEASE_ATTEMPTS = 8
 
 export class Payee {
   private readonly components: PayeeComponents
@@ -244,25 +247,37 @@ export class Payee {
 
   /** The tab payments from `peer` go to, opening one on a free channel */
   private async openTab (peer: PeerId, account: PayeeAccount, options: AbortOptions): Promise<Tab> {
-    const { books, channels, settler } = this.components
+    const { books } = this.components
     const current = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
 
     if (current?.state === 'open') {
       return current
     }
 
-    const lease = await channels.lease(options).catch(async err => {
-      if (err.name !== 'ChannelsExhaustedError') {
-        throw err
-      }
-
-      // free the channel of the oldest tab by settling it now
-      await settler.settleOldest(options)
-      return channels.lease(options)
-    })
+    const lease = await this.lease(options)
 
     const now = Date.now()
     return { peer: peer.toString(), channel: lease.channel, sequence: lease.sequence, total: 0n, state: 'open', openedAt: now, updatedAt: now }
+  }
+
+  /**
+   * A free channel; when all are leased, settle the oldest tab to free one.
+   * Other payers may be after the same channel, so this tries a few times.
+   */
+  private async lease (options: AbortOptions): Promise<ChannelLease> {
+    const { channels, settler } = this.components
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await channels.lease(options)
+      } catch (err: any) {
+        if (err.name !== 'ChannelsExhaustedError' || attempt >= MAX_LEASE_ATTEMPTS) {
+          throw err
+        }
+      }
+
+      await settler.settleOldest(options)
+    }
   }
 
   private async open (peer: PeerId, signal: AbortSignal): Promise<PaymentChannel> {
