@@ -96,7 +96,16 @@ export class Payee {
     // the books are synced at each payment, the byte counts lazily
     peerLedger.atLeast(peer, { bytesSent: account.paidThrough })
     const served = peerLedger.get(peer).bytesSent
-    const rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served
+    let rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served
+    const pending = this.currentTab(account)?.pending
+
+    // a request we never heard back about: the payer may have paid it, and
+    // after a crash our byte count may be short of it; ask for it again, so
+    // the payer either pays it or shows us its payment
+    if (pending != null && pending.rangeEnd > rangeEnd) {
+      rangeEnd = pending.rangeEnd
+    }
+
     const amount = priceOf(rangeEnd - account.paidThrough, this.init.pricePerMiB)
 
     if (rangeEnd <= account.paidThrough || amount === 0n) {
@@ -135,7 +144,8 @@ export class Payee {
 
     await books.commit({
       payee: { ...account, tab: { channel: tab.channel, sequence: tab.sequence } },
-      tabs: [tab],
+      // until the payer answers, it may hold a newer transaction for this tab than we do
+      tabs: [{ ...tab, pending: { requestId, rangeEnd } }],
       events: [event(peer, 'request-sent', amount, requestId)]
     })
     log('billing %p %s stroops for bytes %s-%s on %s/%s', peer, amount, request.rangeStart, rangeEnd, tab.channel, tab.sequence)
@@ -164,7 +174,7 @@ export class Payee {
         return { status: 'resync' }
       }
 
-      await books.commit({ events: [event(peer, 'request-refused', amount, requestId, codeName)] })
+      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'request-refused', amount, requestId, codeName)] })
       await channel.close({ signal })
       log('%p rejected request %s: %s %s', peer, requestId, codeName, reason)
       return { status: 'rejected', requestId, code: codeName, reason, received: answer.reject.received }
@@ -190,14 +200,14 @@ export class Payee {
 
     if ('reason' in checked) {
       metrics.requests?.increment({ BAD_PAYMENT: true })
-      await books.commit({ events: [event(peer, 'payment-refused', request.amount, requestId, checked.reason)] })
+      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'payment-refused', request.amount, requestId, checked.reason)] })
       await channel.write({ reject: { requestId: request.id, code: Reject.Code.BAD_PAYMENT, reason: checked.reason, paidThrough: 0n, received: 0n } }, { signal })
       await channel.close({ signal })
       return { status: 'rejected', requestId, code: 'BAD_PAYMENT', reason: checked.reason, received: 0n }
     }
 
     const account = books.payee(peer.toString())
-    const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, updatedAt: Date.now() }
+    const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }
     const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, received: account.received + request.amount }
     await books.commit({ payee: paid, tabs: [updated], events: [event(peer, 'payment-received', request.amount, requestId)] })
 
@@ -238,7 +248,7 @@ export class Payee {
     log('%p paid %s through %s before we last stopped; adopting it', peer, total, paidThrough)
     await books.commit({
       payee: { ...account, paidThrough, received: account.received + total - tab.total },
-      tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, updatedAt: Date.now() }],
+      tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }],
       events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
     })
 
@@ -246,11 +256,15 @@ export class Payee {
   }
 
   /** The tab payments from `peer` go to, opening one on a free channel */
-  private async openTab (peer: PeerId, account: PayeeAccount, options: AbortOptions): Promise<Tab> {
-    const { books } = this.components
-    const current = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
+  private currentTab (account: PayeeAccount): Tab | undefined {
+    const tab = account.tab == null ? undefined : this.components.books.tab(account.tab.channel, account.tab.sequence)
+    return tab?.state === 'open' ? tab : undefined
+  }
 
-    if (current?.state === 'open') {
+  private async openTab (peer: PeerId, account: PayeeAccount, options: AbortOptions): Promise<Tab> {
+    const current = this.currentTab(account)
+
+    if (current != null) {
       return current
     }
 

@@ -82,14 +82,14 @@ export class Settler implements Startable {
 
   /** Settle every tab that holds a payment; resolves when all have an outcome */
   async settleAll (options: AbortOptions = {}): Promise<Tab[]> {
-    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null)
+    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null && tab.pending == null)
     await Promise.all(tabs.map(async tab => this.settle(tab, options)))
     return tabs.map(tab => this.components.books.tab(tab.channel, tab.sequence) ?? tab)
   }
 
   /** Free a channel: settle (or, never paid, close) the oldest open tab */
   async settleOldest (options: AbortOptions = {}): Promise<void> {
-    const oldest = this.components.books.tabList(['open']).pop()
+    const oldest = this.components.books.tabList(['open']).filter(tab => tab.pending == null).pop()
 
     if (oldest != null) {
       await this.settle(oldest, options)
@@ -104,7 +104,7 @@ export class Settler implements Startable {
     const now = Date.now()
 
     for (const tab of this.components.books.tabList(['open', 'submitting'])) {
-      if (tab.state === 'submitting' || (tab.transaction != null && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
+      if (tab.state === 'submitting' || (tab.transaction != null && tab.pending == null && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
         this.background(tab)
       }
     }
@@ -121,7 +121,7 @@ export class Settler implements Startable {
     const { books, wallet, channels, metrics, log } = this.components
     let tab = books.tab(ref.channel, ref.sequence)
 
-    if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting')) {
+    if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting') || (tab.state === 'open' && tab.pending != null)) {
       return
     }
 

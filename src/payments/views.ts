@@ -39,7 +39,9 @@ export function tabView (tab: Tab): Record<string, unknown> {
     OpenedAt: new Date(tab.openedAt).toISOString(),
     UpdatedAt: new Date(tab.updatedAt).toISOString(),
     Hash: tab.hash ?? null,
-    Result: tab.result ?? null
+    Result: tab.result ?? null,
+    // a request the payer has not answered: the tab waits for its answer before it settles
+    PendingRequest: tab.pending?.requestId ?? null
   }
 }
 

@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { billView, peerView, tabView } from '../../payments/views.js'
-import { json, requiredArg } from './encoding.js'
+import { integer, json, requiredArg } from './encoding.js'
 import type { RpcContext } from './index.js'
 import type { TabState } from '../../payments/service.js'
 
@@ -24,7 +24,8 @@ export function paymentRoutes ({ node }: RpcContext): Hono {
       throw err instanceof InvalidArgumentError ? err : new InvalidArgumentError(`"${c.req.query('arg')}" is not a peer id`)
     }
 
-    return json(c, billView(await node.payments.bill(peer, { signal: c.req.raw.signal })))
+    const upTo = integer(c, 'up-to')
+    return json(c, billView(await node.payments.bill(peer, { rangeEnd: upTo == null ? undefined : BigInt(upTo), signal: c.req.raw.signal })))
   })
 
   app.post('/peers', (c) => json(c, { Peers: node.payments.peers().map(peerView) }))

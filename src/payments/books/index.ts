@@ -44,6 +44,12 @@ export interface Tab {
   hash?: string
   /** Stellar's result codes when it failed */
   result?: string
+  /**
+   * The request we sent and have no answer to: the payer may have paid it
+   * (and we crashed before syncing), so the tab is not settled until the
+   * payer has told us
+   */
+  pending?: { requestId: string, rangeEnd: bigint }
 }
 
 /** A peer we serve: what it has paid us for */
