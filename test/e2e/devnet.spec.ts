@@ -41,6 +41,31 @@ describe('devnet command', function () {
     expect(balance.stdout, balance.stderr).to.equal('XLM 9999.9999900\nTPL 1000.0000000\n')
   })
 
+  it('node1 bills the client for what it served, over onion; the client pays; the settlement lands to the stroop', async () => {
+    const providerRepo = path.join(dir, 'node1')
+    const clientRepo = path.join(dir, 'node2')
+    const client = JSON.parse((await torplus(['id'], { repo: clientRepo })).stdout).ID
+
+    const bill = await torplus(['payments', 'bill', client, '--json'], { repo: providerRepo, timeout: 120_000 })
+    expect(bill.code, bill.stderr).to.equal(0)
+    const paid = JSON.parse(bill.stdout)
+    expect(paid.Status).to.equal('paid')
+    expect(paid.Amount).to.match(/^0\.\d{7}$/)
+
+    const peers = JSON.parse((await torplus(['payments', 'peers', '--json'], { repo: clientRepo })).stdout)
+    expect(peers.Peers[0].Fetched).to.include({ Paid: paid.Amount, PaidThrough: paid.PaidThrough })
+
+    const settle = await torplus(['payments', 'settle'], { repo: providerRepo, timeout: 60_000 })
+    expect(settle.stdout, settle.stderr).to.match(new RegExp(`^settled ${paid.Amount.replace('.', '\\.')} from ${client} on G[A-Z2-7]{55}/\\d+ tx [0-9a-f]{64}$`, 'm'))
+
+    const stroops = BigInt(paid.Amount.replace('.', ''))
+    const asset = (balance: string): string => (/^TPL (\S+)$/m.exec(balance) ?? [])[1]
+    const provider = await torplus(['wallet', 'balance'], { repo: providerRepo })
+    const payer = await torplus(['wallet', 'balance'], { repo: clientRepo })
+    expect(BigInt(asset(provider.stdout).replace('.', ''))).to.equal(1000_0000000n + stroops)
+    expect(BigInt(asset(payer.stdout).replace('.', ''))).to.equal(1000_0000000n - stroops)
+  })
+
   it('reports status and refuses a second devnet in the same folder', async () => {
     const status = await torplus(['devnet', 'status', '--dir', dir], { repo: dir })
     expect(status.stdout).to.match(/^node1 running pid \d+ \/onion3\//m)
