@@ -23,6 +23,7 @@ import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
 import { toStroops } from '../src/payments/stellar/amounts.js'
 import { startDaemon } from '../test/utils/daemon.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../test/utils/payments.js'
+import { rpcCall } from '../test/utils/rpc.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const MiB = 1024 * 1024
@@ -41,31 +42,18 @@ interface Side {
   client: KuboRPCClient
 }
 
-async function rpc (api: string, endpoint: string, query: Record<string, string>): Promise<any> {
-  const url = new URL(`${api.replace(/\/api\/v0$/, '')}/api/v0/${endpoint}`)
-  Object.entries(query).forEach(([key, value]) => { url.searchParams.set(key, value) })
-  const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(120_000) })
-  const body = await response.json()
-
-  if (!response.ok) {
-    throw new Error(`${endpoint}: ${body.Message}`)
-  }
-
-  return body
-}
-
 /** Cycles one after another; returns cycles/s and the median cycle */
 async function measureCycles (payee: Side, payer: Side): Promise<{ perSecond: number, medianMs: number, rejected: number }> {
   const { cid } = await payee.client.add(crypto.randomBytes(Math.ceil((CYCLES + 2) * STEP * 1.05)))
   await all(payer.client.cat(cid))
-  const start = BigInt((await rpc(payee.api, 'payments/peers', {})).Peers.find((p: any) => p.Peer === payer.peerId)?.Served?.PaidThrough ?? 0)
+  const start = BigInt((await rpcCall(payee.api, 'payments/peers', {})).Peers.find((p: any) => p.Peer === payer.peerId)?.Served?.PaidThrough ?? 0)
   const times: number[] = []
   let rejected = 0
   const began = performance.now()
 
   for (let i = 1; i <= CYCLES; i++) {
     const t = performance.now()
-    const bill = await rpc(payee.api, 'payments/bill', { arg: payer.peerId, 'up-to': String(start + BigInt(i * STEP)) })
+    const bill = await rpcCall(payee.api, 'payments/bill', { arg: payer.peerId, 'up-to': String(start + BigInt(i * STEP)) })
     times.push(performance.now() - t)
     rejected += bill.Status === 'paid' ? 0 : 1
   }

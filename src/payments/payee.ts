@@ -166,18 +166,17 @@ export class Payee {
       }
 
       const { code, reason } = answer.reject
-      const codeName = code
-      metrics.requests?.increment({ [codeName]: true })
+      metrics.requests?.increment({ [code]: true })
 
       if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject.paidThrough, answer.reject.latest)) {
         await channel.close({ signal })
         return { status: 'resync' }
       }
 
-      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'request-refused', amount, requestId, codeName)] })
+      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'request-refused', amount, requestId, code)] })
       await channel.close({ signal })
-      log('%p rejected request %s: %s %s', peer, requestId, codeName, reason)
-      return { status: 'rejected', requestId, code: codeName, reason, received: answer.reject.received }
+      log('%p rejected request %s: %s %s', peer, requestId, code, reason)
+      return { status: 'rejected', requestId, code, reason, received: answer.reject.received }
     } catch (err: any) {
       metrics.requests?.increment({ failed: true })
       channel.abort(err)

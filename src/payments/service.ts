@@ -23,6 +23,8 @@ import type { AbortOptions, ComponentLogger, Libp2p, Logger, Metrics, PeerId, Pr
 import type { LevelDatastore } from 'datastore-level'
 
 export type { BillOutcome, BillOptions } from './payee.js'
+
+const NONCE_PRUNE_INTERVAL = 3_600_000
 export type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 
 export interface PaymentServiceComponents {
@@ -61,6 +63,7 @@ export class PaymentService implements Startable {
   private readonly serializer = new KeyedSerializer()
   private payee?: Payee
   private settler?: Settler
+  private pruneTimer?: ReturnType<typeof setInterval>
   private started = false
 
   constructor (components: PaymentServiceComponents, init: PaymentServiceInit) {
@@ -92,6 +95,11 @@ export class PaymentService implements Startable {
       maxOutboundStreams: 4
     })
     this.settler.start()
+    // a nonce need only be remembered until its request expires
+    this.pruneTimer = setInterval(() => {
+      this.books.pruneNonces(Date.now()).catch(err => { this.log.error('could not prune nonces - %e', err) })
+    }, NONCE_PRUNE_INTERVAL)
+    this.pruneTimer.unref()
     this.started = true
     this.log('payments on %s in %s, messages up to %d bytes', wallet.address, wallet.asset.getCode(), MAX_MESSAGE_SIZE)
   }
@@ -101,6 +109,7 @@ export class PaymentService implements Startable {
       return
     }
 
+    clearInterval(this.pruneTimer)
     await this.components.libp2p.unhandle(PAYMENT_PROTOCOL)
     await this.settler?.stop()
     this.started = false

@@ -11,6 +11,7 @@ import all from 'it-all'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { startDaemon } from '../utils/daemon.js'
 import { createPaidRepo, startPaymentLedger } from '../utils/payments.js'
+import { rpcCall } from '../utils/rpc.js'
 import type { RunningDaemon } from '../utils/daemon.js'
 import type { PaymentLedger } from '../utils/payments.js'
 
@@ -18,16 +19,7 @@ const ROUNDS = 6
 const STEP = 64 * 1024
 
 async function rpc (daemon: RunningDaemon, endpoint: string, query: Record<string, string> = {}): Promise<any> {
-  const url = new URL(`${daemon.apiUrl}/api/v0/${endpoint}`)
-  Object.entries(query).forEach(([key, value]) => { url.searchParams.set(key, value) })
-  const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(30_000) })
-  const body = await response.json()
-
-  if (!response.ok) {
-    throw new Error(`${endpoint}: ${body.Message}`)
-  }
-
-  return body
+  return rpcCall(daemon.apiUrl, endpoint, query, 30_000)
 }
 
 async function settleAll (daemon: RunningDaemon): Promise<any[]> {
