@@ -192,6 +192,15 @@ describe('local ledger', function () {
     expect(await sequenceOf(bob)).to.equal(sequenceBefore + 1n)
   })
 
+  it('bumps a sequence number only upwards, the bump transaction using up its own', async () => {
+    const sequence = await sequenceOf(bob)
+    expect(await codesOf(await build(bob, [Operation.bumpSequence({ bumpTo: (sequence + 10n).toString() })]))).to.deep.equal({ transaction: 'tx_success' })
+    expect(await sequenceOf(bob)).to.equal(sequence + 10n)
+
+    expect(await codesOf(await build(bob, [Operation.bumpSequence({ bumpTo: '1' })]))).to.deep.equal({ transaction: 'tx_success' })
+    expect(await sequenceOf(bob)).to.equal(sequence + 11n)
+  })
+
   it('queues several transactions of one account in one ledger', async () => {
     const sequence = await sequenceOf(alice)
     const txs = await Promise.all([0n, 1n, 2n].map(async i => build(alice, [Operation.payment({ destination: bob.publicKey(), asset, amount: '0.0000001' })], { sequence: (sequence + i).toString() })))

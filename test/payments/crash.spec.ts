@@ -49,7 +49,15 @@ describe('payments survive SIGKILL', function () {
     await connect()
 
     const { cid } = await payee.client.add(crypto.randomBytes(4 * 1024 * 1024))
-    await all(payer.client.cat(cid))
+    try {
+      await all(payer.client.cat(cid, { signal: AbortSignal.timeout(60_000) }))
+    } catch (err: any) {
+      // seen once in CI: the fetch never started; try once more, and if that fails too, say what the payer was connected to
+      const peers = JSON.stringify(await payer.client.swarm.peers().catch(e => e.message))
+      await connect()
+      await all(payer.client.cat(cid, { signal: AbortSignal.timeout(60_000) }))
+        .catch(again => { throw new Error(`fetch failed twice (${err.message}, ${again.message}); the payer's peers after the first: ${peers}`) })
+    }
   })
 
   after(async () => {

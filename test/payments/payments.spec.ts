@@ -125,6 +125,15 @@ describe('payments', function () {
       expect(BigInt((older as any).sequence)).to.equal(sequence)
     })
 
+    it('counts requests, payments and settlements in its metrics', async () => {
+      const text = await provider.node.registry.metrics()
+      expect(text).to.match(/^torplus_payment_requests_total\{outcome="paid"\} 2$/m)
+      expect(text).to.match(/^torplus_payments_received_total 2$/m)
+      expect(text).to.match(/^torplus_settlements_total\{result="settled"\} 1$/m)
+      expect(text).to.match(new RegExp(`^torplus_settled_stroops_total ${provider.node.payments.tabs()[0].total}$`, 'm'))
+      expect(await client.node.registry.metrics()).to.match(/^torplus_payment_requests_received_total\{outcome="paid"\} 2$/m)
+    })
+
     it('opens a new tab after settlement and the client follows', async () => {
       await transfer(provider, client, 512 * 1024)
       const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
