@@ -17,9 +17,10 @@ import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
+import { BitswapMetering } from './bitswap/metering.js'
 import { PeerLedger } from './bitswap/peer-ledger.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
-import { toBitswapInit, toLibp2pAddresses, toPaymentInit } from './config/to-init.js'
+import { toBitswapInit, toCreditInit, toLibp2pAddresses, toPaymentInit } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
 import { PaymentsUnavailableError } from './payments/errors.js'
 import { PaymentService } from './payments/service.js'
@@ -86,6 +87,8 @@ export interface TorPlusNode extends Startable {
   readonly wallet: StellarWallet
   /** Bitswap bytes per peer, kept in the datastore */
   readonly peerLedger: PeerLedger
+  /** The credit policy on what we serve; absent when nothing is charged */
+  readonly metering?: BitswapMetering
   /**
    * Billing, paying and settlement; throws PaymentsUnavailableError offline
    * or when Payments is not configured
@@ -112,6 +115,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
   private paymentService?: PaymentService
+  private creditMetering?: BitswapMetering
   private provideQueue?: ProvideQueue
   private bootstrap?: DHTBootstrap
   private started = false
@@ -196,6 +200,10 @@ class DefaultTorPlusNode implements TorPlusNode {
     return this.meter
   }
 
+  get metering (): BitswapMetering | undefined {
+    return this.creditMetering
+  }
+
   get payments (): PaymentService {
     if (this.paymentService == null) {
       throw new PaymentsUnavailableError(this.offline ? 'the node is offline: start the daemon' : this.wallet.unconfigured()?.message ?? 'the node is not started')
@@ -228,8 +236,6 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     const metrics = this.helia.libp2p.metrics
-    this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics, peerLedger: this.peerLedger })
-
     if (!this.offline && this.wallet.unconfigured() == null) {
       this.paymentService = new PaymentService({
         libp2p: this.helia.libp2p,
@@ -239,8 +245,20 @@ class DefaultTorPlusNode implements TorPlusNode {
         peerLedger: this.peerLedger,
         logger: this.helia.logger,
         metrics
-      }, toPaymentInit(this.repo.config, this.repo.stellarSeed))
+      }, {
+        ...toPaymentInit(this.repo.config, this.repo.stellarSeed),
+        freeBytes: peer => this.creditMetering?.policy.freeBytes(peer) ?? 0n
+      })
+
+      const credit = toCreditInit(this.repo.config)
+
+      // with no price there is nothing to meter: everyone is served free
+      if (credit.pricePerMiB > 0n) {
+        this.creditMetering = new BitswapMetering({ payments: this.paymentService, peerLedger: this.peerLedger, logger: this.helia.logger, metrics }, credit)
+      }
     }
+
+    this.meter = new BitswapTrafficMeter({ libp2p: this.helia.libp2p, logger: this.helia.logger, metrics, peerLedger: this.peerLedger, gate: this.creditMetering })
 
     const { Routing, Swarm } = this.repo.config
 
@@ -254,7 +272,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     this.registerRepoMetrics(metrics)
-    await start(this.peerLedger, this.meter, this.bandwidth, ...[this.paymentService, this.provideQueue, this.bootstrap].filter(service => service != null))
+    await start(this.peerLedger, this.meter, this.bandwidth, ...[this.paymentService, this.creditMetering, this.provideQueue, this.bootstrap].filter(service => service != null))
     this.started = true
   }
 
@@ -264,12 +282,14 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     // settling on the way out needs the network, so payments stop first
+    await this.creditMetering?.stop()
     await this.paymentService?.stop()
     await stop(this.bandwidth, ...[this.meter, this.provideQueue, this.bootstrap].filter(service => service != null))
     await this.peerLedger.stop()
     this.provideQueue = undefined
     this.bootstrap = undefined
     this.paymentService = undefined
+    this.creditMetering = undefined
 
     await this.helia.stop()
     await this.tor?.stop()

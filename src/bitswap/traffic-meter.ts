@@ -1,9 +1,13 @@
 /**
  * Counts the bytes that flow over bitswap streams, per direction, through
- * libp2p's stream middleware: bitswap itself stays untouched.
+ * libp2p's stream middleware: bitswap itself stays untouched. With a gate,
+ * outbound frames wait for it (the credit policy's throttle) and inbound
+ * streams (a peer's wants) must be admitted by it.
  */
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
+import { gateOutbound } from './gated-stream.js'
+import type { OutboundGate } from './gated-stream.js'
 import type { PeerLedger } from './peer-ledger.js'
 import type { ComponentLogger, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
 
@@ -13,6 +17,15 @@ export interface BitswapTrafficMeterComponents {
   metrics?: Metrics
   /** Where per-peer counts go */
   peerLedger?: Pick<PeerLedger, 'addSent' | 'addReceived'>
+  gate?: BitswapGate
+}
+
+export interface BitswapGate extends OutboundGate {
+  /**
+   * Whether the peer's inbound stream may reach bitswap; may wait (the
+   * stream's data waits in its buffer meanwhile). False resets the stream.
+   */
+  admit(peer: string, stream: Stream): Promise<boolean>
 }
 
 export interface BitswapTrafficMeterInit {
@@ -77,29 +90,35 @@ export class BitswapTrafficMeter implements Startable {
     return { ...this.traffic }
   }
 
-  private readonly meter: StreamMiddleware = (stream, connection, next) => {
+  private readonly meter: StreamMiddleware = async (stream, connection, next) => {
     this.log.trace('metering %s stream %s with %p', stream.direction, stream.id, connection.remotePeer)
     const peer = connection.remotePeer
-    const ledger = this.components.peerLedger
-    countSent(stream, bytes => {
+    const { peerLedger: ledger, gate } = this.components
+    const countSent = (bytes: number): void => {
       ledger?.addSent(peer, bytes)
       this.traffic.bytesSent += BigInt(bytes)
       this.sent?.increment(bytes)
+    }
+
+    gateOutbound(stream, peer.toString(), {
+      delay: (id, bytes) => gate?.delay(id, bytes) ?? 0,
+      sent: (id, bytes) => {
+        countSent(bytes)
+        gate?.sent(id, bytes)
+      }
     })
     countReceived(stream, bytes => {
       ledger?.addReceived(peer, bytes)
       this.traffic.bytesReceived += BigInt(bytes)
       this.received?.increment(bytes)
     })
-    next(stream, connection)
-  }
-}
 
-function countSent (stream: Stream, count: (bytes: number) => void): void {
-  const send = stream.send.bind(stream)
-  stream.send = (data) => {
-    count(data.byteLength)
-    return send(data)
+    if (stream.direction === 'inbound' && gate != null && !await gate.admit(peer.toString(), stream)) {
+      // thrown, the stream is reset before bitswap reads the wants
+      throw new Error(`bitswap wants from ${peer} refused until it pays`)
+    }
+
+    next(stream, connection)
   }
 }
 

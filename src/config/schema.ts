@@ -150,12 +150,25 @@ export const ConfigSchema = z.strictObject({
       .describe('Milliseconds to batch our wants before sending them (Helia: 10)'),
     SendBlocksDebounce: Milliseconds.default(0)
       .describe('Milliseconds to batch blocks a peer wants before sending (Helia: 10)'),
-    MaxOutgoingMessageSize: z.number().int().min(1024 * 1024).default(2 * 1024 * 1024)
+    // @helia/bitswap splits messages forever when a block does not fit in one: a 1 MiB chunk needs room for its framing
+    MaxOutgoingMessageSize: z.number().int().min(1024 * 1024 + 64 * 1024, { message: 'must exceed the largest block (1 MiB chunks) with room for framing: at least 1114112' }).default(2 * 1024 * 1024)
       .describe('Largest bitswap message we send, in bytes; must exceed the largest block'),
     MessageTimeout: Milliseconds.default(60_000)
       .describe('Milliseconds to send or receive one bitswap message'),
     BlocksInFlight: z.number().int().min(1).default(16)
-      .describe('Blocks one read (cat, get) asks peers for at once (16 MiB at the default 1 MiB chunks); a provider answers the wants it holds in one message, which must arrive within MessageTimeout')
+      .describe('Blocks one read (cat, get) asks peers for at once (16 MiB at the default 1 MiB chunks); a provider answers the wants it holds in one message, which must arrive within MessageTimeout'),
+    FreeAllowance: ByteSize.default('16MiB')
+      .describe('Bytes a peer is served free before it is asked to pay; refills at AllowanceRefreshRate'),
+    AllowanceRefreshRate: ByteSize.default('16KiB')
+      .describe('Bytes per second a peer\'s free allowance refills, so a light user never pays'),
+    PaymentThreshold: Amount.default('0.001')
+      .describe('Unpaid amount (beyond the allowance) at which a peer is sent a payment request'),
+    CreditLimit: Amount.default('0.004')
+      .describe('Unpaid amount past which blocks to the peer are sent at ThrottleRate'),
+    DisconnectLimit: Amount.default('0.008')
+      .describe('Unpaid amount past which the peer\'s wants are held until it pays'),
+    ThrottleRate: ByteSize.default('256KiB')
+      .describe('Bytes per second a throttled peer is served')
   }).prefault({})
 })
 
@@ -173,6 +186,18 @@ export const CheckedConfigSchema = ConfigSchema.superRefine((config, ctx) => {
         }
       })
     }
+  }
+
+  const { Bitswap } = config
+  const [threshold, credit, disconnect] = [Bitswap.PaymentThreshold, Bitswap.CreditLimit, Bitswap.DisconnectLimit].map(amount => Number(amount))
+
+  if (!(threshold < credit && credit < disconnect)) {
+    ctx.addIssue({ code: 'custom', path: ['Bitswap', 'CreditLimit'], message: 'expected Bitswap.PaymentThreshold < Bitswap.CreditLimit < Bitswap.DisconnectLimit' })
+  }
+
+  // a throttled message must still arrive within the receiver's message timeout
+  if (Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n) * Bitswap.MessageTimeout / 1000 < Bitswap.MaxOutgoingMessageSize) {
+    ctx.addIssue({ code: 'custom', path: ['Bitswap', 'ThrottleRate'], message: 'too slow: ThrottleRate × MessageTimeout must exceed MaxOutgoingMessageSize, or throttled messages time out' })
   }
 
   if (config.Tor.Mode === 'external' && (config.Tor.ControlAddress == null || config.Tor.SocksAddress == null)) {

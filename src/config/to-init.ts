@@ -4,6 +4,7 @@
 import { toStroops } from '../payments/stellar/amounts.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
+import type { CreditPolicyInit } from '../bitswap/credit.js'
 import type { PaymentServiceInit } from '../payments/service.js'
 import type { BitswapOptions } from '@helia/bitswap'
 
@@ -41,5 +42,19 @@ export function toPaymentInit (config: Config, seed: Uint8Array): PaymentService
     settleAmount: toStroops(Payments.SettleAmount),
     settleInterval: Payments.SettleInterval,
     channels: Payments.Channels
+  }
+}
+
+export function toCreditInit (config: Config): CreditPolicyInit {
+  const { Bitswap, Payments } = config
+
+  return {
+    pricePerMiB: toStroops(Payments.PricePerMiB),
+    freeAllowance: Number(parseByteSize(Bitswap.FreeAllowance) ?? 0n),
+    allowanceRefreshRate: Number(parseByteSize(Bitswap.AllowanceRefreshRate) ?? 0n),
+    paymentThreshold: toStroops(Bitswap.PaymentThreshold),
+    creditLimit: toStroops(Bitswap.CreditLimit),
+    disconnectLimit: toStroops(Bitswap.DisconnectLimit),
+    throttleRate: Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n)
   }
 }

@@ -35,9 +35,19 @@ export interface PayeeComponents {
   serializer: KeyedSerializer
   metrics: PaymentMetrics
   log: Logger
+  /** Told of every payment accepted */
+  onPaid?(peer: PeerId): void
 }
 
 export interface PayeeInit {
+  /**
+   * Bytes served to a peer free of charge (its allowance) and not yet
+   * accounted in a paid range; they are left out of the amount billed
+   *
+   * @default () => 0n
+   */
+  freeBytes?(peer: string): bigint
+
   /** Stroops per MiB served */
   pricePerMiB: bigint
   /** Milliseconds a request stays valid */
@@ -106,7 +116,9 @@ export class Payee {
       rangeEnd = pending.rangeEnd
     }
 
-    const amount = priceOf(rangeEnd - account.paidThrough, this.init.pricePerMiB)
+    const forgiven = account.forgiven ?? 0n
+    const free = min(rangeEnd - account.paidThrough, max(0n, (this.init.freeBytes?.(peer.toString()) ?? forgiven) - forgiven))
+    const amount = priceOf(rangeEnd - account.paidThrough - free, this.init.pricePerMiB)
 
     if (rangeEnd <= account.paidThrough || amount === 0n) {
       return { status: 'nothing-due', paidThrough: account.paidThrough }
@@ -122,12 +134,13 @@ export class Payee {
         return { status: 'resync' }
       }
 
-      return this.exchange(peer, account, tab, amount, rangeEnd, options)
+      return this.exchange(peer, account, tab, { amount, rangeEnd, free }, options)
     })
   }
 
-  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, amount: bigint, rangeEnd: bigint, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
+  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, bill: { amount: bigint, rangeEnd: bigint, free: bigint }, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
     const { books, wallet, metrics, log } = this.components
+    const { amount, rangeEnd } = bill
     const request = await createPaymentRequest({
       payee: wallet.address,
       assetCode: wallet.asset.getCode(),
@@ -158,7 +171,7 @@ export class Payee {
       const answer = await channel.read({ signal })
 
       if (answer.payment != null) {
-        return await this.accept(peer, request, answer.payment, channel, signal)
+        return await this.accept(peer, request, bill.free, answer.payment, channel, signal)
       }
 
       if (answer.reject == null) {
@@ -184,7 +197,7 @@ export class Payee {
     }
   }
 
-  private async accept (peer: PeerId, request: PaymentRequest, payment: Payment, channel: PaymentChannel, signal: AbortSignal): Promise<BillOutcome> {
+  private async accept (peer: PeerId, request: PaymentRequest, free: bigint, payment: Payment, channel: PaymentChannel, signal: AbortSignal): Promise<BillOutcome> {
     const { books, wallet, metrics, settler } = this.components
     const requestId = toHex(request.id)
     const tab = books.tab(request.channel, request.sequence)
@@ -207,16 +220,18 @@ export class Payee {
 
     const account = books.payee(peer.toString())
     const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }
-    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, received: account.received + request.amount }
+    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + free }
     await books.commit({ payee: paid, tabs: [updated], events: [event(peer, 'payment-received', request.amount, requestId)] })
 
     metrics.requests?.increment({ paid: true })
+    this.components.log('%p paid request %s', peer, requestId)
     metrics.paymentsReceived?.increment()
     metrics.stroopsReceived?.increment(Number(request.amount))
 
     await channel.write({ receipt: { requestId: request.id, totalPaid: paid.received } }, { signal })
     await channel.close({ signal })
     settler.settleIfDue(updated)
+    this.components.onPaid?.(peer)
 
     return { status: 'paid', requestId, amount: request.amount, total: request.total, paidThrough: paid.paidThrough, received: paid.received }
   }
@@ -245,11 +260,15 @@ export class Payee {
     }
 
     log('%p paid %s through %s before we last stopped; adopting it', peer, total, paidThrough)
+    // what the lost request left free: its bytes less those the amount pays for
+    const paidBytes = this.init.pricePerMiB === 0n ? 0n : (total - tab.total) * MIB / this.init.pricePerMiB
+    const free = max(0n, paidThrough - account.paidThrough - paidBytes)
     await books.commit({
-      payee: { ...account, paidThrough, received: account.received + total - tab.total },
+      payee: { ...account, paidThrough, received: account.received + total - tab.total, forgiven: (account.forgiven ?? 0n) + free },
       tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }],
       events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
     })
+    this.components.onPaid?.(peer)
 
     return true
   }
@@ -301,6 +320,16 @@ export class Payee {
       throw new PeerUnreachableError(peer.toString(), err.message)
     }
   }
+}
+
+const MIB = 1024n * 1024n
+
+function min (a: bigint, b: bigint): bigint {
+  return a < b ? a : b
+}
+
+function max (a: bigint, b: bigint): bigint {
+  return a > b ? a : b
 }
 
 function event (peer: PeerId, kind: PaymentEvent['kind'], amount: bigint, ref: string, reason?: string): PaymentEvent {

@@ -186,6 +186,7 @@ export class Payer {
     })
     metrics.requestsReceived?.increment({ paid: true })
     metrics.paymentsSent?.increment()
+    this.components.log('paying %p %s stroops for request %s', peer, request.amount, toHex(request.id))
     metrics.stroopsSent?.increment(Number(request.amount))
 
     return { payment: { requestId: request.id, transaction } }

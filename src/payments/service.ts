@@ -4,6 +4,7 @@
  * the channel accounts and settlement
  */
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
+import { TypedEventEmitter } from 'main-event'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
 import { PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentMetrics } from './metrics.js'
@@ -53,7 +54,12 @@ export interface PeerPayments {
   asPayee?: PayerAccount & { bytesReceived: bigint }
 }
 
-export class PaymentService implements Startable {
+export interface PaymentServiceEvents {
+  /** A peer paid us (its unpaid amount just went down) */
+  payment: CustomEvent<PeerId>
+}
+
+export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:payments'
   readonly books: PaymentBooks
   private readonly components: PaymentServiceComponents
@@ -67,6 +73,7 @@ export class PaymentService implements Startable {
   private started = false
 
   constructor (components: PaymentServiceComponents, init: PaymentServiceInit) {
+    super()
     this.components = components
     this.init = init
     this.log = components.logger.forComponent('torplus:payments')
@@ -86,7 +93,7 @@ export class PaymentService implements Startable {
     const shared = { books: this.books, wallet, peerLedger, serializer: this.serializer, metrics: this.metrics }
     const channels = new ChannelPool({ seed: this.init.seed, max: this.init.channels, books: this.books, wallet, log: this.log.newScope('channels') })
     this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle') }, this.init)
-    this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, log: this.log.newScope('payee') }, this.init)
+    this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
     const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet }), log: this.log.newScope('payer') }, this.init)
 
     await libp2p.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
@@ -95,6 +102,7 @@ export class PaymentService implements Startable {
       maxOutboundStreams: 4
     })
     this.settler.start()
+    void channels.keepSpare().catch(err => { this.log.error('could not create a channel account - %e', err) })
     // a nonce need only be remembered until its request expires
     this.pruneTimer = setInterval(() => {
       this.books.pruneNonces(Date.now()).catch(err => { this.log.error('could not prune nonces - %e', err) })

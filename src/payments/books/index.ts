@@ -59,6 +59,8 @@ export interface PayeeAccount {
   paidThrough: bigint
   /** Stroops received from the peer, over all tabs */
   received: bigint
+  /** Bytes inside paid ranges that were served free (the peer's allowance) */
+  forgiven?: bigint
   /** The tab payments go to now */
   tab?: { channel: string, sequence: bigint }
 }

@@ -88,6 +88,7 @@ export class ChannelPool {
     }
 
     this.leased.add(channel)
+    void this.keepSpare().catch(err => { this.log.error('could not create a spare channel account - %e', err) })
 
     try {
       return { channel, sequence: await this.nextSequence(channel, options) }
@@ -95,6 +96,19 @@ export class ChannelPool {
       this.leased.delete(channel)
       throw err
     }
+  }
+
+  /**
+   * Have a free channel ready, so that a new payer's first bill does not
+   * wait for an account to be created and a ledger to close
+   */
+  async keepSpare (options: AbortOptions = {}): Promise<void> {
+    if (this.firstFree() != null || this.keys.size >= this.max) {
+      return
+    }
+
+    this.creating ??= this.create(options).finally(() => { this.creating = undefined })
+    await this.creating
   }
 
   release (channel: string): void {

@@ -1,0 +1,172 @@
+/**
+ * The credit policy a provider applies to each peer it serves, in the
+ * spirit of Swarm's SWAP and pseudosettle: a free allowance that refills
+ * over time (so a light user is never asked to pay), a payment request once
+ * the unpaid amount passes the payment threshold, a rate limit past the
+ * credit limit, and refusal of new wants past the disconnect limit. A
+ * payment lowers the unpaid amount at once; settlement on the ledger is not
+ * waited for.
+ */
+import { priceOf } from '../payments/pricing.js'
+
+export interface CreditPolicyInit {
+  /** Stroops per MiB */
+  pricePerMiB: bigint
+  /** Bytes served free before any payment */
+  freeAllowance: number
+  /** Bytes per second the allowance refills */
+  allowanceRefreshRate: number
+  /** Stroops unpaid that trigger a payment request */
+  paymentThreshold: bigint
+  /** Stroops unpaid past which blocks are rate-limited */
+  creditLimit: bigint
+  /** Stroops unpaid past which new wants are refused */
+  disconnectLimit: bigint
+  /** Bytes per second a throttled peer is served */
+  throttleRate: number
+}
+
+export interface CreditSources {
+  /** Bytes sent to the peer, all told */
+  served(peer: string): bigint
+  /** End of the byte range the peer has paid for */
+  paidThrough(peer: string): bigint
+  /** Free bytes already accounted in paid ranges */
+  forgiven(peer: string): bigint
+}
+
+export type CreditStatus = 'free' | 'owing' | 'throttled' | 'refused'
+
+interface PeerCredit {
+  /** Bytes of allowance left */
+  allowance: number
+  refilledAt: number
+  /** Bytes served free, all told */
+  freeBytes: bigint
+  /** Throttle tokens, bytes; negative while a frame is being paid off */
+  tokens: number
+  tokensAt: number
+}
+
+export interface PeerCreditView {
+  status: CreditStatus
+  /** Stroops */
+  unpaid: bigint
+  /** Bytes */
+  allowance: number
+  freeBytes: bigint
+}
+
+export class CreditPolicy {
+  private readonly init: CreditPolicyInit
+  private readonly sources: CreditSources
+  private readonly peers = new Map<string, PeerCredit>()
+
+  constructor (sources: CreditSources, init: CreditPolicyInit) {
+    this.sources = sources
+    this.init = init
+  }
+
+  /** Bytes served to the peer free and not yet accounted in a paid range */
+  freeBytes (peer: string): bigint {
+    return this.entry(peer).freeBytes
+  }
+
+  /** Stroops the peer owes for what it was served beyond its allowance */
+  unpaid (peer: string): bigint {
+    const debtBytes = this.sources.served(peer) - this.sources.paidThrough(peer) - (this.entry(peer).freeBytes - this.sources.forgiven(peer))
+    return debtBytes > 0n ? priceOf(debtBytes, this.init.pricePerMiB) : 0n
+  }
+
+  status (peer: string): CreditStatus {
+    const unpaid = this.unpaid(peer)
+
+    if (this.init.pricePerMiB === 0n || unpaid === 0n) {
+      return 'free'
+    }
+
+    if (unpaid >= this.init.disconnectLimit) {
+      return 'refused'
+    }
+
+    if (unpaid >= this.init.creditLimit) {
+      return 'throttled'
+    }
+
+    return 'owing'
+  }
+
+  /** Whether the unpaid amount calls for a payment request */
+  due (peer: string): boolean {
+    return this.init.pricePerMiB > 0n && this.unpaid(peer) >= this.init.paymentThreshold
+  }
+
+  /**
+   * Milliseconds to hold a frame of `bytes` before it may go: zero unless the
+   * peer is throttled or refused. A refused peer's new wants are held; what
+   * it asked for before still flows at the throttle rate: held longer than
+   * bitswap's send timeout a frame would be dropped, and bitswap forgets a
+   * block it thinks it sent, so the peer could never resume after paying.
+   */
+  delay (peer: string, bytes: number): number {
+    const status = this.status(peer)
+
+    if (status !== 'throttled' && status !== 'refused') {
+      return 0
+    }
+
+    const entry = this.refillTokens(peer)
+
+    // a frame goes once the bucket is not in debt; the frame then puts it in
+    // debt by its size, so the average rate holds whatever the frame sizes
+    return entry.tokens >= 0 ? 0 : Math.ceil(-entry.tokens * 1000 / this.init.throttleRate)
+  }
+
+  /** A frame of `bytes` goes to the peer: the allowance pays for what it can */
+  sent (peer: string, bytes: number): void {
+    const entry = this.entry(peer)
+    const now = Date.now()
+    entry.allowance = Math.min(this.init.freeAllowance, entry.allowance + (now - entry.refilledAt) * this.init.allowanceRefreshRate / 1000)
+    entry.refilledAt = now
+    const free = Math.min(bytes, Math.floor(entry.allowance))
+    entry.allowance -= free
+    entry.freeBytes += BigInt(free)
+
+    const status = this.status(peer)
+
+    if (status === 'throttled' || status === 'refused') {
+      this.refillTokens(peer).tokens -= bytes - free
+    }
+  }
+
+  view (peer: string): PeerCreditView {
+    const entry = this.entry(peer)
+    return { status: this.status(peer), unpaid: this.unpaid(peer), allowance: Math.floor(entry.allowance), freeBytes: entry.freeBytes }
+  }
+
+  /** Forget a peer's allowance state, e.g. after it disconnected long ago */
+  forget (peer: string): void {
+    this.peers.delete(peer)
+  }
+
+  private refillTokens (peer: string): PeerCredit {
+    const entry = this.entry(peer)
+    const now = Date.now()
+    // at most one second of burst
+    entry.tokens = Math.min(this.init.throttleRate, entry.tokens + (now - entry.tokensAt) * this.init.throttleRate / 1000)
+    entry.tokensAt = now
+    return entry
+  }
+
+  private entry (peer: string): PeerCredit {
+    let entry = this.peers.get(peer)
+
+    if (entry == null) {
+      const now = Date.now()
+      entry = { allowance: this.init.freeAllowance, refilledAt: now, freeBytes: this.sources.forgiven(peer), tokens: this.init.throttleRate, tokensAt: now }
+      this.peers.set(peer, entry)
+    }
+
+    return entry
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * An outbound bitswap stream whose frames wait at a gate: `send` forwards a
+ * frame at once when the gate allows, and otherwise queues it and returns
+ * false, so bitswap waits on `onDrain` as it does for any slow stream (it
+ * honours backpressure). `close` waits for the queue. A frame is counted
+ * when it leaves, not when bitswap hands it over.
+ */
+import type { Stream } from '@libp2p/interface'
+
+/** What `send` takes, whichever copy of uint8arraylist the caller has */
+type Frame = Parameters<Stream['send']>[0]
+
+export interface OutboundGate {
+  /** Milliseconds a frame of `bytes` to `peer` must wait; 0 to go now */
+  delay(peer: string, bytes: number): number
+  /** A frame of `bytes` left for `peer` */
+  sent(peer: string, bytes: number): void
+}
+
+/** Longest single sleep, so a closed stream is noticed */
+const MAX_SLEEP = 1000
+
+export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate): void {
+  const send = stream.send.bind(stream)
+  const onDrain = stream.onDrain.bind(stream)
+  const close = stream.close.bind(stream)
+  const queue: Frame[] = []
+  let pumped: Promise<void> | undefined
+
+  const forward = async (): Promise<void> => {
+    while (queue.length > 0) {
+      if (stream.status !== 'open') {
+        // aborted or reset while held (bitswap's send timeout): the frames are gone
+        queue.length = 0
+        return
+      }
+
+      const wait = gate.delay(peer, queue[0].byteLength)
+
+      if (wait > 0) {
+        await new Promise(resolve => setTimeout(resolve, Math.min(wait, MAX_SLEEP)))
+        continue
+      }
+
+      const data = queue.shift() ?? new Uint8Array(0)
+      gate.sent(peer, data.byteLength)
+
+      if (!send(data)) {
+        await onDrain()
+      }
+    }
+  }
+
+  const pump = (): Promise<void> => {
+    pumped ??= forward().finally(() => { pumped = undefined })
+    return pumped
+  }
+
+  stream.send = (data) => {
+    if (pumped == null && queue.length === 0 && gate.delay(peer, data.byteLength) === 0) {
+      gate.sent(peer, data.byteLength)
+      return send(data)
+    }
+
+    queue.push(data)
+    void pump().catch(err => { stream.abort(err) })
+    return false
+  }
+
+  stream.onDrain = async (options) => {
+    while (pumped != null) {
+      await raced(pumped, options?.signal)
+    }
+
+    if (stream.writableNeedsDrain) {
+      await onDrain(options)
+    }
+  }
+
+  stream.close = async (options) => {
+    while (pumped != null) {
+      await raced(pumped, options?.signal)
+    }
+
+    await close(options)
+  }
+}
+
+async function raced (promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (signal == null) {
+    await promise
+    return
+  }
+
+  signal.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+  })
+}

@@ -1,0 +1,219 @@
+/**
+ * Metered bitswap, composed around an unmodified @helia/bitswap: the
+ * traffic meter's gate applies the credit policy to every frame we send a
+ * peer (throttled past the credit limit), bills the peer through the payment
+ * service once it owes the payment threshold, and holds the streams that
+ * carry its wants once it owes the disconnect limit, until it pays. Held
+ * streams are released in order when the payment arrives, so bitswap then
+ * reads the wants it would have read before, and the peer's fetch goes on
+ * without it doing anything.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { CreditPolicy } from './credit.js'
+import type { CreditPolicyInit, PeerCreditView } from './credit.js'
+import type { PeerLedger } from './peer-ledger.js'
+import type { BitswapGate } from './traffic-meter.js'
+import type { PaymentService } from '../payments/service.js'
+import type { ComponentLogger, Counter, Logger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
+
+export interface BitswapMeteringComponents {
+  payments: Pick<PaymentService, 'bill' | 'addEventListener' | 'removeEventListener' | 'books'>
+  peerLedger: Pick<PeerLedger, 'get'>
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+export interface BitswapMeteringInit extends CreditPolicyInit {
+  /**
+   * Milliseconds a held stream waits for its peer to pay before it is reset
+   *
+   * @default 300_000
+   */
+  holdTimeout?: number
+
+  /**
+   * Streams held per peer; more are reset (a peer sends one stream per
+   * wantlist change, so this bounds a flood)
+   *
+   * @default 8
+   */
+  maxHeldPerPeer?: number
+
+  /**
+   * Streams held in all
+   *
+   * @default 256
+   */
+  maxHeld?: number
+
+  /**
+   * Milliseconds before a peer that did not pay is billed again; a peer that
+   * does not speak the payment protocol waits ten times as long
+   *
+   * @default 30_000
+   */
+  billRetryInterval?: number
+}
+
+interface HeldStream {
+  release(admitted: boolean): void
+}
+
+export class BitswapMetering implements BitswapGate, Startable {
+  readonly [Symbol.toStringTag] = 'torplus:bitswap:metering'
+  readonly policy: CreditPolicy
+  private readonly components: BitswapMeteringComponents
+  private readonly log: Logger
+  private readonly holdTimeout: number
+  private readonly maxHeldPerPeer: number
+  private readonly maxHeld: number
+  private readonly billRetryInterval: number
+  private readonly held = new Map<string, HeldStream[]>()
+  private readonly billing = new Set<string>()
+  private readonly notBefore = new Map<string, number>()
+  private readonly refused?: Counter
+  private readonly delayed?: Counter
+  private started = false
+
+  constructor (components: BitswapMeteringComponents, init: BitswapMeteringInit) {
+    this.components = components
+    this.log = components.logger.forComponent('torplus:bitswap:metering')
+    this.holdTimeout = init.holdTimeout ?? 300_000
+    this.maxHeldPerPeer = init.maxHeldPerPeer ?? 8
+    this.maxHeld = init.maxHeld ?? 256
+    this.billRetryInterval = init.billRetryInterval ?? 30_000
+    const books = components.payments.books
+    this.policy = new CreditPolicy({
+      served: peer => components.peerLedger.get(peer).bytesSent,
+      paidThrough: peer => books.payee(peer).paidThrough,
+      forgiven: peer => books.payee(peer).forgiven ?? 0n
+    }, init)
+    this.refused = components.metrics?.registerCounter('torplus_bitswap_refused_streams_total', { help: 'Streams of wants reset because their peer owed the disconnect limit' })
+    this.delayed = components.metrics?.registerCounter('torplus_bitswap_throttled_frames_total', { help: 'Bitswap frames held back by the throttle' })
+    components.metrics?.registerMetric('torplus_bitswap_held_streams', { help: 'Streams of wants held until their peer pays', calculate: () => this.heldCount() })
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  start (): void {
+    this.components.payments.addEventListener('payment', this.onPayment)
+    this.started = true
+  }
+
+  stop (): void {
+    this.components.payments.removeEventListener('payment', this.onPayment)
+
+    for (const streams of this.held.values()) {
+      streams.forEach(stream => { stream.release(false) })
+    }
+
+    this.held.clear()
+    this.started = false
+  }
+
+  delay (peer: string, bytes: number): number {
+    const delay = this.policy.delay(peer, bytes)
+
+    if (delay > 0) {
+      this.delayed?.increment()
+    }
+
+    return delay
+  }
+
+  sent (peer: string, bytes: number): void {
+    this.policy.sent(peer, bytes)
+
+    if (this.policy.due(peer)) {
+      this.bill(peer)
+    }
+  }
+
+  async admit (peer: string, stream: Stream): Promise<boolean> {
+    if (this.policy.status(peer) !== 'refused') {
+      return true
+    }
+
+    const streams = this.held.get(peer) ?? []
+
+    if (streams.length >= this.maxHeldPerPeer || this.heldCount() >= this.maxHeld) {
+      this.refused?.increment()
+      return false
+    }
+
+    this.log('holding %s stream %s of %s until it pays', stream.protocol, stream.id, peer)
+    this.bill(peer)
+
+    return new Promise<boolean>(resolve => {
+      const timer = setTimeout(() => { entry.release(false) }, this.holdTimeout)
+      const entry: HeldStream = {
+        release: (admitted) => {
+          clearTimeout(timer)
+          const list = this.held.get(peer) ?? []
+          list.splice(list.indexOf(entry), 1)
+
+          if (list.length === 0) {
+            this.held.delete(peer)
+          }
+
+          if (!admitted) {
+            this.refused?.increment()
+          }
+
+          resolve(admitted)
+        }
+      }
+
+      streams.push(entry)
+      this.held.set(peer, streams)
+    })
+  }
+
+  /** The credit view of every peer we hold state for */
+  view (peer: string): PeerCreditView {
+    return this.policy.view(peer)
+  }
+
+  private heldCount (): number {
+    return [...this.held.values()].reduce((sum, list) => sum + list.length, 0)
+  }
+
+  private readonly onPayment = (event: CustomEvent<PeerId>): void => {
+    const peer = event.detail.toString()
+
+    if (this.policy.status(peer) !== 'refused') {
+      // in the order they came, so bitswap sees the wants in order
+      for (const stream of [...(this.held.get(peer) ?? [])]) {
+        stream.release(true)
+      }
+    }
+  }
+
+  /** Bill in the background, one bill per peer at a time */
+  private bill (peer: string): void {
+    if (this.billing.has(peer) || (this.notBefore.get(peer) ?? 0) > Date.now()) {
+      return
+    }
+
+    this.billing.add(peer)
+    this.components.payments.bill(peerIdFromString(peer))
+      .then(outcome => {
+        if (outcome.status === 'rejected') {
+          this.log('%s rejected our bill: %s %s', peer, outcome.code, outcome.reason)
+          this.notBefore.set(peer, Date.now() + this.billRetryInterval)
+        } else {
+          this.notBefore.delete(peer)
+        }
+      }, err => {
+        // an unmodified bitswap peer does not speak the payment protocol: it is served its allowance, then throttled, then refused
+        const unsupported = err.name === 'UnsupportedProtocolError' || /protocol/i.test(err.message)
+        this.log('could not bill %s - %e', peer, err)
+        this.notBefore.set(peer, Date.now() + this.billRetryInterval * (unsupported ? 10 : 1))
+      })
+      .finally(() => {
+        this.billing.delete(peer)
+      })
+  }
+}
