@@ -265,7 +265,7 @@ let late: Awaited<ReturnType<typeof measureDaemonStart>> | undefined
 let raw: RawCircuits | undefined
 
 try {
-  let start = performance.now()
+  const start = performance.now()
   let consensusMs = 0
   const devnet = await devnetUp({
     dir,

@@ -22,7 +22,7 @@ import { create } from 'kubo-rpc-client'
 import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
 import { toStroops } from '../src/payments/stellar/amounts.js'
 import { startDaemon } from '../test/utils/daemon.js'
-import { createPaidRepo, startNode, startPaymentLedger } from '../test/utils/payments.js'
+import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../test/utils/payments.js'
 import { rpcCall } from '../test/utils/rpc.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
@@ -67,7 +67,7 @@ function report (name: string, result: { perSecond: number, medianMs: number, re
 
 async function loopbackCycles (): Promise<void> {
   const ledger = await startPaymentLedger()
-  const payee = await startDaemon(await createPaidRepo(ledger, { Payments: { SettleAmount: '1000' } }))
+  const payee = await startDaemon(await createPaidRepo(ledger, { Payments: { SettleAmount: '1000' }, Bitswap: MANUAL_BILLING }))
   const payer = await startDaemon(await createPaidRepo(ledger))
 
   try {
@@ -100,7 +100,7 @@ async function steadySettlements (): Promise<void> {
   const price = '0.0100000'
   const settleAmount = '0.2000000'
   const ledger = await startPaymentLedger()
-  const payee = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: price, SettleAmount: settleAmount, SettleInterval: 3_600_000 } }))
+  const payee = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: price, SettleAmount: settleAmount, SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
   const payer = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: price } }))
 
   try {

@@ -124,7 +124,7 @@ const torplus = summary('torplus')
 const helia = summary('helia')
 
 process.stdout.write(`transfer benchmark, ${rounds} round(s), medians; blockstore-fs on both sides, loopback TCP\n`)
-process.stdout.write(`                 torplus        plain Helia    ratio (target >= 0.9)\n`)
+process.stdout.write('                 torplus        plain Helia    ratio (target >= 0.9)\n')
 process.stdout.write(`64 MiB file      ${torplus.mib.toFixed(1).padStart(6)} MiB/s   ${helia.mib.toFixed(1).padStart(6)} MiB/s   ${(torplus.mib / helia.mib).toFixed(2)}\n`)
 process.stdout.write(`1000 x 4 KiB     ${torplus.files.toFixed(0).padStart(6)} files/s ${helia.files.toFixed(0).padStart(6)} files/s ${(torplus.files / helia.files).toFixed(2)}\n`)
 process.stdout.write(`peak RSS         provider ${mib(torplus.rss.provider)}, fetcher ${mib(torplus.rss.fetcher)} (torplus); provider ${mib(helia.rss.provider)}, fetcher ${mib(helia.rss.fetcher)} (Helia)\n`)

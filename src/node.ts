@@ -282,7 +282,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     // settling on the way out needs the network, so payments stop first
-    await this.creditMetering?.stop()
+    this.creditMetering?.stop()
     await this.paymentService?.stop()
     await stop(this.bandwidth, ...[this.meter, this.provideQueue, this.bootstrap].filter(service => service != null))
     await this.peerLedger.stop()

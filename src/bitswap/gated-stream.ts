@@ -5,6 +5,7 @@
  * honours backpressure). `close` waits for the queue. A frame is counted
  * when it leaves, not when bitswap hands it over.
  */
+import { raceSignal } from 'race-signal'
 import type { Stream } from '@libp2p/interface'
 
 /** What `send` takes, whichever copy of uint8arraylist the caller has */
@@ -25,7 +26,8 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
   const onDrain = stream.onDrain.bind(stream)
   const close = stream.close.bind(stream)
   const queue: Frame[] = []
-  let pumped: Promise<void> | undefined
+  // the running pump, if any
+  const state: { pumped?: Promise<void> } = {}
 
   const forward = async (): Promise<void> => {
     while (queue.length > 0) {
@@ -51,13 +53,13 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
     }
   }
 
-  const pump = (): Promise<void> => {
-    pumped ??= forward().finally(() => { pumped = undefined })
-    return pumped
+  const pump = async (): Promise<void> => {
+    state.pumped ??= forward().finally(() => { state.pumped = undefined })
+    await state.pumped
   }
 
   stream.send = (data) => {
-    if (pumped == null && queue.length === 0 && gate.delay(peer, data.byteLength) === 0) {
+    if (state.pumped == null && queue.length === 0 && gate.delay(peer, data.byteLength) === 0) {
       gate.sent(peer, data.byteLength)
       return send(data)
     }
@@ -68,8 +70,8 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
   }
 
   stream.onDrain = async (options) => {
-    while (pumped != null) {
-      await raced(pumped, options?.signal)
+    while (state.pumped != null) {
+      await raceSignal(state.pumped, options?.signal)
     }
 
     if (stream.writableNeedsDrain) {
@@ -78,24 +80,10 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
   }
 
   stream.close = async (options) => {
-    while (pumped != null) {
-      await raced(pumped, options?.signal)
+    while (state.pumped != null) {
+      await raceSignal(state.pumped, options?.signal)
     }
 
     await close(options)
   }
-}
-
-async function raced (promise: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (signal == null) {
-    await promise
-    return
-  }
-
-  signal.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { reject(signal.reason) }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
-  })
 }

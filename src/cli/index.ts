@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
 import { printError } from './command.js'
 import { add } from './commands/add.js'
+import { bitswap } from './commands/bitswap/index.js'
 import { cat } from './commands/cat.js'
 import { config } from './commands/config/index.js'
 import { daemon } from './commands/daemon.js'
@@ -33,7 +34,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, wallet, payments, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, wallet, payments, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

@@ -3,8 +3,8 @@
  * peers we serve and pay the peers that serve us), the books they share,
  * the channel accounts and settlement
  */
-import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { TypedEventEmitter } from 'main-event'
+import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
 import { PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentMetrics } from './metrics.js'
@@ -102,7 +102,6 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       maxOutboundStreams: 4
     })
     this.settler.start()
-    void channels.keepSpare().catch(err => { this.log.error('could not create a channel account - %e', err) })
     // a nonce need only be remembered until its request expires
     this.pruneTimer = setInterval(() => {
       this.books.pruneNonces(Date.now()).catch(err => { this.log.error('could not prune nonces - %e', err) })

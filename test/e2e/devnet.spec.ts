@@ -2,9 +2,11 @@
  * `torplus devnet`: a private tor network and daemons brought up, used and
  * stopped from the CLI, as a developer would
  */
+import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { expect } from 'aegir/chai'
+import { priceOf } from '../../src/payments/pricing.js'
 import { isAlive } from '../../src/utils/processes.js'
 import { torplus } from '../utils/cli.js'
 import { tempDir } from '../utils/repo.js'
@@ -41,16 +43,29 @@ describe('devnet command', function () {
     expect(balance.stdout, balance.stderr).to.equal('XLM 9999.9999900\nTPL 1000.0000000\n')
   })
 
-  it('node1 bills the client for what it served, over onion; the client pays; the settlement lands to the stroop', async () => {
+  it('node1 bills the client for what it served past its free allowance, over onion; the client pays; the settlement lands to the stroop', async () => {
     const providerRepo = path.join(dir, 'node1')
     const clientRepo = path.join(dir, 'node2')
     const client = JSON.parse((await torplus(['id'], { repo: clientRepo })).stdout).ID
+
+    // 18 MiB: past the 16 MiB free allowance, short of the payment threshold (10 MiB more)
+    const file = path.join(dir, 'eighteen')
+    await fs.writeFile(file, crypto.randomBytes(18 * 1024 * 1024))
+    const added = await torplus(['add', '-Q', file], { repo: providerRepo, timeout: 60_000 })
+    expect(added.code, added.stderr).to.equal(0)
+    const fetched = await torplus(['cat', added.stdout.trim()], { repo: clientRepo, timeout: 120_000 })
+    expect(fetched.code, fetched.stderr).to.equal(0)
 
     const bill = await torplus(['payments', 'bill', client, '--json'], { repo: providerRepo, timeout: 120_000 })
     expect(bill.code, bill.stderr).to.equal(0)
     const paid = JSON.parse(bill.stdout)
     expect(paid.Status).to.equal('paid')
-    expect(paid.Amount).to.match(/^0\.\d{7}$/)
+    const ledger = JSON.parse((await torplus(['bitswap', 'ledger', client, '--json'], { repo: providerRepo })).stdout)
+    // the default price, 0.0001 per MiB, for every byte past the free allowance (16 MiB, and what refilled meanwhile)
+    const free = BigInt(ledger.FreeBytes)
+    expect(Number(free)).to.be.within(16 * 1024 * 1024, 17 * 1024 * 1024)
+    expect(BigInt(paid.Amount.replace('.', ''))).to.equal(priceOf(BigInt(ledger.Sent) - free, 1000n))
+    expect(ledger).to.include({ Status: 'free', PaidToUs: paid.Amount, PaidThrough: ledger.Sent })
 
     const peers = JSON.parse((await torplus(['payments', 'peers', '--json'], { repo: clientRepo })).stdout)
     expect(peers.Peers[0].Fetched).to.include({ Paid: paid.Amount, PaidThrough: paid.PaidThrough })

@@ -10,7 +10,7 @@ import { expect } from 'aegir/chai'
 import all from 'it-all'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { startDaemon } from '../utils/daemon.js'
-import { createPaidRepo, startPaymentLedger } from '../utils/payments.js'
+import { createPaidRepo, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
 import { rpcCall } from '../utils/rpc.js'
 import type { RunningDaemon } from '../utils/daemon.js'
 import type { PaymentLedger } from '../utils/payments.js'
@@ -42,7 +42,7 @@ describe('payments survive SIGKILL', function () {
   before(async () => {
     ledger = await startPaymentLedger()
     // 64 KiB costs 625 stroops: a settlement every 4th payment or so
-    payeeRepo = await createPaidRepo(ledger, { Payments: { PricePerMiB: '0.01', SettleAmount: '0.0025', SettleInterval: 3_600_000 } })
+    payeeRepo = await createPaidRepo(ledger, { Payments: { PricePerMiB: '0.01', SettleAmount: '0.0025', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING })
     payerRepo = await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.01' } })
     payee = await startDaemon(payeeRepo)
     payer = await startDaemon(payerRepo)

@@ -17,7 +17,7 @@ import { priceOf } from '../../src/payments/pricing.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../../src/payments/protocol/request.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
-import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
 import type { PaymentMessage, PaymentRequest } from '../../src/payments/pb/payment.js'
 import type { UnsignedPaymentRequest } from '../../src/payments/protocol/request.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
@@ -51,7 +51,7 @@ describe('payments', function () {
 
   before(async () => {
     ledger = await startPaymentLedger()
-    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 } }))
+    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
     client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, Budget: { PerPeer: '0.06' } } }))
   })
 

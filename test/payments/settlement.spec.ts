@@ -6,7 +6,7 @@
 import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
-import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 
 const PAYERS = 5
@@ -20,7 +20,7 @@ describe('settlement with many payers', function () {
 
   before(async () => {
     ledger = await startPaymentLedger()
-    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: '0.001', Channels: CHANNELS, SettleAmount: '1000', SettleInterval: 3_600_000 } }))
+    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: '0.001', Channels: CHANNELS, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
     // one at a time: the issuer's transactions share its sequence number
     for (let i = 0; i < PAYERS; i++) {
       payers.push(await startNode(await createPaidRepo(ledger)))

@@ -27,6 +27,17 @@ export interface PaymentLedger {
   nativeBalance(address: string): Promise<bigint>
 }
 
+/**
+ * Bitswap settings under which a provider bills only when told to (no free
+ * allowance, limits no test reaches), for tests of the payment protocol itself
+ */
+export const MANUAL_BILLING = {
+  FreeAllowance: 0,
+  PaymentThreshold: '100000',
+  CreditLimit: '200000',
+  DisconnectLimit: '300000'
+}
+
 export async function startPaymentLedger (): Promise<PaymentLedger> {
   const dir = await tempDir('torplus-pay-ledger-')
   const local = new LocalLedger({ dir: path.join(dir, 'ledger'), logger: defaultLogger(), closeInterval: 100 })

@@ -3,6 +3,7 @@
  * origins as Kubo does
  */
 import { Hono } from 'hono'
+import { bitswapRoutes } from './bitswap.js'
 import { configRoutes } from './config.js'
 import { ErrorCode, kuboError, toJson } from './encoding.js'
 import { filesRoutes } from './files.js'
@@ -50,6 +51,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   const v0 = new Hono()
   v0.route('/', idRoutes(ctx))
   v0.route('/', filesRoutes(ctx))
+  v0.route('/bitswap', bitswapRoutes(ctx))
   v0.route('/pin', pinRoutes(ctx))
   v0.route('/repo', repoRoutes(ctx))
   v0.route('/routing', routingRoutes(ctx))

@@ -100,7 +100,8 @@ export class ChannelPool {
 
   /**
    * Have a free channel ready, so that a new payer's first bill does not
-   * wait for an account to be created and a ledger to close
+   * wait for an account to be created and a ledger to close; done after
+   * each lease, so a node that never bills anyone holds no channel
    */
   async keepSpare (options: AbortOptions = {}): Promise<void> {
     if (this.firstFree() != null || this.keys.size >= this.max) {
