@@ -182,6 +182,8 @@ export class BitswapMetering implements BitswapGate, Startable {
 
   private readonly onPayment = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail.toString()
+    // it pays now: bill it again as soon as it owes
+    this.notBefore.delete(peer)
 
     if (this.policy.status(peer) !== 'refused') {
       // in the order they came, so bitswap sees the wants in order

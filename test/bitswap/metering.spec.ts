@@ -8,10 +8,13 @@
 import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
+import pWaitFor from 'p-wait-for'
+import { cat } from '../../src/core/cat.js'
+import { parseIpfsPath } from '../../src/core/ipfs-path.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import { createPaidRepo, issueAsset, startNode, startPaymentLedger } from '../utils/payments.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { UnixFS } from '@helia/unixfs'
 import type { CID } from 'multiformats/cid'
@@ -124,6 +127,42 @@ describe('metered bitswap', function () {
       expect(seconds).to.be.below(30)
     } finally {
       await client.stop()
+    }
+  })
+
+  it('holds the wants of a client that does not pay; once it pays, its fetch goes on without a restart', async () => {
+    const strict = await startNode(await createPaidRepo(ledger, {
+      Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },
+      Bitswap: { FreeAllowance: 0, PaymentThreshold: '0.0100000', CreditLimit: '0.0200000', DisconnectLimit: '0.0300000', ThrottleRate: '1MiB' }
+    }))
+    // no trustline: it rejects every bill until it has one
+    const client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: PRICE } }, { trust: false }))
+
+    try {
+      const content = await strict.node.fs.addBytes(crypto.randomBytes(16 * MiB))
+      await client.node.helia.libp2p.dial(strict.node.helia.libp2p.getMultiaddrs())
+      const peer = client.node.helia.libp2p.peerId.toString()
+      // as `torplus cat` reads, two blocks at a time (Bitswap.BlocksInFlight), so wants keep coming
+      const fetched = all(await cat(client.node, parseIpfsPath(content.toString()), { signal: AbortSignal.timeout(90_000), blockReadConcurrency: 2 }))
+
+      await pWaitFor(() => strict.node.metering?.view(peer).status === 'refused', { timeout: 20_000 })
+      // what it had asked for drains at the throttle rate, then nothing more goes
+      await new Promise(resolve => setTimeout(resolve, 4000))
+      const stalled = strict.node.peerLedger.get(peer).bytesSent
+      await new Promise(resolve => setTimeout(resolve, 2000))
+      expect(strict.node.peerLedger.get(peer).bytesSent).to.equal(stalled)
+      expect(Number(stalled)).to.be.below(8 * MiB)
+
+      // it can pay now; the provider's operator bills it
+      await client.node.wallet.trust()
+      await issueAsset(ledger, client.node.wallet.address, '10')
+      expect(await strict.node.payments.bill(client.node.helia.libp2p.peerId)).to.include({ status: 'paid' })
+
+      const chunks = await fetched
+      expect(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)).to.equal(16 * MiB)
+    } finally {
+      await client.stop()
+      await strict.stop()
     }
   })
 })

@@ -5,11 +5,12 @@
  */
 import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
-import { Asset, Horizon, Keypair } from '@stellar/stellar-sdk'
+import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { LocalLedger } from '../../src/devnet/ledger/index.js'
 import { DEVNET_ASSET_CODE, setUpPayments } from '../../src/devnet/payments.js'
 import { createTorPlusNode } from '../../src/node.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { DEVNET_PASSPHRASE } from '../../src/payments/stellar/networks.js'
 import { openRepo } from '../../src/repo/index.js'
 import { loadOrCreateStellarSeed } from '../../src/repo/keys.js'
 import { createRepo, tempDir } from './repo.js'
@@ -78,6 +79,17 @@ export async function createPaidRepo (ledger: PaymentLedger, config: Record<stri
   const repo = await createRepo({ Routing: { Type: 'none' }, ...config })
   await setUpPayments(ledger.dir, ledger.local.url, [repo])
   return repo
+}
+
+/** Pay `amount` of the asset to `address` from the issuer: it must trust the asset */
+export async function issueAsset (ledger: PaymentLedger, address: string, amount: string): Promise<void> {
+  const issuer = Keypair.fromRawEd25519Seed(Buffer.from(await loadOrCreateStellarSeed(ledger.dir)))
+  const tx = new TransactionBuilder(await ledger.server.loadAccount(issuer.publicKey()), { fee: '100', networkPassphrase: DEVNET_PASSPHRASE })
+    .addOperation(Operation.payment({ destination: address, asset: new Asset(DEVNET_ASSET_CODE, issuer.publicKey()), amount }))
+    .setTimeout(60)
+    .build()
+  tx.sign(issuer)
+  await ledger.server.submitTransaction(tx)
 }
 
 export interface RunningNode {
