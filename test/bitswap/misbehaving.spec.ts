@@ -13,10 +13,10 @@ import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { expect } from 'aegir/chai'
-import pWaitFor from 'p-wait-for'
 import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import pWaitFor from 'p-wait-for'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { BITSWAP_PROTOCOL } from '../../src/bitswap/constants.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
@@ -70,6 +70,7 @@ describe('bitswap against misbehaving peers', function () {
   let ledger: PaymentLedger
   let provider: RunningNode
   let rogue: Libp2p
+  let dropped = 0
 
   async function send (message: Uint8Array): Promise<void> {
     const stream = await rogue.dialProtocol(provider.node.helia.libp2p.peerId, BITSWAP_PROTOCOL)
@@ -94,7 +95,9 @@ describe('bitswap against misbehaving peers', function () {
     })
     // it reads and drops the blocks it is sent
     await rogue.handle(BITSWAP_PROTOCOL, async (stream) => {
-      for await (const _ of stream) {}
+      for await (const chunk of stream) {
+        dropped += chunk.byteLength
+      }
     })
     await rogue.dial(provider.node.helia.libp2p.getMultiaddrs())
   })
@@ -144,5 +147,6 @@ describe('bitswap against misbehaving peers', function () {
     expect(await metric('torplus_bitswap_held_streams')).to.equal(8)
     expect(await metric('torplus_bitswap_refused_streams_total') - refusedBefore).to.equal(12)
     expect(flood).to.have.lengthOf(20)
+    expect(dropped).to.be.greaterThan(16 * 1024 * 1024)
   })
 })
