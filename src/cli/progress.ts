@@ -6,6 +6,8 @@ import { formatByteSize } from '../config/byte-size.js'
 
 export interface ByteProgress {
   add(bytes: number): void
+  /** Text after the byte counts, e.g. what was paid so far */
+  note(text: string): void
   /** Leave the bar as it is; safe to call more than once */
   stop(): void
 }
@@ -15,26 +17,29 @@ const MIN_BAR_BYTES = 1024 * 1024
 
 export function byteProgress (label: string, total: number | undefined, enabled: boolean): ByteProgress {
   if (!enabled || !process.stderr.isTTY || (total != null && total < MIN_BAR_BYTES)) {
-    return { add () {}, stop () {} }
+    return { add () {}, note () {}, stop () {} }
   }
 
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: total == null
-      ? `${label} {done}`
-      : `${label} [{bar}] {percentage}% {done} / {size}`,
+      ? `${label} {done}{note}`
+      : `${label} [{bar}] {percentage}% {done} / {size}{note}`,
     hideCursor: true,
     clearOnComplete: false
   }, cliProgress.Presets.shades_classic)
 
   let done = 0
   let stopped = false
-  bar.start(total ?? 0, 0, { done: formatByteSize(0), size: formatByteSize(total ?? 0) })
+  bar.start(total ?? 0, 0, { done: formatByteSize(0), size: formatByteSize(total ?? 0), note: '' })
 
   return {
     add (bytes) {
       done += bytes
       bar.update(Math.min(done, total ?? done), { done: formatByteSize(done) })
+    },
+    note (text) {
+      bar.update({ note: text.length > 0 ? `, ${text}` : '' })
     },
     stop () {
       if (!stopped) {

@@ -3,9 +3,10 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { extract } from 'it-tar'
+import { fromStroops, toStroops } from '../../payments/stellar/amounts.js'
 import { withContext } from '../command.js'
 import { byteProgress, counted } from '../progress.js'
-import type { GlobalArgs } from '../context.js'
+import type { CliContext, GlobalArgs } from '../context.js'
 import type { CommandModule } from 'yargs'
 
 interface GetArgs {
@@ -29,6 +30,8 @@ export const get: CommandModule<GlobalArgs, any> = {
     const output = path.resolve(argv.output ?? name)
     ctx.print(`Saving ${stat.type === 'directory' ? 'directory' : 'file'} to ${output}`)
     const progress = byteProgress('saving', total, argv.progress && !ctx.json)
+    // only a bar on a terminal shows it
+    const payments = argv.progress && !ctx.json && process.stderr.isTTY ? paidSince(ctx, text => { progress.note(text) }) : { stop: async () => {} }
 
     try {
       for await (const entry of extract()(client.get(argv.path, { signal: ctx.signal }))) {
@@ -44,9 +47,50 @@ export const get: CommandModule<GlobalArgs, any> = {
         await pipeline(counted(entry.body, progress), createWriteStream(target))
       }
     } finally {
+      await payments.stop()
       progress.stop()
     }
   })
+}
+
+interface PeerPayments {
+  Peers: Array<{ Fetched: { Paid: string } | null }>
+}
+
+/** Interval of the paid-so-far figure on the progress bar */
+const PAID_POLL_INTERVAL = 1000
+
+/**
+ * What the node has paid the peers serving it since the get began, polled
+ * from the daemon; nothing when payments do not run
+ */
+function paidSince (ctx: CliContext, show: (text: string) => void): { stop(): Promise<void> } {
+  const paid = async (): Promise<bigint | undefined> => {
+    try {
+      const peers = await ctx.call<PeerPayments>('payments/peers', {}, { requireDaemon: true })
+      return peers.Peers.reduce((sum, peer) => sum + toStroops(peer.Fetched?.Paid ?? '0'), 0n)
+    } catch {
+      return undefined
+    }
+  }
+
+  const start = paid()
+  const update = async (): Promise<void> => {
+    const [before, now] = [await start, await paid()]
+
+    if (before != null && now != null) {
+      show(`paid ${fromStroops(now - before)}`)
+    }
+  }
+
+  const timer = setInterval(() => { void update() }, PAID_POLL_INTERVAL)
+
+  return {
+    async stop () {
+      clearInterval(timer)
+      await update()
+    }
+  }
 }
 
 /**
