@@ -85,8 +85,8 @@ export class BitswapMetering implements BitswapGate, Startable {
     const books = components.payments.books
     this.policy = new CreditPolicy({
       served: peer => components.peerLedger.get(peer).bytesSent,
-      paidThrough: peer => books.payee(peer).paidThrough,
-      forgiven: peer => books.payee(peer).forgiven ?? 0n
+      paidThrough: peer => books.payeeCredit(peer).paidThrough,
+      forgiven: peer => books.payeeCredit(peer).forgiven
     }, init)
     this.refused = components.metrics?.registerCounter('torplus_bitswap_refused_streams_total', { help: 'Streams of wants reset because their peer owed the disconnect limit' })
     this.delayed = components.metrics?.registerCounter('torplus_bitswap_throttled_frames_total', { help: 'Bitswap frames held back by the throttle' })

@@ -47,7 +47,7 @@ export class Settler implements Startable {
   private readonly components: SettlerComponents
   private readonly init: SettlerInit
   private timer?: ReturnType<typeof setInterval>
-  private readonly pending = new Set<Promise<void>>()
+  private readonly running = new Set<Promise<void>>()
 
   constructor (components: SettlerComponents, init: SettlerInit) {
     this.components = components
@@ -113,8 +113,8 @@ export class Settler implements Startable {
   private background (tab: Tab): void {
     const running = this.settle(tab)
       .catch(err => { this.components.log.error('settling %s/%s failed - %e', tab.channel, tab.sequence, err) })
-      .finally(() => { this.pending.delete(running) })
-    this.pending.add(running)
+      .finally(() => { this.running.delete(running) })
+    this.running.add(running)
   }
 
   private async submit (ref: Pick<Tab, 'channel' | 'sequence'>, options: AbortOptions): Promise<void> {

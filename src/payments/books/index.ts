@@ -158,6 +158,15 @@ export class PaymentBooks {
     return clone(this.payees.get(peer) ?? { peer, paidThrough: 0n, received: 0n })
   }
 
+  /**
+   * A payee account's paid-through and forgiven bytes, without a copy: the
+   * credit policy reads them for every frame
+   */
+  payeeCredit (peer: string): { paidThrough: bigint, forgiven: bigint } {
+    const account = this.payees.get(peer)
+    return { paidThrough: account?.paidThrough ?? 0n, forgiven: account?.forgiven ?? 0n }
+  }
+
   payer (peer: string): PayerAccount {
     return clone(this.payers.get(peer) ?? { peer, paidThrough: 0n, paid: 0n, unsettled: [], spent: 0n, periodStart: 0 })
   }
