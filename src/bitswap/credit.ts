@@ -5,9 +5,11 @@
  * the unpaid amount passes the payment threshold, a rate limit past the
  * credit limit, and refusal of new wants past the disconnect limit. A
  * payment lowers the unpaid amount at once; settlement on the ledger is not
- * waited for.
+ * waited for. A peer that pays ahead is billed a little beyond what it was
+ * served, so that its next bill is paid before it owes the credit limit,
+ * however much data is queued ahead of the bill on the connection.
  */
-import { priceOf } from '../payments/pricing.js'
+import { bytesFor, priceOf } from '../payments/pricing.js'
 
 export interface CreditPolicyInit {
   /** Stroops per MiB */
@@ -16,8 +18,10 @@ export interface CreditPolicyInit {
   freeAllowance: number
   /** Bytes per second the allowance refills */
   allowanceRefreshRate: number
-  /** Stroops unpaid that trigger a payment request */
+  /** Stroops a payment request is sent for, at least */
   paymentThreshold: bigint
+  /** Stroops a request asks for beyond what was served, of a peer that pays ahead */
+  billAhead: bigint
   /** Stroops unpaid past which blocks are rate-limited */
   creditLimit: bigint
   /** Stroops unpaid past which new wants are refused */
@@ -72,10 +76,15 @@ export class CreditPolicy {
     return this.entry(peer).freeBytes
   }
 
+  /** Bytes a bill asks for beyond what was served, of a peer that pays ahead */
+  get aheadBytes (): bigint {
+    return bytesFor(this.init.billAhead, this.init.pricePerMiB)
+  }
+
   /** Stroops the peer owes for what it was served beyond its allowance */
   unpaid (peer: string): bigint {
-    const debtBytes = this.sources.served(peer) - this.sources.paidThrough(peer) - (this.entry(peer).freeBytes - this.sources.forgiven(peer))
-    return debtBytes > 0n ? priceOf(debtBytes, this.init.pricePerMiB) : 0n
+    const owed = this.owedBytes(peer)
+    return owed > 0n ? priceOf(owed, this.init.pricePerMiB) : 0n
   }
 
   status (peer: string): CreditStatus {
@@ -96,9 +105,14 @@ export class CreditPolicy {
     return 'owing'
   }
 
-  /** Whether the unpaid amount calls for a payment request */
-  due (peer: string): boolean {
-    return this.init.pricePerMiB > 0n && this.unpaid(peer) >= this.init.paymentThreshold
+  /**
+   * Whether a payment request is due: once it would be for the payment
+   * threshold, counting `ahead` bytes billed beyond what was served. As
+   * `billAhead` is below the threshold, nobody is billed inside its allowance.
+   */
+  due (peer: string, ahead = 0n): boolean {
+    const owed = this.owedBytes(peer) + ahead
+    return this.init.pricePerMiB > 0n && owed > 0n && priceOf(owed, this.init.pricePerMiB) >= this.init.paymentThreshold
   }
 
   /**
@@ -147,6 +161,11 @@ export class CreditPolicy {
   /** Forget a peer's allowance state, e.g. after it disconnected long ago */
   forget (peer: string): void {
     this.peers.delete(peer)
+  }
+
+  /** Bytes served beyond the allowance and not paid for; negative when paid ahead */
+  private owedBytes (peer: string): bigint {
+    return this.sources.served(peer) - this.sources.paidThrough(peer) - (this.entry(peer).freeBytes - this.sources.forgiven(peer))
   }
 
   private refillTokens (peer: string): PeerCredit {

@@ -16,6 +16,11 @@ export interface OutboundGate {
   delay(peer: string, bytes: number): number
   /** A frame of `bytes` left for `peer` */
   sent(peer: string, bytes: number): void
+  /**
+   * Wait `ms` before looking at a held frame again; may end sooner, when
+   * what `delay` depends on changed (the peer paid)
+   */
+  pause?(peer: string, ms: number): Promise<void>
 }
 
 /** Longest single sleep, so a closed stream is noticed */
@@ -40,7 +45,8 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
       const wait = gate.delay(peer, queue[0].byteLength)
 
       if (wait > 0) {
-        await new Promise(resolve => setTimeout(resolve, Math.min(wait, MAX_SLEEP)))
+        const ms = Math.min(wait, MAX_SLEEP)
+        await (gate.pause?.(peer, ms) ?? new Promise(resolve => setTimeout(resolve, ms)))
         continue
       }
 

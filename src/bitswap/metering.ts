@@ -17,7 +17,7 @@ import type { PaymentService } from '../payments/service.js'
 import type { ComponentLogger, Counter, Logger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 
 export interface BitswapMeteringComponents {
-  payments: Pick<PaymentService, 'bill' | 'addEventListener' | 'removeEventListener' | 'books'>
+  payments: Pick<PaymentService, 'bill' | 'prepareToBill' | 'addEventListener' | 'removeEventListener' | 'books'>
   peerLedger: Pick<PeerLedger, 'get'>
   logger: ComponentLogger
   metrics?: Metrics
@@ -68,12 +68,19 @@ export class BitswapMetering implements BitswapGate, Startable {
   private readonly maxHeldPerPeer: number
   private readonly maxHeld: number
   private readonly billRetryInterval: number
+  private readonly freeAllowance: number
   private readonly held = new Map<string, HeldStream[]>()
   private readonly billing = new Set<string>()
   private readonly notBefore = new Map<string, number>()
+  /** Peers that would not pay ahead: billed only for what they were served */
+  private readonly noAhead = new Set<string>()
+  /** Held frames' pauses, per peer, cut short when the peer pays */
+  private readonly pauses = new Map<string, Set<() => void>>()
   private readonly refused?: Counter
   private readonly delayed?: Counter
   private started = false
+  /** Whether a channel account was readied for the first bill */
+  private prepared = false
 
   constructor (components: BitswapMeteringComponents, init: BitswapMeteringInit) {
     this.components = components
@@ -82,6 +89,7 @@ export class BitswapMetering implements BitswapGate, Startable {
     this.maxHeldPerPeer = init.maxHeldPerPeer ?? 8
     this.maxHeld = init.maxHeld ?? 256
     this.billRetryInterval = init.billRetryInterval ?? 30_000
+    this.freeAllowance = init.freeAllowance
     const books = components.payments.books
     this.policy = new CreditPolicy({
       served: peer => components.peerLedger.get(peer).bytesSent,
@@ -110,6 +118,8 @@ export class BitswapMetering implements BitswapGate, Startable {
     }
 
     this.held.clear()
+    this.noAhead.clear()
+    this.pauses.forEach(wakers => { wakers.forEach(wake => { wake() }) })
     this.started = false
   }
 
@@ -126,9 +136,34 @@ export class BitswapMetering implements BitswapGate, Startable {
   sent (peer: string, bytes: number): void {
     this.policy.sent(peer, bytes)
 
-    if (this.policy.due(peer)) {
+    if (!this.prepared && this.policy.view(peer).allowance <= this.freeAllowance / 2) {
+      // half an allowance ahead of the first bill, which would wait for it
+      this.prepared = true
+      this.components.payments.prepareToBill().catch(err => { this.log.error('could not ready a channel account for billing - %e', err) })
+    }
+
+    if (this.policy.due(peer, this.ahead(peer))) {
       this.bill(peer)
     }
+  }
+
+  async pause (peer: string, ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const wakers = this.pauses.get(peer) ?? new Set()
+      const wake = (): void => {
+        clearTimeout(timer)
+        wakers.delete(wake)
+
+        if (wakers.size === 0) {
+          this.pauses.delete(peer)
+        }
+
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      wakers.add(wake)
+      this.pauses.set(peer, wakers)
+    })
   }
 
   async admit (peer: string, stream: Stream): Promise<boolean> {
@@ -176,6 +211,10 @@ export class BitswapMetering implements BitswapGate, Startable {
     return this.policy.view(peer)
   }
 
+  private ahead (peer: string): bigint {
+    return this.noAhead.has(peer) ? 0n : this.policy.aheadBytes
+  }
+
   private heldCount (): number {
     return [...this.held.values()].reduce((sum, list) => sum + list.length, 0)
   }
@@ -184,6 +223,8 @@ export class BitswapMetering implements BitswapGate, Startable {
     const peer = event.detail.toString()
     // it pays now: bill it again as soon as it owes
     this.notBefore.delete(peer)
+    // throttled frames look again at once
+    this.pauses.get(peer)?.forEach(wake => { wake() })
 
     if (this.policy.status(peer) !== 'refused') {
       // in the order they came, so bitswap sees the wants in order
@@ -199,23 +240,38 @@ export class BitswapMetering implements BitswapGate, Startable {
       return
     }
 
+    const ahead = this.ahead(peer)
     this.billing.add(peer)
-    this.components.payments.bill(peerIdFromString(peer))
+    this.components.payments.bill(peerIdFromString(peer), { ahead })
       .then(outcome => {
+        this.billing.delete(peer)
+
+        if (outcome.status === 'rejected' && outcome.code === 'AMOUNT_MISMATCH' && ahead > 0n) {
+          this.log('%s does not pay %s bytes ahead; billing it for what it was served', peer, ahead)
+          this.noAhead.add(peer)
+          this.bill(peer)
+          return
+        }
+
         if (outcome.status === 'rejected') {
           this.log('%s rejected our bill: %s %s', peer, outcome.code, outcome.reason)
           this.notBefore.set(peer, Date.now() + this.billRetryInterval)
-        } else {
-          this.notBefore.delete(peer)
+          return
+        }
+
+        this.notBefore.delete(peer)
+
+        // what went out while the bill was out may be due already: billed now,
+        // not at the next frame, which may be waiting for this very payment
+        if (outcome.status === 'paid' && this.started && this.policy.due(peer, this.ahead(peer))) {
+          this.bill(peer)
         }
       }, err => {
+        this.billing.delete(peer)
         // an unmodified bitswap peer does not speak the payment protocol: it is served its allowance, then throttled, then refused
         const unsupported = err.name === 'UnsupportedProtocolError' || /protocol/i.test(err.message)
         this.log('could not bill %s - %e', peer, err)
         this.notBefore.set(peer, Date.now() + this.billRetryInterval * (unsupported ? 10 : 1))
-      })
-      .finally(() => {
-        this.billing.delete(peer)
       })
   }
 }

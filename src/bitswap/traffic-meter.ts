@@ -105,7 +105,8 @@ export class BitswapTrafficMeter implements Startable {
       sent: (id, bytes) => {
         countSent(bytes)
         gate?.sent(id, bytes)
-      }
+      },
+      pause: gate?.pause?.bind(gate)
     })
     countReceived(stream, bytes => {
       ledger?.addReceived(peer, bytes)

@@ -122,6 +122,8 @@ export const ConfigSchema = z.strictObject({
       .describe('The most we pay per MiB received; a dearer request is rejected'),
     ByteTolerance: ByteSize.default('4MiB')
       .describe('How far a payment request\'s byte range may run past our own count of bytes received from that peer (bytes still in flight)'),
+    PayAhead: ByteSize.default('16MiB')
+      .describe('Bytes beyond ByteTolerance a payee may bill before they arrive: paying ahead keeps a fast transfer clear of the payee\'s credit limit while its next bill is out; at most this × MaxPricePerMiB is paid for data that may never come'),
     Budget: z.strictObject({
       PerPeer: Amount.default('100')
         .describe('The most we pay one peer per budget period'),
@@ -162,7 +164,9 @@ export const ConfigSchema = z.strictObject({
     AllowanceRefreshRate: ByteSize.default('16KiB')
       .describe('Bytes per second a peer\'s free allowance refills, so a light user never pays'),
     PaymentThreshold: Amount.default('0.001')
-      .describe('Unpaid amount (beyond the allowance) at which a peer is sent a payment request'),
+      .describe('Amount a payment request is sent for, once a peer owes it beyond its allowance, BillAhead included'),
+    BillAhead: Amount.default('0.0008')
+      .describe('Amount a payment request asks for beyond what was served, from a peer that pays ahead (Payments.PayAhead), so its next bill is paid before it reaches CreditLimit; less than PaymentThreshold'),
     CreditLimit: Amount.default('0.004')
       .describe('Unpaid amount past which blocks to the peer are sent at ThrottleRate'),
     DisconnectLimit: Amount.default('0.008')
@@ -189,10 +193,15 @@ export const CheckedConfigSchema = ConfigSchema.superRefine((config, ctx) => {
   }
 
   const { Bitswap } = config
-  const [threshold, credit, disconnect] = [Bitswap.PaymentThreshold, Bitswap.CreditLimit, Bitswap.DisconnectLimit].map(amount => Number(amount))
+  const [ahead, threshold, credit, disconnect] = [Bitswap.BillAhead, Bitswap.PaymentThreshold, Bitswap.CreditLimit, Bitswap.DisconnectLimit].map(amount => Number(amount))
 
   if (!(threshold < credit && credit < disconnect)) {
     ctx.addIssue({ code: 'custom', path: ['Bitswap', 'CreditLimit'], message: 'expected Bitswap.PaymentThreshold < Bitswap.CreditLimit < Bitswap.DisconnectLimit' })
+  }
+
+  // billed ahead by the threshold or more, a peer would be billed before it used up its allowance
+  if (ahead >= threshold) {
+    ctx.addIssue({ code: 'custom', path: ['Bitswap', 'BillAhead'], message: 'expected Bitswap.BillAhead < Bitswap.PaymentThreshold' })
   }
 
   // a throttled message must still arrive within the receiver's message timeout

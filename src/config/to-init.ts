@@ -34,6 +34,7 @@ export function toPaymentInit (config: Config, seed: Uint8Array): PaymentService
     pricePerMiB: toStroops(Payments.PricePerMiB),
     maxPricePerMiB: toStroops(Payments.MaxPricePerMiB),
     byteTolerance: parseByteSize(Payments.ByteTolerance) ?? 0n,
+    payAhead: parseByteSize(Payments.PayAhead) ?? 0n,
     budgetPerPeer: toStroops(Payments.Budget.PerPeer),
     budgetTotal: toStroops(Payments.Budget.Total),
     budgetPeriod: Payments.Budget.Period,
@@ -53,6 +54,7 @@ export function toCreditInit (config: Config): CreditPolicyInit {
     freeAllowance: Number(parseByteSize(Bitswap.FreeAllowance) ?? 0n),
     allowanceRefreshRate: Number(parseByteSize(Bitswap.AllowanceRefreshRate) ?? 0n),
     paymentThreshold: toStroops(Bitswap.PaymentThreshold),
+    billAhead: toStroops(Bitswap.BillAhead),
     creditLimit: toStroops(Bitswap.CreditLimit),
     disconnectLimit: toStroops(Bitswap.DisconnectLimit),
     throttleRate: Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n)

@@ -8,7 +8,7 @@ import { anySignal } from 'any-signal'
 import { PAYMENT_PROTOCOL } from './constants.js'
 import { PeerUnreachableError } from './errors.js'
 import { Reject } from './pb/payment.js'
-import { priceOf } from './pricing.js'
+import { bytesFor, priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
 import { createPaymentRequest } from './protocol/request.js'
 import { tabLock } from './settler.js'
@@ -61,12 +61,29 @@ export interface BillOptions extends AbortOptions {
    * Bill up to this many bytes served instead of everything counted
    */
   rangeEnd?: bigint
+
+  /**
+   * Bytes to bill beyond what was served, for a payer that pays ahead (not
+   * with `rangeEnd`)
+   *
+   * @default 0n
+   */
+  ahead?: bigint
 }
 
 export type BillOutcome =
   | { status: 'paid', requestId: string, amount: bigint, total: bigint, paidThrough: bigint, received: bigint }
   | { status: 'nothing-due', paidThrough: bigint }
   | { status: 'rejected', requestId: string, code: string, reason: string, received: bigint }
+
+interface Bill {
+  amount: bigint
+  rangeEnd: bigint
+  /** Bytes of the range served free */
+  free: bigint
+  /** Bytes served when the bill was made; `rangeEnd` runs ahead of it when billing ahead */
+  served: bigint
+}
 
 /** A payer that lost track sends its view, or settling closed the tab: then we ask again */
 const MAX_ATTEMPTS = 3
@@ -104,9 +121,9 @@ export class Payee {
     const { books, peerLedger } = this.components
     const account = books.payee(peer.toString())
     // the books are synced at each payment, the byte counts lazily
-    peerLedger.atLeast(peer, { bytesSent: account.paidThrough })
+    peerLedger.atLeast(peer, { bytesSent: account.served ?? account.paidThrough })
     const served = peerLedger.get(peer).bytesSent
-    let rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served
+    let rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served + (options.ahead ?? 0n)
     const pending = this.currentTab(account)?.pending
 
     // a request we never heard back about: the payer may have paid it, and
@@ -134,11 +151,11 @@ export class Payee {
         return { status: 'resync' }
       }
 
-      return this.exchange(peer, account, tab, { amount, rangeEnd, free }, options)
+      return this.exchange(peer, account, tab, { amount, rangeEnd, free, served: min(served, rangeEnd) }, options)
     })
   }
 
-  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, bill: { amount: bigint, rangeEnd: bigint, free: bigint }, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
+  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, bill: Bill, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
     const { books, wallet, metrics, log } = this.components
     const { amount, rangeEnd } = bill
     const request = await createPaymentRequest({
@@ -171,7 +188,7 @@ export class Payee {
       const answer = await channel.read({ signal })
 
       if (answer.payment != null) {
-        return await this.accept(peer, request, bill.free, answer.payment, channel, signal)
+        return await this.accept(peer, request, bill, answer.payment, channel, signal)
       }
 
       if (answer.reject == null) {
@@ -181,7 +198,7 @@ export class Payee {
       const { code, reason } = answer.reject
       metrics.requests?.increment({ [code]: true })
 
-      if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject.paidThrough, answer.reject.latest)) {
+      if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject, answer.reject.latest)) {
         await channel.close({ signal })
         return { status: 'resync' }
       }
@@ -197,7 +214,7 @@ export class Payee {
     }
   }
 
-  private async accept (peer: PeerId, request: PaymentRequest, free: bigint, payment: Payment, channel: PaymentChannel, signal: AbortSignal): Promise<BillOutcome> {
+  private async accept (peer: PeerId, request: PaymentRequest, bill: Bill, payment: Payment, channel: PaymentChannel, signal: AbortSignal): Promise<BillOutcome> {
     const { books, wallet, metrics, settler } = this.components
     const requestId = toHex(request.id)
     const tab = books.tab(request.channel, request.sequence)
@@ -220,8 +237,11 @@ export class Payee {
 
     const account = books.payee(peer.toString())
     const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }
-    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + free }
+    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, served: bill.served, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + bill.free }
     await books.commit({ payee: paid, tabs: [updated], events: [event(peer, 'payment-received', request.amount, requestId)] })
+    // told before the receipt goes: it may queue behind data on the connection,
+    // and whatever waits on this payment (a throttled peer) need not
+    this.components.onPaid?.(peer)
 
     metrics.requests?.increment({ paid: true })
     this.components.log('%p paid request %s', peer, requestId)
@@ -231,7 +251,6 @@ export class Payee {
     await channel.write({ receipt: { requestId: request.id, totalPaid: paid.received } }, { signal })
     await channel.close({ signal })
     settler.settleIfDue(updated)
-    this.components.onPaid?.(peer)
 
     return { status: 'paid', requestId, amount: request.amount, total: request.total, paidThrough: paid.paidThrough, received: paid.received }
   }
@@ -242,8 +261,9 @@ export class Payee {
    * one for our open tab that pays more, and covers no more bytes than it
    * pays for.
    */
-  private async catchUp (peer: PeerId, paidThrough: bigint, latest?: Payment): Promise<boolean> {
+  private async catchUp (peer: PeerId, view: { paidThrough: bigint, received: bigint }, latest?: Payment): Promise<boolean> {
     const { books, wallet, log } = this.components
+    const { paidThrough } = view
     const account = books.payee(peer.toString())
     const tab = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
 
@@ -261,10 +281,11 @@ export class Payee {
 
     log('%p paid %s through %s before we last stopped; adopting it', peer, total, paidThrough)
     // what the lost request left free: its bytes less those the amount pays for
-    const paidBytes = this.init.pricePerMiB === 0n ? 0n : (total - tab.total) * MIB / this.init.pricePerMiB
+    const paidBytes = bytesFor(total - tab.total, this.init.pricePerMiB)
     const free = max(0n, paidThrough - account.paidThrough - paidBytes)
     await books.commit({
-      payee: { ...account, paidThrough, received: account.received + total - tab.total, forgiven: (account.forgiven ?? 0n) + free },
+      // what it received is what we had served, less what was in flight
+      payee: { ...account, paidThrough, served: min(paidThrough, view.received), received: account.received + total - tab.total, forgiven: (account.forgiven ?? 0n) + free },
       tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }],
       events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
     })
@@ -321,8 +342,6 @@ export class Payee {
     }
   }
 }
-
-const MIB = 1024n * 1024n
 
 function min (a: bigint, b: bigint): bigint {
   return a < b ? a : b

@@ -2,7 +2,8 @@
  * The payer side: answer a payee's request with a payment or a reject. A
  * request is paid only if it is signed by the peer that sent it, new,
  * unexpired, in our asset, follows on from what we paid that peer, bills no
- * more bytes than we received from it (within a tolerance), at no more than
+ * more bytes than we received from it (within a tolerance for bytes in
+ * flight, and as far ahead as we pay ahead), at no more than
  * our price, within our budgets and our balance. The payment is synced to
  * the books before it leaves.
  */
@@ -33,8 +34,10 @@ export interface PayerComponents {
 export interface PayerInit {
   /** Stroops per MiB we pay at most */
   maxPricePerMiB: bigint
-  /** Bytes a request may bill past our count */
+  /** Bytes a request may bill past our count: still in flight */
   byteTolerance: bigint
+  /** Bytes beyond that a request may bill: paid ahead, before they come */
+  payAhead: bigint
   /** Stroops per budget period, per peer and in all */
   budgetPerPeer: bigint
   budgetTotal: bigint
@@ -88,7 +91,7 @@ export class Payer {
   private async decide (peer: PeerId, request: PaymentRequest): Promise<PaymentMessage> {
     const { books, wallet, peerLedger, funds, metrics } = this.components
     const account = books.payer(peer.toString())
-    peerLedger.atLeast(peer, { bytesReceived: account.paidThrough })
+    peerLedger.atLeast(peer, { bytesReceived: account.received ?? account.paidThrough })
     const received = peerLedger.get(peer).bytesReceived
     const nonce = toHex(request.nonce)
 
@@ -140,8 +143,8 @@ export class Payer {
       return reject(Reject.Code.OUT_OF_SYNC, `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}`)
     }
 
-    if (request.rangeEnd > received + this.init.byteTolerance) {
-      return reject(Reject.Code.AMOUNT_MISMATCH, `the request bills bytes up to ${request.rangeEnd}; we received ${received}`)
+    if (request.rangeEnd > received + this.init.byteTolerance + this.init.payAhead) {
+      return reject(Reject.Code.AMOUNT_MISMATCH, `the request bills bytes up to ${request.rangeEnd}; we received ${received} and pay at most ${this.init.payAhead} ahead`)
     }
 
     const fair = priceOf(request.rangeEnd - request.rangeStart, this.init.maxPricePerMiB)
@@ -171,6 +174,7 @@ export class Payer {
     const paid: PayerAccount = {
       ...account,
       paidThrough: request.rangeEnd,
+      received: received < request.rangeEnd ? received : request.rangeEnd,
       paid: account.paid + request.amount,
       latest: { requestId: toHex(request.id), channel: request.channel, sequence: request.sequence, total: request.total, transaction, rangeEnd: request.rangeEnd },
       unsettled: [...account.unsettled.filter(tab => tab.channel !== request.channel || tab.sequence !== request.sequence), { channel: request.channel, sequence: request.sequence, total: request.total }],

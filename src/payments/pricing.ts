@@ -8,3 +8,8 @@ const MIB = 1024n * 1024n
 export function priceOf (bytes: bigint, pricePerMiB: bigint): bigint {
   return (bytes * pricePerMiB + MIB - 1n) / MIB
 }
+
+/** The whole bytes `amount` stroops pay for at `pricePerMiB` (none at price zero) */
+export function bytesFor (amount: bigint, pricePerMiB: bigint): bigint {
+  return pricePerMiB === 0n ? 0n : amount * MIB / pricePerMiB
+}

@@ -69,6 +69,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   private readonly serializer = new KeyedSerializer()
   private payee?: Payee
   private settler?: Settler
+  private channels?: ChannelPool
   private pruneTimer?: ReturnType<typeof setInterval>
   private started = false
 
@@ -91,7 +92,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     await this.books.pruneNonces(Date.now())
 
     const shared = { books: this.books, wallet, peerLedger, serializer: this.serializer, metrics: this.metrics }
-    const channels = new ChannelPool({ seed: this.init.seed, max: this.init.channels, books: this.books, wallet, log: this.log.newScope('channels') })
+    const channels = this.channels = new ChannelPool({ seed: this.init.seed, max: this.init.channels, books: this.books, wallet, log: this.log.newScope('channels') })
     this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle') }, this.init)
     this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
     const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet }), log: this.log.newScope('payer') }, this.init)
@@ -125,6 +126,15 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   /** Ask a peer to pay for what it was served since its last payment */
   async bill (peer: PeerId, options: BillOptions = {}): Promise<BillOutcome> {
     return this.running().payee.bill(peer, options)
+  }
+
+  /**
+   * Have a channel account ready for the next new payer's tab, so that its
+   * first bill does not wait for an account to be created and a ledger to
+   * close (seconds on Stellar's own networks)
+   */
+  async prepareToBill (options: AbortOptions = {}): Promise<void> {
+    await this.running().channels.keepSpare(options)
   }
 
   /** Submit every tab that holds a payment; returns them with their outcome */
@@ -161,11 +171,11 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     return this.books.events(from, to)
   }
 
-  private running (): { payee: Payee, settler: Settler } {
-    if (this.payee == null || this.settler == null) {
+  private running (): { payee: Payee, settler: Settler, channels: ChannelPool } {
+    if (this.payee == null || this.settler == null || this.channels == null) {
       throw new Error('the payment service is not started')
     }
 
-    return { payee: this.payee, settler: this.settler }
+    return { payee: this.payee, settler: this.settler, channels: this.channels }
   }
 }

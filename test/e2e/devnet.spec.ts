@@ -48,9 +48,10 @@ describe('devnet command', function () {
     const clientRepo = path.join(dir, 'node2')
     const client = JSON.parse((await torplus(['id'], { repo: clientRepo })).stdout).ID
 
-    // 18 MiB: past the 16 MiB free allowance, short of the payment threshold (10 MiB more)
-    const file = path.join(dir, 'eighteen')
-    await fs.writeFile(file, crypto.randomBytes(18 * 1024 * 1024))
+    // 17 MiB: past the 16 MiB free allowance, short of an automatic bill (the payment threshold
+    // is 10 MiB, 8 of them billed ahead: 2 MiB more)
+    const file = path.join(dir, 'seventeen')
+    await fs.writeFile(file, crypto.randomBytes(17 * 1024 * 1024))
     const added = await torplus(['add', '-Q', file], { repo: providerRepo, timeout: 60_000 })
     expect(added.code, added.stderr).to.equal(0)
     const fetched = await torplus(['cat', added.stdout.trim()], { repo: clientRepo, timeout: 120_000 })

@@ -26,6 +26,7 @@ import type { Hono } from 'hono'
 
 const PRICE = '0.0100000'
 const TOLERANCE = 64 * 1024
+const PAY_AHEAD = 256 * 1024
 
 async function transfer (from: RunningNode, to: RunningNode, bytes: number): Promise<void> {
   const cid = await from.node.fs.addBytes(crypto.randomBytes(bytes))
@@ -52,7 +53,7 @@ describe('payments', function () {
   before(async () => {
     ledger = await startPaymentLedger()
     provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
-    client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, Budget: { PerPeer: '0.06' } } }))
+    client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, PayAhead: PAY_AHEAD, Budget: { PerPeer: '0.06' } } }))
   })
 
   after(async () => {
@@ -142,6 +143,30 @@ describe('payments', function () {
       expect(open).to.have.lengthOf(1)
       expect(open[0].total).to.equal(outcome.status === 'paid' ? outcome.amount : -1n)
     })
+
+    it('bills ahead of what it served as far as the client pays ahead, and never bills those bytes again', async () => {
+      const peer = client.node.helia.libp2p.peerId
+      const provided = provider.node.helia.libp2p.peerId
+      await transfer(provider, client, 256 * 1024)
+      const served = provider.node.peerLedger.get(peer).bytesSent
+      const received = client.node.peerLedger.get(provided).bytesReceived
+
+      const ahead = await provider.node.payments.bill(peer, { ahead: BigInt(PAY_AHEAD) })
+      expect(ahead).to.include({ status: 'paid', paidThrough: served + BigInt(PAY_AHEAD) })
+      expect(client.node.payments.peers()[0].asPayee?.paidThrough).to.equal(served + BigInt(PAY_AHEAD))
+
+      // further ahead than the client pays: refused, and neither side counts the prepaid bytes as moved
+      expect(await provider.node.payments.bill(peer, { ahead: BigInt(2 * PAY_AHEAD) })).to.include({ status: 'rejected', code: 'AMOUNT_MISMATCH' })
+      expect(await provider.node.payments.bill(peer)).to.include({ status: 'nothing-due' })
+      expect(provider.node.peerLedger.get(peer).bytesSent).to.equal(served)
+      expect(client.node.peerLedger.get(provided).bytesReceived).to.equal(received)
+
+      // the next bill charges only what was served past the prepaid range
+      await transfer(provider, client, 512 * 1024)
+      const more = provider.node.peerLedger.get(peer).bytesSent
+      const next = await provider.node.payments.bill(peer)
+      expect(next).to.include({ status: 'paid', amount: priceOf(more - served - BigInt(PAY_AHEAD), toStroops(PRICE)), paidThrough: more })
+    })
   })
 
   describe('bad requests', () => {
@@ -208,7 +233,7 @@ describe('payments', function () {
         [Reject.Code.WRONG_ASSET, { request: await request({ ...next, assetCode: 'XYZ' }) }],
         [Reject.Code.OUT_OF_SYNC, { request: await request({ ...next, rangeStart: 0n }) }],
         [Reject.Code.OUT_OF_SYNC, { request: await request({ ...next, total: 5000n }) }],
-        [Reject.Code.AMOUNT_MISMATCH, { request: await request({ ...next, rangeEnd: received + BigInt(TOLERANCE) + 1n }) }],
+        [Reject.Code.AMOUNT_MISMATCH, { request: await request({ ...next, rangeEnd: received + BigInt(TOLERANCE + PAY_AHEAD) + 1n }) }],
         [Reject.Code.PRICE_TOO_HIGH, { request: await request({ ...next, amount: 10_000_000n }) }],
         [Reject.Code.OVER_BUDGET, { request: await request({ ...next, amount: 190_000n }) }]
       ]

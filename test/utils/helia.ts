@@ -1,7 +1,7 @@
 /**
  * An unmodified Helia node: the helia package's own light node, libp2p with
- * TCP on loopback, and @helia/bitswap, with none of the online defaults
- * (delegated routing, public gateways, bootstrap, mDNS)
+ * TCP on loopback (or the transports given), and @helia/bitswap, with none of
+ * the online defaults (delegated routing, public gateways, bootstrap, mDNS)
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -15,11 +15,14 @@ import { createHeliaLight } from 'helia'
 import type { BitswapOptions } from '@helia/bitswap'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Identify } from '@libp2p/identify'
+import type { Libp2pOptions } from 'libp2p'
 
 export interface PlainHeliaOptions {
   /** A blockstore-fs folder; memory when absent */
   blocksDir?: string
   bitswap?: BitswapOptions
+  /** Transports in place of TCP on loopback, which then listens nowhere */
+  transports?: Libp2pOptions['transports']
 }
 
 export async function createPlainHelia (options: PlainHeliaOptions = {}): Promise<HeliaWithLibp2p<{ identify: Identify }>> {
@@ -27,8 +30,8 @@ export async function createPlainHelia (options: PlainHeliaOptions = {}): Promis
   await blockstore?.open()
 
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore: new MemoryDatastore() }), {
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
+    addresses: { listen: options.transports == null ? ['/ip4/127.0.0.1/tcp/0'] : [] },
+    transports: options.transports ?? [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { resolvers: {} },

@@ -55,8 +55,10 @@ export interface Tab {
 /** A peer we serve: what it has paid us for */
 export interface PayeeAccount {
   peer: string
-  /** End of the byte range the peer has paid for */
+  /** End of the byte range the peer has paid for; ahead of `served` when it paid ahead */
   paidThrough: bigint
+  /** Bytes we had served the peer when it last paid (absent: `paidThrough`) */
+  served?: bigint
   /** Stroops received from the peer, over all tabs */
   received: bigint
   /** Bytes inside paid ranges that were served free (the peer's allowance) */
@@ -75,8 +77,10 @@ export interface PayerTab {
 /** A peer that serves us: what we have paid it */
 export interface PayerAccount {
   peer: string
-  /** End of the byte range we paid for */
+  /** End of the byte range we paid for; ahead of `received` when we paid ahead */
   paidThrough: bigint
+  /** Bytes we had received from the peer when we last paid (absent: `paidThrough`) */
+  received?: bigint
   /** Stroops paid to the peer, over all tabs */
   paid: bigint
   /** Our latest payment, resent when the payee lost track of it */

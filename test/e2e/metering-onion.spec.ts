@@ -1,0 +1,163 @@
+/**
+ * Metered bitswap over onion, on a private tor network, with the local
+ * ledger: a paying TorPlus client fetches 64 MiB and pays as it goes; an
+ * unmodified Helia client (dialling through tor's SOCKS port) gets its
+ * allowance at full speed, then the throttle rate, then nothing; a client
+ * that could not pay resumes its fetch once it pays
+ */
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { unixfs } from '@helia/unixfs'
+import { defaultLogger } from '@libp2p/logger'
+import { expect } from 'aegir/chai'
+import all from 'it-all'
+import pWaitFor from 'p-wait-for'
+import { cat } from '../../src/core/cat.js'
+import { parseIpfsPath } from '../../src/core/ipfs-path.js'
+import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { priceOf } from '../../src/payments/pricing.js'
+import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { ManagedTor, onion } from '../../src/transport/index.js'
+import { createPlainHelia } from '../utils/helia.js'
+import { rateBetween, reached, sampler } from '../utils/metering.js'
+import { createPaidRepo, issueAsset, startNode, startPaymentLedger } from '../utils/payments.js'
+import { tempDir } from '../utils/repo.js'
+import type { PaymentLedger, RunningNode } from '../utils/payments.js'
+import type { CID } from 'multiformats/cid'
+
+const MiB = 1024 * 1024
+const PRICE = '0.0100000'
+const THROTTLE = 256 * 1024
+const FREE = 4 * MiB
+/** Bytes served before the throttle: the allowance and 40 MiB of credit */
+const CREDIT_END = FREE + 40 * MiB
+
+describe('metered bitswap over onion', function () {
+  this.timeout(400_000)
+  let dir: string
+  let network: TorNetwork
+  let ledger: PaymentLedger
+  let provider: RunningNode
+  let cid: CID
+
+  /** Config of an onion-only node on the private tor network */
+  const onionConfig = (config: Record<string, any> = {}): Record<string, any> => ({
+    Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
+    Swarm: { OnionOnly: true },
+    Tor: { ExtraConfig: network.clientConfig() },
+    ...config,
+    Payments: { MaxPricePerMiB: PRICE, ...config.Payments }
+  })
+
+  before(async () => {
+    dir = await tempDir('torplus-e2e-metering-')
+    network = new TorNetwork({ dir: path.join(dir, 'network'), logger: defaultLogger() })
+    await network.start()
+    ledger = await startPaymentLedger()
+    provider = await startNode(await createPaidRepo(ledger, onionConfig({
+      Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },
+      Bitswap: {
+        FreeAllowance: FREE,
+        AllowanceRefreshRate: 0,
+        // as the defaults are to the default price: bills for 10 MiB, 8 MiB of them ahead, throttled past 40 MiB
+        PaymentThreshold: '0.1000000',
+        BillAhead: '0.0800000',
+        CreditLimit: '0.4000000',
+        DisconnectLimit: '0.4100000',
+        ThrottleRate: THROTTLE
+      }
+    })))
+    cid = await provider.node.fs.addBytes(crypto.randomBytes(64 * MiB))
+  })
+
+  after(async () => {
+    await provider?.stop()
+    await ledger?.local.stop()
+    await network?.stop()
+  })
+
+  it('bills a paying TorPlus client as it fetches 64 MiB; it pays price × bytes within one payment request and is never throttled', async () => {
+    const client = await startNode(await createPaidRepo(ledger, onionConfig()))
+
+    try {
+      await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
+      const peer = client.node.helia.libp2p.peerId.toString()
+      const statuses = new Set<string>()
+      const watch = setInterval(() => { statuses.add(provider.node.metering?.view(peer).status ?? 'unmetered') }, 50)
+      await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(180_000) })).finally(() => { clearInterval(watch) })
+
+      const served = provider.node.peerLedger.get(peer).bytesSent
+      const received = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.received ?? 0n
+      const credit = provider.node.metering?.view(peer)
+      const due = priceOf(served - (credit?.freeBytes ?? 0n), toStroops(PRICE))
+      // what it paid and what it owes is the price of every byte past its allowance, plus at most
+      // the 8 MiB billed ahead (each request rounds up to a stroop)
+      expect(Number(received + (credit?.unpaid ?? 0n) - due)).to.be.within(0, Number(priceOf(8n * BigInt(MiB), toStroops(PRICE))) + 10)
+      expect(Number(received)).to.be.greaterThan(Number(toStroops('0.5')))
+      // over a circuit, paying ahead keeps every bill paid long before the credit limit
+      expect([...statuses]).to.include('owing').and.not.include('throttled').and.not.include('refused')
+    } finally {
+      await client.stop()
+    }
+  })
+
+  it('serves an unmodified Helia client its allowance at full speed, then at the throttle rate, then nothing', async () => {
+    const tor = new ManagedTor({ dir: path.join(dir, 'helia-tor'), logger: defaultLogger(), extraConfig: network.clientConfig() })
+    await tor.start()
+    const helia = await createPlainHelia({ transports: [onion({ tor })] })
+
+    try {
+      await helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
+      const peer = helia.libp2p.peerId.toString()
+      const watch = sampler(provider, peer)
+      const result = await all(unixfs(helia).cat(cid, { signal: AbortSignal.timeout(60_000) })).catch(err => err)
+      watch.stop()
+      expect(result).to.be.an('error')
+
+      // full speed up to the credit limit: no slower than 1 MiB/s (a circuit here carries ~6 MiB/s)
+      expect(rateBetween(watch.samples, MiB, CREDIT_END - MiB)).to.be.above(MiB)
+      // the 1 MiB to the disconnect limit at the throttle rate
+      expect(rateBetween(watch.samples, CREDIT_END + 0.25 * MiB, CREDIT_END + 0.75 * MiB)).to.be.within(THROTTLE * 0.5, THROTTLE * 1.5)
+      // refused past the disconnect limit: its new wants are held, and only what it had asked for
+      // before trickles out, no faster than the throttle rate
+      const [lastAt, last] = watch.samples[watch.samples.length - 1]
+      expect(last).to.be.below(CREDIT_END + MiB + (lastAt - reached(watch.samples, CREDIT_END + MiB)) / 1000 * THROTTLE * 1.3)
+      expect(provider.node.metering?.view(peer).status).to.equal('refused')
+    } finally {
+      await helia.stop()
+      await tor.stop()
+    }
+  })
+
+  it('holds the wants of a client that cannot pay; once it pays, its fetch goes on without a restart', async () => {
+    // no trustline: it rejects every bill until it has one
+    const client = await startNode(await createPaidRepo(ledger, onionConfig(), { trust: false }))
+
+    try {
+      await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
+      const peer = client.node.helia.libp2p.peerId.toString()
+      // as `torplus cat` reads, two blocks at a time (Bitswap.BlocksInFlight), so wants keep coming
+      const fetched = all(await cat(client.node, parseIpfsPath(cid.toString()), { signal: AbortSignal.timeout(240_000), blockReadConcurrency: 2 }))
+
+      await pWaitFor(() => provider.node.metering?.view(peer).status === 'refused', { timeout: 120_000, interval: 200 })
+      // what it had asked for drains at the throttle rate, then nothing more goes
+      let stalled = -1n
+
+      for (let i = 0; i < 40 && stalled !== provider.node.peerLedger.get(peer).bytesSent; i++) {
+        stalled = provider.node.peerLedger.get(peer).bytesSent
+        await new Promise(resolve => setTimeout(resolve, 2000))
+      }
+
+      expect(Number(stalled)).to.be.below(64 * MiB)
+
+      await client.node.wallet.trust()
+      await issueAsset(ledger, client.node.wallet.address, '10')
+      expect(await provider.node.payments.bill(client.node.helia.libp2p.peerId)).to.include({ status: 'paid' })
+
+      const chunks = await fetched
+      expect(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)).to.equal(64 * MiB)
+    } finally {
+      await client.stop()
+    }
+  })
+})
