@@ -4,6 +4,13 @@
  * false, so bitswap waits on `onDrain` as it does for any slow stream (it
  * honours backpressure). `close` waits for the queue. A frame is counted
  * when it leaves, not when bitswap hands it over.
+ *
+ * A frame leaves only once the stream's write buffer is empty. A muxed
+ * stream takes frames past its window into that buffer and asks for more on
+ * every window update, so a stream to a fast reader held tens of MiB there:
+ * counted as sent, billed and throttled for, while the peer had 1 MiB of it
+ * (and held there, the throttle could not slow it). With one frame in the
+ * buffer at most, what is counted is what the muxer has, within a frame.
  */
 import { raceSignal } from 'race-signal'
 import type { Stream } from '@libp2p/interface'
@@ -42,6 +49,11 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
         return
       }
 
+      if (stream.writeBufferLength > 0) {
+        await idle(stream)
+        continue
+      }
+
       const wait = gate.delay(peer, queue[0].byteLength)
 
       if (wait > 0) {
@@ -65,7 +77,7 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
   }
 
   stream.send = (data) => {
-    if (state.pumped == null && queue.length === 0 && gate.delay(peer, data.byteLength) === 0) {
+    if (state.pumped == null && queue.length === 0 && stream.writeBufferLength === 0 && gate.delay(peer, data.byteLength) === 0) {
       gate.sent(peer, data.byteLength)
       return send(data)
     }
@@ -92,4 +104,17 @@ export function gateOutbound (stream: Stream, peer: string, gate: OutboundGate):
 
     await close(options)
   }
+}
+
+/** Until the stream's write buffer empties, or MAX_SLEEP, so a closed stream is noticed */
+async function idle (stream: Stream): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('idle', done)
+      resolve()
+    }
+    const timer = setTimeout(done, MAX_SLEEP)
+    stream.addEventListener('idle', done)
+  })
 }

@@ -100,14 +100,19 @@ export class BitswapTrafficMeter implements Startable {
       this.sent?.increment(bytes)
     }
 
-    gateOutbound(stream, peer.toString(), {
-      delay: (id, bytes) => gate?.delay(id, bytes) ?? 0,
-      sent: (id, bytes) => {
-        countSent(bytes)
-        gate?.sent(id, bytes)
-      },
-      pause: gate?.pause?.bind(gate)
-    })
+    if (gate == null) {
+      countSentFrames(stream, countSent)
+    } else {
+      gateOutbound(stream, peer.toString(), {
+        delay: (id, bytes) => gate.delay(id, bytes),
+        sent: (id, bytes) => {
+          countSent(bytes)
+          gate.sent(id, bytes)
+        },
+        pause: gate.pause?.bind(gate)
+      })
+    }
+
     countReceived(stream, bytes => {
       ledger?.addReceived(peer, bytes)
       this.traffic.bytesReceived += BigInt(bytes)
@@ -120,6 +125,16 @@ export class BitswapTrafficMeter implements Startable {
     }
 
     next(stream, connection)
+  }
+}
+
+/** Without a gate, frames are counted as bitswap hands them over, and that is all */
+function countSentFrames (stream: Stream, count: (bytes: number) => void): void {
+  const send = stream.send.bind(stream)
+
+  stream.send = (data) => {
+    count(data.byteLength)
+    return send(data)
   }
 }
 

@@ -14,7 +14,7 @@ import { parseIpfsPath } from '../../src/core/ipfs-path.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { rateBetween, reached, sampler } from '../utils/metering.js'
+import { rateWithin, reached, sampler } from '../utils/metering.js'
 import { createPaidRepo, issueAsset, startNode, startPaymentLedger } from '../utils/payments.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { UnixFS } from '@helia/unixfs'
@@ -75,7 +75,7 @@ describe('metered bitswap', function () {
       expect(fast).to.be.below(6000)
 
       // throttled from 41 MiB to 43 MiB (the disconnect limit): 2 MiB at 256 KiB/s is 8 s
-      expect(rateBetween(watch.samples, 41.5 * MiB, 42.5 * MiB)).to.be.within(THROTTLE * 0.6, THROTTLE * 1.5)
+      expect(rateWithin(watch.samples, 41 * MiB, 43 * MiB)).to.be.within(THROTTLE * 0.6, THROTTLE * 1.5)
 
       // then its new wants are held: only what it had asked for before still trickles out, at the throttle rate
       const last = watch.samples[watch.samples.length - 1][1]

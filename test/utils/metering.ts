@@ -20,7 +20,18 @@ export function reached (samples: Samples, bytes: number): number {
   return samples.find(([, sent]) => sent >= bytes)?.[0] ?? Infinity
 }
 
-/** Bytes per second between two counts */
-export function rateBetween (samples: Samples, from: number, to: number): number {
-  return (to - from) / ((reached(samples, to) - reached(samples, from)) / 1000)
+/**
+ * Bytes per second sent while the count was between `from` and `to`: from
+ * the first frame seen in that band to the last, so that frames of a few MiB
+ * do not blur it (each waits for the one before to be paid off)
+ */
+export function rateWithin (samples: Samples, from: number, to: number): number {
+  const frames = samples.filter(([, sent], i) => sent >= from && sent <= to && (i === 0 || samples[i - 1][1] !== sent))
+
+  if (frames.length < 2) {
+    throw new Error(`fewer than two frames seen between ${from} and ${to} bytes`)
+  }
+
+  const [[startedAt, started], [endedAt, ended]] = [frames[0], frames[frames.length - 1]]
+  return (ended - started) / ((endedAt - startedAt) / 1000)
 }
