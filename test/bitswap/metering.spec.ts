@@ -115,6 +115,27 @@ describe('metered bitswap', function () {
     }
   })
 
+  it('bills a client that will not pay ahead for what it was served only, and it pays that', async () => {
+    const client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: PRICE, PayAhead: 0 } }))
+
+    try {
+      await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs())
+      const peer = client.node.helia.libp2p.peerId.toString()
+      await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(60_000) }))
+
+      const served = provider.node.peerLedger.get(peer).bytesSent
+      const account = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer
+      const credit = provider.node.metering?.view(peer)
+      const due = priceOf(served - (credit?.freeBytes ?? 0n), toStroops(PRICE))
+      // its first bill, 8 MiB ahead, was refused; every one after it charged bytes served
+      expect(Number(account?.received)).to.be.greaterThan(0)
+      expect(Number(account?.paidThrough)).to.be.at.most(Number(served))
+      expect(Number((account?.received ?? 0n) + (credit?.unpaid ?? 0n) - due)).to.be.within(0, 10)
+    } finally {
+      await client.stop()
+    }
+  })
+
   it('holds the wants of a client that does not pay; once it pays, its fetch goes on without a restart', async () => {
     const strict = await startNode(await createPaidRepo(ledger, {
       Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },

@@ -67,6 +67,9 @@ describe('devnet command', function () {
     expect(Number(free)).to.be.within(16 * 1024 * 1024, 17 * 1024 * 1024)
     expect(BigInt(paid.Amount.replace('.', ''))).to.equal(priceOf(BigInt(ledger.Sent) - free, 1000n))
     expect(ledger).to.include({ Status: 'free', PaidToUs: paid.Amount, PaidThrough: ledger.Sent })
+    // without a peer: every peer it exchanged blocks with, the client among them
+    const ledgers = JSON.parse((await torplus(['bitswap', 'ledger', '--json'], { repo: providerRepo })).stdout)
+    expect(ledgers.Peers.find((peer: { Peer: string }) => peer.Peer === client)).to.include({ Sent: ledger.Sent, PaidToUs: paid.Amount })
 
     const peers = JSON.parse((await torplus(['payments', 'peers', '--json'], { repo: clientRepo })).stdout)
     expect(peers.Peers[0].Fetched).to.include({ Paid: paid.Amount, PaidThrough: paid.PaidThrough })

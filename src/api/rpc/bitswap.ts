@@ -7,9 +7,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { fromStroops } from '../../payments/stellar/amounts.js'
-import { json, requiredArg } from './encoding.js'
+import { args, json } from './encoding.js'
 import type { RpcContext } from './index.js'
 import type { TorPlusNode } from '../../node.js'
+import type { PeerPayments } from '../../payments/service.js'
 
 /** The payment service's books, or none when payments do not run */
 function payments (node: TorPlusNode): TorPlusNode['payments'] | undefined {
@@ -40,8 +41,14 @@ export function bitswapRoutes ({ node }: RpcContext): Hono {
     })
   })
 
+  // one peer with an argument, as Kubo's; every peer with bitswap traffic without one
   app.post('/ledger', (c) => {
-    const id = requiredArg(c, 'peer')
+    const [id] = args(c)
+    const books = payments(node)?.peers() ?? []
+
+    if (id == null) {
+      return json(c, { Peers: node.peerLedger.entries().map(([peer]) => ledgerOf(node, peer, books)) })
+    }
 
     try {
       peerIdFromString(id)
@@ -49,25 +56,29 @@ export function bitswapRoutes ({ node }: RpcContext): Hono {
       throw new InvalidArgumentError(`"${id}" is not a peer id`)
     }
 
-    const { bytesSent, bytesReceived } = node.peerLedger.get(id)
-    const credit = node.metering?.view(id)
-    const books = payments(node)?.peers().find(peer => peer.peer === id)
-
-    return json(c, {
-      Peer: id,
-      // Kubo's debt ratio: what we sent over what we received
-      Value: Number(bytesSent) / (Number(bytesReceived) + 1),
-      Sent: bytesSent.toString(),
-      Recv: bytesReceived.toString(),
-      Status: credit?.status ?? 'free',
-      Unpaid: fromStroops(credit?.unpaid ?? 0n),
-      FreeBytes: (credit?.freeBytes ?? 0n).toString(),
-      Allowance: credit?.allowance ?? null,
-      PaidThrough: (books?.asPayer?.paidThrough ?? 0n).toString(),
-      PaidToUs: fromStroops(books?.asPayer?.received ?? 0n),
-      PaidByUs: fromStroops(books?.asPayee?.paid ?? 0n)
-    })
+    return json(c, ledgerOf(node, id, books))
   })
 
   return app
+}
+
+function ledgerOf (node: TorPlusNode, id: string, books: PeerPayments[]): Record<string, unknown> {
+  const { bytesSent, bytesReceived } = node.peerLedger.get(id)
+  const credit = node.metering?.view(id)
+  const paid = books.find(peer => peer.peer === id)
+
+  return {
+    Peer: id,
+    // Kubo's debt ratio: what we sent over what we received
+    Value: Number(bytesSent) / (Number(bytesReceived) + 1),
+    Sent: bytesSent.toString(),
+    Recv: bytesReceived.toString(),
+    Status: credit?.status ?? 'free',
+    Unpaid: fromStroops(credit?.unpaid ?? 0n),
+    FreeBytes: (credit?.freeBytes ?? 0n).toString(),
+    Allowance: credit?.allowance ?? null,
+    PaidThrough: (paid?.asPayer?.paidThrough ?? 0n).toString(),
+    PaidToUs: fromStroops(paid?.asPayer?.received ?? 0n),
+    PaidByUs: fromStroops(paid?.asPayee?.paid ?? 0n)
+  }
 }

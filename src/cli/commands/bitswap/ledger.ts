@@ -3,7 +3,7 @@ import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
 interface LedgerArgs {
-  peer: string
+  peer?: string
 }
 
 interface Ledger {
@@ -20,10 +20,27 @@ interface Ledger {
 }
 
 export const bitswapLedger: CommandModule<GlobalArgs, any> = {
-  command: 'ledger <peer>',
-  describe: 'One peer: bytes each way, its credit status, what it owes and what was paid',
-  builder: (yargs) => yargs.positional('peer', { type: 'string', demandOption: true, describe: 'Peer id' }),
+  command: 'ledger [peer]',
+  describe: 'One peer, or every peer we exchanged blocks with: bytes each way, credit status, what it owes and what was paid',
+  builder: (yargs) => yargs.positional('peer', { type: 'string', describe: 'Peer id; every peer when absent' }),
   handler: withContext<LedgerArgs>(async (ctx, argv) => {
+    if (argv.peer == null) {
+      const { Peers } = await ctx.call<{ Peers: Ledger[] }>('bitswap/ledger')
+
+      if (ctx.json) {
+        ctx.printJson({ Peers })
+        return
+      }
+
+      ctx.print('Peer\tSent\tReceived\tStatus\tUnpaid\tPaid to us\tPaid by us')
+
+      for (const ledger of Peers) {
+        ctx.print([ledger.Peer, ledger.Sent, ledger.Recv, ledger.Status, ledger.Unpaid, ledger.PaidToUs, ledger.PaidByUs].join('\t'))
+      }
+
+      return
+    }
+
     const ledger = await ctx.call<Ledger>('bitswap/ledger', { arg: argv.peer })
 
     if (ctx.json) {
