@@ -1,22 +1,29 @@
 /**
- * Metering benchmark on loopback TCP, daemons in their own processes:
+ * Metering benchmark, daemons in their own processes:
  *
- * - the same 64 MiB transfer from a provider that meters and bills (the
- *   default credit policy, paid by the client as it goes) and from one that
- *   charges nothing (metering off: plain @helia/bitswap with our traffic
- *   meter), rounds alternating; prints the median MiB/s of each and the
- *   ratio (target >= 0.95)
+ * - the same 64 MiB transfer on loopback TCP from a provider that meters and
+ *   bills (the default credit policy, paid by the client as it goes) and
+ *   from one that charges nothing (metering off: plain @helia/bitswap with
+ *   our byte counter), in ABBA order, with dirty pages written out before
+ *   each fetch (the previous fetch's blocks are otherwise written back during
+ *   the next); prints the median MiB/s of each and the ratio (target >= 0.95)
  * - 8 paying clients fetching 64 MiB each from one provider at once:
  *   aggregate MiB/s, and each client's payments against price × bytes
+ * - the first comparison again over onion, on a private tor network
  *
- * Usage: npm run bench:metering [-- --rounds 3]
+ * Usage: npm run bench:metering [-- --rounds 6 --onion-rounds 3]
  */
+import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
 import all from 'it-all'
+import { TorNetwork } from '../src/devnet/tor-network.js'
 import { priceOf } from '../src/payments/pricing.js'
 import { toStroops } from '../src/payments/stellar/amounts.js'
 import { startDaemon } from '../test/utils/daemon.js'
-import { createPaidRepo, startPaymentLedger } from '../test/utils/payments.js'
+import { createOnionPaidRepo, createPaidRepo, startPaymentLedger } from '../test/utils/payments.js'
+import { tempDir } from '../test/utils/repo.js'
 import { rpcCall } from '../test/utils/rpc.js'
 import type { RunningDaemon } from '../test/utils/daemon.js'
 import type { PaymentLedger } from '../test/utils/payments.js'
@@ -29,7 +36,8 @@ const argument = (name: string, fallback: number): number => {
   const value = Number(process.argv[process.argv.indexOf(name) + 1])
   return process.argv.includes(name) && value > 0 ? value : fallback
 }
-const ROUNDS = argument('--rounds', 3)
+const ROUNDS = argument('--rounds', 6)
+const ONION_ROUNDS = argument('--onion-rounds', 3)
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 async function provider (ledger: PaymentLedger, price: string): Promise<RunningDaemon> {
@@ -39,7 +47,11 @@ async function provider (ledger: PaymentLedger, price: string): Promise<RunningD
 /** MiB/s of one client fetching fresh content from the provider */
 async function fetchOnce (from: RunningDaemon, to: RunningDaemon): Promise<number> {
   const { cid } = await from.client.add(crypto.randomBytes(SIZE))
+  // a connection of its own each time: over onion that is a new circuit, and
+  // circuits differ in speed more than anything measured here
+  await to.client.swarm.disconnect(from.multiaddrs[0] as any).catch(() => {})
   await to.client.swarm.connect(from.multiaddrs[0] as any)
+  execFileSync('sync')
   const started = performance.now()
   const chunks = await all(to.client.cat(cid))
   const seconds = (performance.now() - started) / 1000
@@ -51,30 +63,66 @@ async function fetchOnce (from: RunningDaemon, to: RunningDaemon): Promise<numbe
   return SIZE / MiB / seconds
 }
 
-async function compare (ledger: PaymentLedger): Promise<void> {
-  const metered = await provider(ledger, PRICE)
-  const free = await provider(ledger, '0')
+/**
+ * Fetches from the metered and the unmetered provider in ABBA order; prints
+ * each one's median and their ratio. `client` gives the fetcher for one
+ * fetch, `done` is told when it is no longer needed.
+ */
+async function compare (label: string, rounds: number, providers: Record<'metered' | 'free', RunningDaemon>, client: () => Promise<RunningDaemon>, done: (client: RunningDaemon) => Promise<unknown>): Promise<void> {
   const rates = { metered: [] as number[], free: [] as number[] }
 
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, from] of [['metered', metered], ['free', free]] as const) {
-        // a new client each time, so its allowance and wants start afresh
-        const client = await startDaemon(await createPaidRepo(ledger))
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['metered', 'free'] as const : ['free', 'metered'] as const
 
-        try {
-          rates[name].push(await fetchOnce(from, client))
-        } finally {
-          await client.stop()
-        }
+    for (const name of order) {
+      const to = await client()
+
+      try {
+        rates[name].push(await fetchOnce(providers[name], to))
+      } finally {
+        await done(to)
       }
     }
+  }
 
-    const ratio = median(rates.metered) / median(rates.free)
-    console.info(`64 MiB, ${ROUNDS} rounds: metered and paid ${median(rates.metered).toFixed(1)} MiB/s (${rates.metered.map(r => r.toFixed(1)).join(', ')}), unmetered ${median(rates.free).toFixed(1)} MiB/s (${rates.free.map(r => r.toFixed(1)).join(', ')}): ratio ${ratio.toFixed(2)} (target >= 0.95)`)
+  const list = (values: number[]): string => values.map(r => r.toFixed(1)).join(', ')
+  console.info(`64 MiB ${label}, ${rounds} rounds: metered and paid ${median(rates.metered).toFixed(1)} MiB/s (${list(rates.metered)}), unmetered ${median(rates.free).toFixed(1)} MiB/s (${list(rates.free)}): ratio ${(median(rates.metered) / median(rates.free)).toFixed(2)} (target >= 0.95)`)
+}
+
+async function loopback (ledger: PaymentLedger): Promise<void> {
+  const providers = { metered: await provider(ledger, PRICE), free: await provider(ledger, '0') }
+
+  try {
+    // a new client each time, so its allowance and wants start afresh
+    await compare('on loopback TCP', ROUNDS, providers, async () => startDaemon(await createPaidRepo(ledger)), async (client) => client.stop())
   } finally {
-    await metered.stop()
-    await free.stop()
+    await Promise.all(Object.values(providers).map(async daemon => daemon.stop()))
+  }
+}
+
+/** The same over onion, on a private tor network: one client, as a new one would mean a new tor */
+async function overOnion (ledger: PaymentLedger): Promise<void> {
+  const network = new TorNetwork({ dir: path.join(await tempDir('torplus-bench-metering-'), 'network'), logger: defaultLogger() })
+  await network.start()
+  const daemons: RunningDaemon[] = []
+
+  try {
+    // one after another: each funds an account from the issuer's
+    const repos = []
+
+    for (const config of [{ Payments: { PricePerMiB: PRICE } }, { Payments: { PricePerMiB: '0' } }, {}]) {
+      repos.push(await createOnionPaidRepo(ledger, network, config))
+    }
+
+    const [metered, free, client] = await Promise.all(repos.map(async repo => {
+      const daemon = await startDaemon(repo, { timeout: 120_000 })
+      daemons.push(daemon)
+      return daemon
+    }))
+    await compare('over onion', ONION_ROUNDS, { metered, free }, async () => client, async () => {})
+  } finally {
+    await Promise.all(daemons.map(async daemon => daemon.stop()))
+    await network.stop()
   }
 }
 
@@ -115,8 +163,9 @@ async function manyClients (ledger: PaymentLedger): Promise<void> {
 const ledger = await startPaymentLedger()
 
 try {
-  await compare(ledger)
+  await loopback(ledger)
   await manyClients(ledger)
+  await overOnion(ledger)
 } finally {
   await ledger.local.stop()
 }

@@ -14,8 +14,8 @@ import { parseIpfsPath } from '../../src/core/ipfs-path.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { rateWithin, reached, sampler } from '../utils/metering.js'
-import { createPaidRepo, issueAsset, startNode, startPaymentLedger } from '../utils/payments.js'
+import { payUp, rateWithin, reached, sampler, untilStalled } from '../utils/metering.js'
+import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { UnixFS } from '@helia/unixfs'
 import type { CID } from 'multiformats/cid'
@@ -152,21 +152,13 @@ describe('metered bitswap', function () {
       const fetched = all(await cat(client.node, parseIpfsPath(content.toString()), { signal: AbortSignal.timeout(90_000), blockReadConcurrency: 2 }))
 
       await pWaitFor(() => strict.node.metering?.view(peer).status === 'refused', { timeout: 20_000 })
-      // what it had asked for drains at the throttle rate, then nothing more goes
-      let stalled = -1n
-
-      for (let i = 0; i < 15 && stalled !== strict.node.peerLedger.get(peer).bytesSent; i++) {
-        stalled = strict.node.peerLedger.get(peer).bytesSent
-        await new Promise(resolve => setTimeout(resolve, 2000))
-      }
+      await untilStalled(strict, peer, 15)
 
       // (usually short of the whole file; in one CI run the client had asked for every block before it was refused)
       expect(strict.node.metering?.view(peer).status).to.equal('refused')
 
       // it can pay now; the provider's operator bills it
-      await client.node.wallet.trust()
-      await issueAsset(ledger, client.node.wallet.address, '10')
-      expect(await strict.node.payments.bill(client.node.helia.libp2p.peerId)).to.include({ status: 'paid' })
+      expect(await payUp(ledger, strict, client)).to.include({ status: 'paid' })
 
       const chunks = await fetched
       expect(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)).to.equal(16 * MiB)

@@ -19,8 +19,8 @@ import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { ManagedTor, onion } from '../../src/transport/index.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { rateWithin, reached, sampler } from '../utils/metering.js'
-import { createPaidRepo, issueAsset, startNode, startPaymentLedger } from '../utils/payments.js'
+import { payUp, rateWithin, reached, sampler, untilStalled } from '../utils/metering.js'
+import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { tempDir } from '../utils/repo.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { CID } from 'multiformats/cid'
@@ -42,21 +42,15 @@ describe('metered bitswap over onion', function () {
   let provider: RunningNode
   let cid: CID
 
-  /** Config of an onion-only node on the private tor network */
-  const onionConfig = (config: Record<string, any> = {}): Record<string, any> => ({
-    Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
-    Swarm: { OnionOnly: true },
-    Tor: { ExtraConfig: network.clientConfig() },
-    ...config,
-    Payments: { MaxPricePerMiB: PRICE, ...config.Payments }
-  })
+  /** A client that pays this provider's price */
+  const CLIENT = { Payments: { MaxPricePerMiB: PRICE } }
 
   before(async () => {
     dir = await tempDir('torplus-e2e-metering-')
     network = new TorNetwork({ dir: path.join(dir, 'network'), logger: defaultLogger() })
     await network.start()
     ledger = await startPaymentLedger()
-    provider = await startNode(await createPaidRepo(ledger, onionConfig({
+    provider = await startNode(await createOnionPaidRepo(ledger, network, {
       Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },
       Bitswap: {
         FreeAllowance: FREE,
@@ -68,7 +62,7 @@ describe('metered bitswap over onion', function () {
         DisconnectLimit: '0.4600000',
         ThrottleRate: THROTTLE
       }
-    })))
+    }))
     cid = await provider.node.fs.addBytes(crypto.randomBytes(64 * MiB))
   })
 
@@ -79,7 +73,7 @@ describe('metered bitswap over onion', function () {
   })
 
   it('bills a paying TorPlus client as it fetches 64 MiB; it pays price × bytes within one payment request and is never throttled', async () => {
-    const client = await startNode(await createPaidRepo(ledger, onionConfig()))
+    const client = await startNode(await createOnionPaidRepo(ledger, network, CLIENT))
 
     try {
       await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
@@ -134,7 +128,7 @@ describe('metered bitswap over onion', function () {
 
   it('holds the wants of a client that cannot pay; once it pays, its fetch goes on without a restart', async () => {
     // no trustline: it rejects every bill until it has one
-    const client = await startNode(await createPaidRepo(ledger, onionConfig(), { trust: false }))
+    const client = await startNode(await createOnionPaidRepo(ledger, network, CLIENT, { trust: false }))
 
     try {
       await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
@@ -143,19 +137,8 @@ describe('metered bitswap over onion', function () {
       const fetched = all(await cat(client.node, parseIpfsPath(cid.toString()), { signal: AbortSignal.timeout(240_000), blockReadConcurrency: 2 }))
 
       await pWaitFor(() => provider.node.metering?.view(peer).status === 'refused', { timeout: 120_000, interval: 200 })
-      // what it had asked for drains at the throttle rate, then nothing more goes
-      let stalled = -1n
-
-      for (let i = 0; i < 40 && stalled !== provider.node.peerLedger.get(peer).bytesSent; i++) {
-        stalled = provider.node.peerLedger.get(peer).bytesSent
-        await new Promise(resolve => setTimeout(resolve, 2000))
-      }
-
-      expect(Number(stalled)).to.be.below(64 * MiB)
-
-      await client.node.wallet.trust()
-      await issueAsset(ledger, client.node.wallet.address, '10')
-      expect(await provider.node.payments.bill(client.node.helia.libp2p.peerId)).to.include({ status: 'paid' })
+      expect(Number(await untilStalled(provider, peer, 40))).to.be.below(64 * MiB)
+      expect(await payUp(ledger, provider, client)).to.include({ status: 'paid' })
 
       const chunks = await fetched
       expect(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)).to.equal(64 * MiB)

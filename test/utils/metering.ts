@@ -1,7 +1,9 @@
 /**
  * Watching what a metered provider sends one peer, over time
  */
-import type { RunningNode } from './payments.js'
+import { issueAsset } from './payments.js'
+import type { PaymentLedger, RunningNode } from './payments.js'
+import type { BillOutcome } from '../../src/payments/payee.js'
 
 export type Samples = Array<[ms: number, bytesSent: number]>
 
@@ -34,4 +36,27 @@ export function rateWithin (samples: Samples, from: number, to: number): number 
 
   const [[startedAt, started], [endedAt, ended]] = [frames[0], frames[frames.length - 1]]
   return (ended - started) / ((endedAt - startedAt) / 1000)
+}
+
+/**
+ * Once the peer is refused, wait while what it had asked for before drains
+ * at the throttle rate, until nothing more goes (two counts 2 s apart agree)
+ * or `tries` counts were taken; the count then
+ */
+export async function untilStalled (provider: RunningNode, peer: string, tries: number): Promise<bigint> {
+  let stalled = -1n
+
+  for (let i = 0; i < tries && stalled !== provider.node.peerLedger.get(peer).bytesSent; i++) {
+    stalled = provider.node.peerLedger.get(peer).bytesSent
+    await new Promise(resolve => setTimeout(resolve, 2000))
+  }
+
+  return stalled
+}
+
+/** The client that could not pay opens a trustline and gets 10 of the asset; the provider bills it */
+export async function payUp (ledger: PaymentLedger, provider: RunningNode, client: RunningNode): Promise<BillOutcome> {
+  await client.node.wallet.trust()
+  await issueAsset(ledger, client.node.wallet.address, '10')
+  return provider.node.payments.bill(client.node.helia.libp2p.peerId)
 }

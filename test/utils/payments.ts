@@ -14,6 +14,7 @@ import { DEVNET_PASSPHRASE } from '../../src/payments/stellar/networks.js'
 import { openRepo } from '../../src/repo/index.js'
 import { loadOrCreateStellarSeed } from '../../src/repo/keys.js'
 import { createRepo, tempDir } from './repo.js'
+import type { TorNetwork } from '../../src/devnet/tor-network.js'
 import type { TorPlusNode } from '../../src/node.js'
 import type { Repo } from '../../src/repo/index.js'
 
@@ -79,6 +80,19 @@ export async function createPaidRepo (ledger: PaymentLedger, config: Record<stri
   const repo = await createRepo({ Routing: { Type: 'none' }, ...config })
   await setUpPayments(ledger.dir, ledger.local.url, [repo])
   return repo
+}
+
+/**
+ * As createPaidRepo, for an onion-only node on a private tor network, with
+ * its HTTP interfaces on loopback
+ */
+export async function createOnionPaidRepo (ledger: PaymentLedger, network: Pick<TorNetwork, 'clientConfig'>, config: Record<string, any> = {}, options: { trust?: boolean } = {}): Promise<string> {
+  return createPaidRepo(ledger, {
+    Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
+    Swarm: { OnionOnly: true },
+    Tor: { ExtraConfig: network.clientConfig() },
+    ...config
+  }, options)
 }
 
 /** Pay `amount` of the asset to `address` from the issuer: it must trust the asset */
