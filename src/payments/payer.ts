@@ -49,6 +49,9 @@ export interface PayerInit {
 
 const STELLAR_ACCOUNT = /^G[A-Z2-7]{55}$/
 
+/** Milliseconds a request's bytes get to arrive before it is found to bill more than we received */
+const ARRIVAL_WAIT = 5000
+
 export class Payer {
   private readonly components: PayerComponents
   private readonly init: PayerInit
@@ -67,6 +70,11 @@ export class Payer {
 
     try {
       const { request } = await channel.read({ signal })
+
+      if (request != null) {
+        await this.arrival(peer, request.rangeEnd, signal)
+      }
+
       // one decision at a time: they share the balance and the total budget
       const answer: PaymentMessage = request == null
         ? { reject: { requestId: new Uint8Array(0), code: Reject.Code.MALFORMED, reason: 'expected a payment request', paidThrough: 0n, received: 0n } }
@@ -85,6 +93,22 @@ export class Payer {
     } catch (err: any) {
       log('payment exchange with %p failed - %e', peer, err)
       channel.abort(err)
+    }
+  }
+
+  /**
+   * A request travels on a stream of its own and can overtake bytes the
+   * payee sent before it on others (still in its muxer's buffers): give
+   * what it bills a moment to arrive before holding it against our count
+   */
+  private async arrival (peer: PeerId, rangeEnd: bigint, signal: AbortSignal): Promise<void> {
+    const { books, peerLedger } = this.components
+    const account = books.payer(peer.toString())
+    peerLedger.atLeast(peer, { bytesReceived: account.received ?? account.paidThrough })
+    const deadline = Date.now() + ARRIVAL_WAIT
+
+    while (peerLedger.get(peer).bytesReceived + this.init.byteTolerance + this.init.payAhead < rangeEnd && Date.now() < deadline && !signal.aborted) {
+      await new Promise(resolve => setTimeout(resolve, 50))
     }
   }
 

@@ -72,15 +72,19 @@ describe('metered bitswap over onion', function () {
     await network?.stop()
   })
 
-  it('bills a paying TorPlus client as it fetches 64 MiB; it pays price × bytes within one payment request and is never throttled', async () => {
+  it('bills a paying TorPlus client as it fetches 64 MiB; it pays price × bytes within one payment request, at circuit speed', async () => {
     const client = await startNode(await createOnionPaidRepo(ledger, network, CLIENT))
 
     try {
       await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
       const peer = client.node.helia.libp2p.peerId.toString()
-      const statuses = new Set<string>()
-      const watch = setInterval(() => { statuses.add(provider.node.metering?.view(peer).status ?? 'unmetered') }, 50)
+      const statuses: string[] = []
+      const watch = setInterval(() => { statuses.push(provider.node.metering?.view(peer).status ?? 'unmetered') }, 50)
+      const started = Date.now()
       await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(180_000) })).finally(() => { clearInterval(watch) })
+      const seconds = (Date.now() - started) / 1000
+      // the last bills wait behind what is in flight: within one request of all paid, once they land
+      await pWaitFor(() => (provider.node.metering?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 60_000, interval: 200 })
 
       const served = provider.node.peerLedger.get(peer).bytesSent
       const received = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.received ?? 0n
@@ -89,9 +93,12 @@ describe('metered bitswap over onion', function () {
       // what it paid and what it owes is the price of every byte past its allowance, plus at most
       // the 8 MiB billed ahead (each request rounds up to a stroop)
       expect(Number(received + (credit?.unpaid ?? 0n) - due)).to.be.within(0, Number(priceOf(8n * BigInt(MiB), toStroops(PRICE))) + 10)
-      expect(Number(received)).to.be.greaterThan(Number(toStroops('0.5')))
-      // over a circuit, paying ahead keeps every bill paid long before the credit limit
-      expect([...statuses]).to.include('owing').and.not.include('throttled').and.not.include('refused')
+      expect(Number(received)).to.be.greaterThan(Number(due - toStroops('0.1')))
+      // paying ahead keeps its bills paid before the credit limit: never refused, and throttled, if
+      // ever, only briefly (a bill waits behind the data in flight: ~3 s here, more on a slow machine)
+      expect(statuses).to.include('owing').and.not.include('refused')
+      expect(statuses.filter(status => status === 'throttled').length).to.be.below(statuses.length / 10)
+      expect(64 * MiB / seconds).to.be.above(4 * THROTTLE)
     } finally {
       await client.stop()
     }
