@@ -5,6 +5,8 @@ import cliProgress from 'cli-progress'
 import { formatByteSize } from '../config/byte-size.js'
 
 export interface ByteProgress {
+  /** Whether a bar is drawn (enabled, on a terminal, and big enough) */
+  readonly shown: boolean
   add(bytes: number): void
   /** Text after the byte counts, e.g. what was paid so far */
   note(text: string): void
@@ -17,7 +19,7 @@ const MIN_BAR_BYTES = 1024 * 1024
 
 export function byteProgress (label: string, total: number | undefined, enabled: boolean): ByteProgress {
   if (!enabled || !process.stderr.isTTY || (total != null && total < MIN_BAR_BYTES)) {
-    return { add () {}, note () {}, stop () {} }
+    return { shown: false, add () {}, note () {}, stop () {} }
   }
 
   const bar = new cliProgress.SingleBar({
@@ -34,6 +36,7 @@ export function byteProgress (label: string, total: number | undefined, enabled:
   bar.start(total ?? 0, 0, { done: formatByteSize(0), size: formatByteSize(total ?? 0), note: '' })
 
   return {
+    shown: true,
     add (bytes) {
       done += bytes
       bar.update(Math.min(done, total ?? done), { done: formatByteSize(done) })

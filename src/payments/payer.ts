@@ -99,7 +99,9 @@ export class Payer {
   /**
    * A request travels on a stream of its own and can overtake bytes the
    * payee sent before it on others (still in its muxer's buffers): give
-   * what it bills a moment to arrive before holding it against our count
+   * what it bills a moment to arrive before holding it against our count.
+   * First the count is raised to what the books hold: they are synced at
+   * each payment, the count lazily.
    */
   private async arrival (peer: PeerId, rangeEnd: bigint, signal: AbortSignal): Promise<void> {
     const { books, peerLedger } = this.components
@@ -115,7 +117,7 @@ export class Payer {
   private async decide (peer: PeerId, request: PaymentRequest): Promise<PaymentMessage> {
     const { books, wallet, peerLedger, funds, metrics } = this.components
     const account = books.payer(peer.toString())
-    peerLedger.atLeast(peer, { bytesReceived: account.received ?? account.paidThrough })
+    // raised to what the books hold by arrival()
     const received = peerLedger.get(peer).bytesReceived
     const nonce = toHex(request.nonce)
 

@@ -30,8 +30,8 @@ export const get: CommandModule<GlobalArgs, any> = {
     const output = path.resolve(argv.output ?? name)
     ctx.print(`Saving ${stat.type === 'directory' ? 'directory' : 'file'} to ${output}`)
     const progress = byteProgress('saving', total, argv.progress && !ctx.json)
-    // only a bar on a terminal shows it
-    const payments = argv.progress && !ctx.json && process.stderr.isTTY ? paidSince(ctx, text => { progress.note(text) }) : { stop: async () => {} }
+    // only a drawn bar shows it
+    const payments = progress.shown ? paidSince(ctx, text => { progress.note(text) }) : { stop: async () => {} }
 
     try {
       for await (const entry of extract()(client.get(argv.path, { signal: ctx.signal }))) {

@@ -75,11 +75,7 @@ export class ChannelPool {
     let channel = this.firstFree()
 
     while (channel == null && this.keys.size < this.max) {
-      if (this.creating == null) {
-        this.creating = this.create(options).finally(() => { this.creating = undefined })
-      }
-
-      await this.creating
+      await this.createOne(options)
       channel = this.firstFree()
     }
 
@@ -101,13 +97,17 @@ export class ChannelPool {
   /**
    * Have a free channel ready, so that a new payer's first bill does not
    * wait for an account to be created and a ledger to close; done after
-   * each lease, so a node that never bills anyone holds no channel
+   * each lease, and before the first when metering sees a bill coming, so a
+   * node that never bills anyone holds no channel
    */
   async keepSpare (options: AbortOptions = {}): Promise<void> {
-    if (this.firstFree() != null || this.keys.size >= this.max) {
-      return
+    if (this.firstFree() == null && this.keys.size < this.max) {
+      await this.createOne(options)
     }
+  }
 
+  /** One account creation at a time: a caller arriving meanwhile waits for the running one */
+  private async createOne (options: AbortOptions): Promise<void> {
     this.creating ??= this.create(options).finally(() => { this.creating = undefined })
     await this.creating
   }
