@@ -19,6 +19,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { create } from 'kubo-rpc-client'
 import { PROFILES, readConfig } from '../src/config/index.js'
 import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../src/devnet/ports.js'
 import { initRepo } from '../src/repo/index.js'
 import { startDaemon } from '../test/utils/daemon.js'
 import type { RunningDaemon } from '../test/utils/daemon.js'
@@ -128,11 +129,9 @@ async function joiner (dir: string, config: Record<string, unknown>, bootstrap: 
   return { peerId: daemon.peerId, multiaddr: daemon.multiaddrs[0], client: daemon.client, stop: async () => daemon.stop() }
 }
 
-const EPHEMERAL_API = { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' }
-
 async function loopbackCluster (dir: string): Promise<{ cluster: Cluster, daemons: RunningDaemon[] }> {
   const daemons: RunningDaemon[] = []
-  const config = { ...PROFILES.loopback.config, Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], ...EPHEMERAL_API } }
+  const config = { ...PROFILES.loopback.config, Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], ...EPHEMERAL_HTTP_ADDRESSES } }
 
   for (let i = 0; i < NODES; i++) {
     const repo = path.join(dir, `node${i + 1}`)
@@ -157,10 +156,10 @@ async function main (): Promise<void> {
 
   try {
     const devnetStarted = performance.now()
-    const devnet = await devnetUp({ dir: devnetDir, nodes: NODES, logger: defaultLogger() })
+    const devnet = await devnetUp({ dir: devnetDir, nodes: NODES, logger: defaultLogger(), stopWith: process.pid })
     const devnetMs = performance.now() - devnetStarted
     const onionNodes = devnet.nodes.map(node => ({ peerId: node.peerId, multiaddr: node.multiaddr, client: create({ url: node.api }) }))
-    const onionConfig = { Addresses: EPHEMERAL_API, Tor: { ExtraConfig: (await readConfig(path.join(devnet.nodes[0].repo, 'config'))).Tor.ExtraConfig } }
+    const onionConfig = { Addresses: EPHEMERAL_HTTP_ADDRESSES, Tor: { ExtraConfig: (await readConfig(path.join(devnet.nodes[0].repo, 'config'))).Tor.ExtraConfig } }
     const onion = await run('onion', { nodes: onionNodes, join: async () => joiner(dir, onionConfig, onionNodes[0]) })
     await devnetDown(devnetDir)
 

@@ -8,6 +8,7 @@ import { unixfs } from '@helia/unixfs'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { PROFILES } from '../src/config/index.js'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../src/devnet/ports.js'
 import { startDaemon } from '../src/daemon.js'
 import { initRepo } from '../src/repo/index.js'
 import { createPlainHelia } from '../test/utils/helia.js'
@@ -28,7 +29,7 @@ async function create (): Promise<BenchNode> {
   if (kind === 'torplus') {
     const repoPath = path.join(dir, 'repo')
     // loopback TCP, as the plain Helia node it is measured against
-    await initRepo(repoPath, { config: { ...PROFILES.loopback.config, Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' } } as any })
+    await initRepo(repoPath, { config: { ...PROFILES.loopback.config, Addresses: { Swarm: ['/ip4/127.0.0.1/tcp/0'], ...EPHEMERAL_HTTP_ADDRESSES } } as any })
     const daemon = await startDaemon({ repoPath })
     return { helia: daemon.node.helia, fs: daemon.node.fs, stop: daemon.stop }
   }
@@ -84,6 +85,11 @@ process.on('message', (message: { id: number, command: string, args: unknown[] }
     (result) => process.send?.({ id: message.id, result }),
     (err: Error) => process.send?.({ id: message.id, error: err.stack ?? err.message })
   )
+})
+
+// the bench that forked us went away (killed, perhaps): so do we
+process.on('disconnect', () => {
+  void node.stop().finally(() => process.exit(1))
 })
 
 process.send?.({ ready: true })

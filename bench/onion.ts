@@ -25,6 +25,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { create } from 'kubo-rpc-client'
 import { readConfig } from '../src/config/index.js'
 import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../src/devnet/ports.js'
 import { initRepo } from '../src/repo/index.js'
 import { ManagedTor } from '../src/transport/index.js'
 import { startDaemon } from '../test/utils/daemon.js'
@@ -229,7 +230,7 @@ class Bitswap {
 /** A new daemon on the devnet: time to "ready" (descriptor uploaded) and to a first dial from node1 */
 async function measureDaemonStart (dir: string, torrc: string[], dialer: DevnetNode): Promise<{ readyMs: number, reachableMs: number, stop(): Promise<unknown> }> {
   const repo = path.join(dir, 'late-node')
-  await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0' }, Tor: { ExtraConfig: torrc } } as any })
+  await initRepo(repo, { config: { Addresses: EPHEMERAL_HTTP_ADDRESSES, Tor: { ExtraConfig: torrc } } as any })
 
   const start = performance.now()
   const daemon = await startDaemon(repo, { timeout: 180_000 })
@@ -271,6 +272,7 @@ try {
     dir,
     nodes: 1 + PROVIDERS,
     logger,
+    stopWith: process.pid,
     onProgress: (evt) => { if (evt.type === 'devnet:tor:consensus') consensusMs = performance.now() - start }
   })
   const devnetMs = performance.now() - start

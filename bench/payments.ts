@@ -83,7 +83,7 @@ async function loopbackCycles (): Promise<void> {
 async function onionCycles (): Promise<void> {
   const dir = path.join(os.tmpdir(), `torplus-bench-payments-${process.pid}`)
   const started = performance.now()
-  const devnet = await devnetUp({ dir, nodes: 2, logger: defaultLogger() })
+  const devnet = await devnetUp({ dir, nodes: 2, logger: defaultLogger(), stopWith: process.pid })
 
   try {
     console.info(`devnet of 2 up in ${((performance.now() - started) / 1000).toFixed(1)} s`)

@@ -27,6 +27,19 @@ function problem (status: 400 | 404 | 405 | 504, message: string): Response {
   return new Response(message + '\n', { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
 }
 
+/**
+ * Whether a browser sent the request for a page of another site: it says
+ * so in `Sec-Fetch-Site`, and in `Origin` on CORS requests; other clients
+ * (curl, the CLI) send neither
+ */
+function isCrossSite (request: Request): boolean {
+  const site = request.headers.get('sec-fetch-site')
+  const origin = request.headers.get('origin')
+
+  return (site != null && site !== 'same-origin' && site !== 'none') ||
+    (origin != null && origin !== new URL(request.url).origin)
+}
+
 export async function createGateway ({ node, log, retrievalTimeout }: GatewayInit): Promise<Gateway> {
   const verifiedFetch: VerifiedFetch = await createVerifiedFetchWithHelia(node.helia)
   const app = new Hono()
@@ -41,14 +54,22 @@ export async function createGateway ({ node, log, retrievalTimeout }: GatewayIni
     }
 
     const signal = anySignal([c.req.raw.signal, AbortSignal.timeout(retrievalTimeout)])
+    // the gateway answers any origin (trustless gateways do), but fetching
+    // from the network costs money: another site's page gets local blocks only
+    const offline = isCrossSite(c.req.raw)
 
     try {
       const search = new URL(c.req.url).search
       const response = await verifiedFetch(`ipfs://${rest}${search}`, {
         method: c.req.method,
         headers: c.req.raw.headers,
+        offline,
         signal
       })
+
+      if (offline && response.status >= 500) {
+        return problem(404, `${rest} is not in this node's repo, and a page on another site cannot make the node fetch it`)
+      }
 
       if (response.status === 504 || (signal.aborted && !c.req.raw.signal.aborted)) {
         return problem(504, `${rest} was not retrieved within ${retrievalTimeout} ms: no connected peer provided it`)

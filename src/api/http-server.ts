@@ -1,10 +1,12 @@
 /**
- * Serve a hono app on the TCP multiaddr of a config key
+ * Serve a hono app on the TCP multiaddr of a config key, to requests that
+ * name it by address (see host-guard.ts)
  */
 import { createAdaptorServer } from '@hono/node-server'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isLoopback } from '../transport/address-policy.js'
 import { NonLoopbackAddressError, PortInUseError } from './errors.js'
+import { refusedHost } from './host-guard.js'
 import type { Logger } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Hono } from 'hono'
@@ -39,7 +41,18 @@ export async function serve (app: Hono<any>, address: string, options: ServeOpti
     options.log.error('the %s listens on non-loopback address %s: anyone who reaches it controls this node', options.what, address)
   }
 
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host })
+  const server = createAdaptorServer({
+    fetch: async (request, env) => {
+      const refused = refusedHost(request)
+
+      if (refused != null) {
+        return new Response(`${refused}\n`, { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+      }
+
+      return app.fetch(request, env)
+    },
+    hostname: host
+  })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

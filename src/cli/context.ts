@@ -10,6 +10,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { anySignal } from 'any-signal'
+import { parseDurationArg } from './options.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 export interface GlobalArgs {
@@ -42,16 +43,6 @@ export interface CliContext {
 
 export function defaultRepoPath (): string {
   return process.env.TORPLUS_PATH ?? path.join(os.homedir(), '.torplus')
-}
-
-export function parseDuration (text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
-
-  if (match == null) {
-    throw new Error(`--timeout must be a duration such as 30s, 500ms or 2m, not "${text}"`)
-  }
-
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
 }
 
 function toApiUrl (api: string): string {
@@ -91,7 +82,7 @@ export function createContext (args: GlobalArgs): CliContext {
   const signals = [controller.signal]
 
   if (args.timeout != null) {
-    signals.push(AbortSignal.timeout(parseDuration(args.timeout)))
+    signals.push(AbortSignal.timeout(parseDurationArg('--timeout', args.timeout, 's')))
   }
 
   const signal = anySignal(signals)

@@ -4,6 +4,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { MAX_TIMER_MS } from '../utils/strict-parse.js'
 import { parseByteSize } from './byte-size.js'
 
 const Multiaddr = z.string().refine(value => {
@@ -30,7 +31,8 @@ const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(va
   message: 'expected a size such as "10GB", "512MiB" or a number of bytes'
 })
 
-const Milliseconds = z.number().int().nonnegative()
+// a timer given more than 2³¹ − 1 ms fires at once: a longer value would be a busy loop
+const Milliseconds = z.number().int().nonnegative().max(MAX_TIMER_MS, { message: `at most ${MAX_TIMER_MS} ms (about 24 days)` })
 
 /** An amount of the payment asset, as Stellar writes it: at most 7 decimals */
 const Amount = z.string().regex(/^\d{1,12}(\.\d{1,7})?$/, { message: 'expected an amount such as "0.001" (at most 7 decimal places)' })

@@ -12,9 +12,10 @@ import { CustomProgressEvent } from 'progress-events'
 import { readConfig, updateConfigFile } from '../config/index.js'
 import { initRepo, isInitialized } from '../repo/index.js'
 import { isAlive, stopPid } from '../utils/processes.js'
-import { startDetached } from './detached.js'
+import { startDetached, stopWithArgs } from './detached.js'
 import { DevnetRunningError } from './errors.js'
 import { setUpPayments, startLedger } from './payments.js'
+import { EPHEMERAL_HTTP_ADDRESSES } from './ports.js'
 import { TorNetwork } from './tor-network.js'
 import type { DevnetLedger } from './payments.js'
 import type { TorNetworkProgressEvents } from './tor-network.js'
@@ -53,6 +54,13 @@ export interface DevnetUpOptions extends AbortOptions, ProgressOptions<DevnetPro
    * @default 180_000
    */
   nodeTimeout?: number
+
+  /**
+   * Every process of the network stops when the process with this pid exits:
+   * tests and benchmarks pass their own, so a killed run leaves nothing
+   * behind; `devnet up` passes none, its network outlives it
+   */
+  stopWith?: number
 }
 
 export type DevnetProgressEvents = TorNetworkProgressEvents | ProgressEvent<'devnet:node', DevnetNode>
@@ -102,7 +110,7 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
   }
 
   await fs.mkdir(dir, { recursive: true })
-  const network = new TorNetwork({ dir: path.join(dir, 'tor-network'), logger: options.logger, detached: true })
+  const network = new TorNetwork({ dir: path.join(dir, 'tor-network'), logger: options.logger, detached: true, owner: options.stopWith })
   const state: DevnetState = { dir, startedAt: new Date().toISOString(), pids: [], nodes: [] }
 
   try {
@@ -116,6 +124,7 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
     const ledgerDir = path.join(dir, 'ledger')
     const ledger = await startLedger(ledgerDir, {
       signal: options.signal,
+      stopWith: options.stopWith,
       onSpawn: async (pid) => {
         state.pids.push(pid)
         await writeState(dir, state)
@@ -159,7 +168,7 @@ async function writeState (dir: string, state: DevnetState): Promise<void> {
  */
 async function prepareRepo (repo: string, torrc: string[]): Promise<string> {
   if (!(await isInitialized(repo))) {
-    await initRepo(repo, { config: { Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' } } as any })
+    await initRepo(repo, { config: { Addresses: EPHEMERAL_HTTP_ADDRESSES } as any })
   }
 
   await updateConfigFile(path.join(repo, 'config'), { 'Tor.ExtraConfig': torrc })
@@ -184,7 +193,7 @@ async function setBootstrapPeers (repos: string[]): Promise<void> {
 async function startNode (repo: string, name: string, options: DevnetUpOptions, onSpawn: (pid: number) => Promise<void>): Promise<DevnetNode> {
   const { pid, output } = await startDetached({
     name,
-    args: ['daemon'],
+    args: ['daemon', ...stopWithArgs(options.stopWith)],
     env: { TORPLUS_PATH: repo },
     logFile: path.join(repo, 'daemon.log'),
     ready: output => output.includes('Daemon is ready'),

@@ -61,3 +61,8 @@ export async function startDetached (options: StartDetachedOptions): Promise<{ p
   await stopPid(pid, 5_000)
   throw new DevnetNodeError(options.name, `not ready within ${options.timeout} ms`, options.logFile)
 }
+
+/** The option that has a devnet process stop with the process `pid` */
+export function stopWithArgs (pid?: number): string[] {
+  return pid == null ? [] : ['--stop-with', String(pid)]
+}

@@ -11,7 +11,7 @@ import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar
 import { updateConfigFile } from '../config/index.js'
 import { DEVNET_PASSPHRASE } from '../payments/stellar/networks.js'
 import { loadOrCreateStellarSeed } from '../repo/keys.js'
-import { startDetached } from './detached.js'
+import { startDetached, stopWithArgs } from './detached.js'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** The payment asset's code on the devnet */
@@ -29,12 +29,12 @@ export interface DevnetLedger {
 /**
  * Start `torplus devnet ledger` detached, and wait for its URL
  */
-export async function startLedger (dir: string, options: AbortOptions & { onSpawn(pid: number): Promise<void> }): Promise<{ pid: number, url: string }> {
+export async function startLedger (dir: string, options: AbortOptions & { onSpawn(pid: number): Promise<void>, stopWith?: number }): Promise<{ pid: number, url: string }> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 })
   const listening = /^Horizon listening on (\S+)$/m
   const { pid, output } = await startDetached({
     name: 'ledger',
-    args: ['devnet', 'ledger', '--dir', dir],
+    args: ['devnet', 'ledger', '--dir', dir, ...stopWithArgs(options.stopWith)],
     logFile: path.join(dir, 'ledger.log'),
     ready: output => listening.test(output),
     timeout: 30_000,

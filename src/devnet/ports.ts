@@ -4,6 +4,17 @@
 import net from 'node:net'
 import { TorNetworkError } from './errors.js'
 
+/**
+ * The HTTP addresses of a node started by a test, a benchmark or a devnet:
+ * ports the kernel picks, so two nodes (or a user's own daemon) never
+ * contend for the defaults
+ */
+export const EPHEMERAL_HTTP_ADDRESSES = {
+  API: '/ip4/127.0.0.1/tcp/0',
+  Gateway: '/ip4/127.0.0.1/tcp/0',
+  PaymentGateway: '/ip4/127.0.0.1/tcp/0'
+} as const
+
 async function ephemeralPort (): Promise<number> {
   const server = net.createServer()
   await new Promise<void>((resolve, reject) => {

@@ -52,6 +52,14 @@ export interface TorNetworkInit {
    * @default false
    */
   detached?: boolean
+
+  /**
+   * The pid of a process whose exit stops every tor of the network (tor's
+   * own watch, `__OwningControllerProcess`)
+   *
+   * @default this process, unless detached
+   */
+  owner?: number
 }
 
 export type TorNetworkProgressEvents =
@@ -90,6 +98,7 @@ export class TorNetwork implements Startable {
   private readonly consensusTimeout: number
   private readonly log: Logger
   private readonly detached: boolean
+  private readonly owner?: number
   private authorities: TorInstance[] = []
   private relays: TorInstance[] = []
   private started = false
@@ -102,6 +111,8 @@ export class TorNetwork implements Startable {
     this.consensusTimeout = init.consensusTimeout ?? 90_000
     this.log = init.logger.forComponent('torplus:devnet:tor-network')
     this.detached = init.detached ?? false
+    // a child is not killed with its parent: tor watches for it instead
+    this.owner = init.owner ?? (this.detached ? undefined : process.pid)
   }
 
   isStarted (): boolean {
@@ -229,6 +240,7 @@ export class TorNetwork implements Startable {
       'ExitPolicy accept 127.0.0.0/8:*',
       'ContactInfo devnet',
       'RunAsDaemon 0',
+      ...(this.owner == null ? [] : [`__OwningControllerProcess ${this.owner}`]),
       ...(authority
         ? [
             'AuthoritativeDirectory 1',

@@ -67,7 +67,8 @@ export function createPaymentGateway (init: PaymentGatewayInit): Hono {
   const requireToken = (c: Context): void => {
     const given = Buffer.from(/^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1] ?? '')
 
-    if (given.byteLength !== token.byteLength || !timingSafeEqual(given, token)) {
+    // an empty token would match an empty Bearer: it matches nothing instead
+    if (token.byteLength === 0 || given.byteLength !== token.byteLength || !timingSafeEqual(given, token)) {
       throw new GatewayError(401, 'ERR_UNAUTHORIZED', 'this call moves funds: send `Authorization: Bearer <token>` with the token in the repo\'s keystore/gateway.token')
     }
   }

@@ -43,3 +43,13 @@ export class StorageQuotaExceededError extends TorPlusError {
     super(`storage quota exceeded (${used} of ${max} bytes used): run \`torplus repo gc\` or raise Datastore.StorageMax`)
   }
 }
+
+/** keystore/gateway.token is too short to guard the calls that move funds */
+export class WeakGatewayTokenError extends TorPlusError {
+  static name = 'WeakGatewayTokenError'
+  readonly code = 'ERR_WEAK_GATEWAY_TOKEN'
+
+  constructor (file: string, min: number) {
+    super(`${file} holds fewer than ${min} characters: anyone could guess it and settle or pay through the payment gateway; delete the file and a new token is made at the next start`)
+  }
+}

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { createOnionKey } from '../transport/onion-address.js'
+import { WeakGatewayTokenError } from './errors.js'
 import type { OnionKey } from '../transport/onion-address.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -15,6 +16,8 @@ const IDENTITY_FILE = 'identity.key'
 const ONION_FILE = 'onion.key'
 const STELLAR_FILE = 'stellar.key'
 const GATEWAY_TOKEN_FILE = 'gateway.token'
+/** Characters a gateway token needs at least: 128 bits as hex */
+const MIN_GATEWAY_TOKEN_LENGTH = 32
 
 /**
  * Create the identity key of a new repo
@@ -66,11 +69,33 @@ export async function loadOrCreateStellarSeed (repoPath: string): Promise<Uint8A
 
 /**
  * The bearer token the payment gateway wants on every call that moves funds,
- * made once: 64 hex digits in a text file, so `cat` gives it
+ * made once: 64 hex digits in a text file, so `cat` gives it. A blank file
+ * (which would let an empty `Bearer` through) gets a new token; a short one
+ * is refused.
  */
 export async function loadOrCreateGatewayToken (repoPath: string): Promise<string> {
-  const token = await loadOrCreateSecret(path.join(repoPath, KEYSTORE_DIR, GATEWAY_TOKEN_FILE), () => Buffer.from(randomBytes(32).toString('hex')))
-  return Buffer.from(token).toString('utf8').trim()
+  const file = path.join(repoPath, KEYSTORE_DIR, GATEWAY_TOKEN_FILE)
+  const create = (): Uint8Array => Buffer.from(randomBytes(32).toString('hex'))
+  let token = Buffer.from(await loadOrCreateSecret(file, create)).toString('utf8').trim()
+
+  if (token === '') {
+    const fresh = create()
+    await writeAtomically(file, fresh)
+    token = Buffer.from(fresh).toString('utf8')
+  }
+
+  if (token.length < MIN_GATEWAY_TOKEN_LENGTH) {
+    throw new WeakGatewayTokenError(file, MIN_GATEWAY_TOKEN_LENGTH)
+  }
+
+  return token
+}
+
+/** Replace a 0600 file so that a crash leaves the old content or the new */
+async function writeAtomically (file: string, content: Uint8Array): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`
+  await fs.writeFile(tmp, content, { mode: 0o600, flag: 'wx' })
+  await fs.rename(tmp, file)
 }
 
 /** A secret in a 0600 file, made the first time */

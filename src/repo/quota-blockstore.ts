@@ -1,7 +1,10 @@
 /**
  * A blockstore-fs that knows how many bytes it holds and refuses a put that
- * would take it past Datastore.StorageMax. Sizes come from the files
- * themselves, so the count is right after a crash too.
+ * would take it past Datastore.StorageMax. A block costs what its file takes
+ * on disk: its size rounded up to whole filesystem blocks, one at least
+ * (counting data bytes alone, a 1-byte chunker filled 4.3 times the quota).
+ * Sizes come from the files themselves, so the count is right after a crash
+ * too.
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -12,8 +15,11 @@ import type { AbortOptions } from '@libp2p/interface'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 
+/** Bytes a file takes at least, where the filesystem does not say */
+const DEFAULT_ALLOCATION_UNIT = 4096n
+
 export interface BlockstoreStat {
-  /** Bytes of block data held */
+  /** Bytes the blocks take on disk */
   size: bigint
   /** Number of blocks held */
   count: number
@@ -28,6 +34,8 @@ export class QuotaBlockstore implements Blockstore {
   private readonly max: bigint
   private size = 0n
   private count = 0
+  /** The filesystem's allocation unit, read at open */
+  private unit = DEFAULT_ALLOCATION_UNIT
   /** Puts in flight by multihash, so two puts of one block count it once */
   private readonly pending = new Map<string, Promise<CID>>()
 
@@ -40,7 +48,8 @@ export class QuotaBlockstore implements Blockstore {
 
   async open (): Promise<void> {
     await this.store.open()
-    const { size, count } = await sumFiles(this.dir, this.sharding.extension)
+    this.unit = await allocationUnit(this.dir)
+    const { size, count } = await sumFiles(this.dir, this.sharding.extension, bytes => this.cost(bytes))
     this.size = size
     this.count = count
   }
@@ -82,7 +91,7 @@ export class QuotaBlockstore implements Blockstore {
     }
 
     const bytes = value instanceof Uint8Array ? value : await concat(value)
-    const size = BigInt(bytes.byteLength)
+    const size = this.cost(BigInt(bytes.byteLength))
 
     // reserve before the write so concurrent puts cannot overshoot together
     if (this.size + size > this.max) {
@@ -140,10 +149,16 @@ export class QuotaBlockstore implements Blockstore {
     const { dir, file } = this.sharding.encode(cid)
 
     try {
-      return BigInt((await fs.stat(path.join(this.dir, dir, file))).size)
+      return this.cost(BigInt((await fs.stat(path.join(this.dir, dir, file))).size))
     } catch {
       return undefined
     }
+  }
+
+  /** What a block of `bytes` takes on disk */
+  private cost (bytes: bigint): bigint {
+    const units = bytes === 0n ? 1n : (bytes + this.unit - 1n) / this.unit
+    return units * this.unit
   }
 }
 
@@ -157,16 +172,26 @@ async function concat (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>)
   return Buffer.concat(parts)
 }
 
-async function sumFiles (dir: string, extension: string): Promise<{ size: bigint, count: number }> {
+async function sumFiles (dir: string, extension: string, cost: (bytes: bigint) => bigint): Promise<{ size: bigint, count: number }> {
   let size = 0n
   let count = 0
 
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith(extension)) {
-      size += BigInt((await fs.stat(path.join(entry.parentPath, entry.name))).size)
+      size += cost(BigInt((await fs.stat(path.join(entry.parentPath, entry.name))).size))
       count++
     }
   }
 
   return { size, count }
+}
+
+/** The filesystem's block size: files take whole blocks */
+async function allocationUnit (dir: string): Promise<bigint> {
+  try {
+    const { bsize } = await fs.statfs(dir)
+    return BigInt(bsize > 0 ? bsize : DEFAULT_ALLOCATION_UNIT)
+  } catch {
+    return DEFAULT_ALLOCATION_UNIT
+  }
 }

@@ -50,3 +50,23 @@ export function isAlive (pid: number): boolean {
     return err.code === 'EPERM'
   }
 }
+
+/** Milliseconds between looks at a watched process */
+const WATCH_INTERVAL = 500
+
+/**
+ * Call `onExit` once the process `pid` is gone: a test or benchmark passes
+ * its own pid to the daemons it starts, so that they stop with it even when
+ * it is killed (a detached child outlives its parent otherwise, and holds
+ * its ports and repo lock). Stops watching when `signal` aborts.
+ */
+export function onProcessExit (pid: number, onExit: () => void, signal?: AbortSignal): void {
+  const timer = setInterval(() => {
+    if (!isAlive(pid)) {
+      clearInterval(timer)
+      onExit()
+    }
+  }, WATCH_INTERVAL)
+  timer.unref()
+  signal?.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
+}

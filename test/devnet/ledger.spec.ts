@@ -7,7 +7,7 @@
  */
 import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
-import { Account, Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
+import { Account, Asset, Horizon, Keypair, MuxedAccount, Operation, StrKey, TransactionBuilder } from '@stellar/stellar-sdk'
 import { expect } from 'aegir/chai'
 import { LocalLedger } from '../../src/devnet/ledger/index.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
@@ -38,10 +38,11 @@ describe('local ledger', function () {
   }
 
   /** A transaction from `source` with the given operations, signed by `signers` (default: source) */
-  async function build (source: Keypair, operations: any[], options: { signers?: Keypair[], fee?: string, sequence?: string, timebounds?: { minTime: number, maxTime: number } } = {}): Promise<Transaction> {
+  async function build (source: Keypair, operations: any[], options: { signers?: Keypair[], fee?: string, sequence?: string, timebounds?: { minTime: number, maxTime: number }, configure?(builder: TransactionBuilder): void } = {}): Promise<Transaction> {
     const account = options.sequence == null ? await server.loadAccount(source.publicKey()) : new Account(source.publicKey(), options.sequence)
     const builder = new TransactionBuilder(account, { fee: options.fee ?? '100', networkPassphrase: passphrase(), timebounds: options.timebounds })
     operations.forEach(op => builder.addOperation(op))
+    options.configure?.(builder)
 
     if (options.timebounds == null) {
       builder.setTimeout(30)
@@ -179,6 +180,29 @@ describe('local ledger', function () {
       expect(await codesOf(await build(alice, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1' })]))).to.deep.equal({ transaction: 'tx_success' })
       expect(await codesOf(await build(poor, [Operation.payment({ destination: alice.publicKey(), asset: Asset.native(), amount: '0.0000001' })]))).to.deep.equal({ transaction: 'tx_insufficient_balance' })
     })
+  })
+
+  describe('refuses what it does not apply, tx_not_supported, and charges nothing for it', () => {
+    const pay = (): any => Operation.payment({ destination: bob.publicKey(), asset: Asset.native(), amount: '1' })
+    const cases: Array<[string, () => Promise<Transaction>]> = [
+      // a hash-locked tab without its preimage must not land
+      ['extra signers (a hash lock) without their signature', async () => build(alice, [pay()], { configure: b => b.setExtraSigners([StrKey.encodeSha256Hash(Buffer.alloc(32, 7))]) })],
+      ['extra signers with their signature', async () => build(alice, [pay()], { configure: b => b.setExtraSigners([bob.publicKey()]), signers: [alice, bob] })],
+      ['ledger bounds', async () => build(alice, [pay()], { configure: b => b.setLedgerbounds(1, 0) })],
+      ['a minimum sequence number', async () => build(alice, [pay()], { configure: b => b.setMinAccountSequence('1') })],
+      ['a minimum sequence age', async () => build(alice, [pay()], { configure: b => b.setMinAccountSequenceAge(1n) })],
+      ['an operation it does not implement', async () => build(alice, [Operation.manageData({ name: 'x', value: 'y' })])],
+      ['a muxed destination', async () => build(alice, [Operation.payment({ destination: new MuxedAccount(new Account(bob.publicKey(), '0'), '7').accountId(), asset: Asset.native(), amount: '1' })])],
+      ['a home domain', async () => build(alice, [Operation.setOptions({ homeDomain: 'example.com' })])]
+    ]
+
+    for (const [what, tx] of cases) {
+      it(what, async () => {
+        const [nativeBefore, sequenceBefore] = [await balance(alice), await sequenceOf(alice)]
+        expect(await codesOf(await tx())).to.deep.equal({ transaction: 'tx_not_supported' })
+        expect([await balance(alice), await sequenceOf(alice)]).to.deep.equal([nativeBefore, sequenceBefore])
+      })
+    }
   })
 
   it('charges a failed transaction its fee and sequence number, and an invalid one nothing', async () => {

@@ -2,6 +2,7 @@
  * A real daemon driven through the unmodified kubo-rpc-client, the CLI, the
  * gateway and the metrics endpoint
  */
+import { spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import net from 'node:net'
@@ -9,8 +10,9 @@ import path from 'node:path'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
 import { CID } from 'multiformats/cid'
+import pWaitFor from 'p-wait-for'
 import { concat } from 'uint8arrays/concat'
-import { torplus } from '../utils/cli.js'
+import { BIN, torplus } from '../utils/cli.js'
 import { startDaemon } from '../utils/daemon.js'
 import { createRepo, tempDir } from '../utils/repo.js'
 import type { RunningDaemon } from '../utils/daemon.js'
@@ -330,6 +332,25 @@ describe('daemon', function () {
       expect(other.output()).to.include('Received interrupt signal, shutting down...')
       expect((await torplus(['repo', 'stat'], { repo })).code).to.equal(0)
     })
+
+    it('--stop-with stops it cleanly once that process is gone, even killed', async () => {
+      const repo = await createRepo()
+      const parent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600_000)'], { stdio: 'ignore' })
+      const child = spawn(process.execPath, [BIN, 'daemon', '--stop-with', String(parent.pid)], { env: { ...process.env, TORPLUS_PATH: repo } })
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+      const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
+
+      try {
+        await pWaitFor(() => output.includes('Daemon is ready'), { timeout: 30_000 })
+      } finally {
+        parent.kill('SIGKILL')
+      }
+
+      expect(await exited).to.equal(0)
+      expect(output).to.include(`Process ${parent.pid} exited, shutting down...`)
+      expect((await torplus(['repo', 'stat'], { repo })).code).to.equal(0)
+    })
   })
 })
 
@@ -338,8 +359,6 @@ describe('npm start', function () {
 
   it('runs a devnet with a provider holding sample content and a client, until Ctrl-C', async () => {
     const cwd = await tempDir()
-    const { spawn } = await import('node:child_process')
-    const { BIN } = await import('../utils/cli.js')
     // exactly what the start script runs, in a fresh folder
     const child = spawn(process.execPath, [BIN, 'devnet', 'up', '--dir', '.torplus-dev', '--sample', '--attach'], { cwd })
     let output = ''

@@ -50,7 +50,7 @@ describe('DHT over onion services', function () {
 
   before(async () => {
     dir = path.join(await tempDir('torplus-e2e-dht-'), 'devnet')
-    devnet = await devnetUp({ dir, nodes: 6, logger })
+    devnet = await devnetUp({ dir, nodes: 6, logger, stopWith: process.pid })
     clients = devnet.nodes.map(node => create({ url: node.api }))
 
     // the spy: a libp2p node with the TorPlus DHT, on the devnet's tor network

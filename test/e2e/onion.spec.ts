@@ -8,6 +8,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect } from 'aegir/chai'
 import pWaitFor from 'p-wait-for'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../../src/devnet/ports.js'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
 import { initRepo } from '../../src/repo/index.js'
 import { startDaemon } from '../utils/daemon.js'
@@ -42,7 +43,7 @@ describe('daemons over onion only', function () {
     const repo = path.join(await tempDir(), 'repo')
     await initRepo(repo, {
       config: {
-        Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
+        Addresses: EPHEMERAL_HTTP_ADDRESSES,
         Tor: { ExtraConfig: network.clientConfig() }
       } as any
     })

@@ -23,7 +23,8 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon (repo: string, options: { timeout?: number } = {}): Promise<RunningDaemon> {
-  const child = spawn(process.execPath, [BIN, 'daemon'], {
+  // it stops with us, even if we are killed
+  const child = spawn(process.execPath, [BIN, 'daemon', '--stop-with', String(process.pid)], {
     env: { ...process.env, TORPLUS_PATH: repo },
     stdio: ['pipe', 'pipe', 'pipe']
   })

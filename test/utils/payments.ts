@@ -8,6 +8,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { LocalLedger } from '../../src/devnet/ledger/index.js'
 import { DEVNET_ASSET_CODE, setUpPayments } from '../../src/devnet/payments.js'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../../src/devnet/ports.js'
 import { createTorPlusNode } from '../../src/node.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { DEVNET_PASSPHRASE } from '../../src/payments/stellar/networks.js'
@@ -88,7 +89,7 @@ export async function createPaidRepo (ledger: PaymentLedger, config: Record<stri
  */
 export async function createOnionPaidRepo (ledger: PaymentLedger, network: Pick<TorNetwork, 'clientConfig'>, config: Record<string, any> = {}, options: { trust?: boolean } = {}): Promise<string> {
   return createPaidRepo(ledger, {
-    Addresses: { API: '/ip4/127.0.0.1/tcp/0', Gateway: '/ip4/127.0.0.1/tcp/0', PaymentGateway: '/ip4/127.0.0.1/tcp/0' },
+    Addresses: EPHEMERAL_HTTP_ADDRESSES,
     Swarm: { OnionOnly: true },
     Tor: { ExtraConfig: network.clientConfig() },
     ...config

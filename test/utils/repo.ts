@@ -4,13 +4,12 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { EPHEMERAL_HTTP_ADDRESSES } from '../../src/devnet/ports.js'
 import { initRepo } from '../../src/repo/index.js'
 
 export const EPHEMERAL_ADDRESSES = {
   Swarm: ['/ip4/127.0.0.1/tcp/0'],
-  API: '/ip4/127.0.0.1/tcp/0',
-  Gateway: '/ip4/127.0.0.1/tcp/0',
-  PaymentGateway: '/ip4/127.0.0.1/tcp/0'
+  ...EPHEMERAL_HTTP_ADDRESSES
 }
 
 export async function tempDir (prefix = 'torplus-test-'): Promise<string> {

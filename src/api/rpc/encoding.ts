@@ -3,6 +3,7 @@
  * streams, and the {Message, Code, Type} error body
  */
 import { InvalidArgumentError } from '../../core/errors.js'
+import { MAX_TIMER_MS, parseDuration, parseNonNegativeInteger } from '../../utils/strict-parse.js'
 import type { Context } from 'hono'
 
 /** Kubo's cmds error codes */
@@ -57,7 +58,7 @@ export function flag (c: Context, name: string, fallback: boolean): boolean {
 }
 
 /**
- * An optional integer option
+ * An optional integer option: decimal digits only ("1e3" and "0x10" are not)
  */
 export function integer (c: Context, name: string): number | undefined {
   const value = c.req.query(name)
@@ -66,17 +67,17 @@ export function integer (c: Context, name: string): number | undefined {
     return undefined
   }
 
-  const parsed = Number(value)
+  const parsed = parseNonNegativeInteger(value)
 
-  if (!Number.isSafeInteger(parsed) || parsed < 0) {
-    throw new InvalidArgumentError(`option "${name}" must be a non-negative integer, not "${value}"`)
+  if (parsed == null) {
+    throw new InvalidArgumentError(`option "${name}" must be a non-negative integer in decimal digits, not "${value}"`)
   }
 
   return parsed
 }
 
 /**
- * Kubo durations: "500ms", "10s", "1m"
+ * Kubo durations: "500ms", "10s", "1m", up to about 24 days
  */
 export function duration (c: Context, name: string, fallback: number): number {
   const value = c.req.query(name)
@@ -85,15 +86,13 @@ export function duration (c: Context, name: string, fallback: number): number {
     return fallback
   }
 
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value)
+  const parsed = parseDuration(value)
 
-  if (match == null) {
-    throw new InvalidArgumentError(`option "${name}" must be a duration such as 500ms, 10s or 1m, not "${value}"`)
+  if (parsed == null) {
+    throw new InvalidArgumentError(`option "${name}" must be a duration such as 500ms, 10s or 1m, at most ${MAX_TIMER_MS} ms, not "${value}"`)
   }
 
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h']
-
-  return Number(match[1]) * unit
+  return parsed
 }
 
 /**

@@ -1,4 +1,5 @@
 import { withContext } from '../command.js'
+import { integerOption } from '../options.js'
 import type { GlobalArgs } from '../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -13,8 +14,8 @@ export const cat: CommandModule<GlobalArgs, any> = {
   describe: 'Write the content of a file to stdout',
   builder: (yargs) => yargs
     .positional('path', { type: 'string', demandOption: true, describe: 'A CID or /ipfs/ path' })
-    .option('offset', { alias: 'o', type: 'number', describe: 'Byte offset to start at' })
-    .option('length', { alias: 'l', type: 'number', describe: 'Most bytes to read' }),
+    .option('offset', { alias: 'o', ...integerOption('Byte offset to start at') })
+    .option('length', { alias: 'l', ...integerOption('Most bytes to read') }),
   handler: withContext<CatArgs>(async (ctx, argv) => {
     const client = await ctx.client()
 

@@ -2,8 +2,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { PROFILES } from '../../config/profiles.js'
 import { initRepo, isInitialized } from '../../repo/index.js'
 import { isLoopback } from '../../transport/address-policy.js'
+import { onProcessExit } from '../../utils/processes.js'
 import { VERSION } from '../../version.js'
 import { withContext } from '../command.js'
+import { integerOption } from '../options.js'
 import { percentProgress } from '../progress.js'
 import { initProfileOption } from './init.js'
 import type { GlobalArgs } from '../context.js'
@@ -12,6 +14,7 @@ import type { CommandModule } from 'yargs'
 interface DaemonArgs {
   init: boolean
   profile?: string
+  stopWith?: number
 }
 
 export const daemon: CommandModule<GlobalArgs, any> = {
@@ -19,7 +22,8 @@ export const daemon: CommandModule<GlobalArgs, any> = {
   describe: 'Run the node: libp2p, bitswap, the RPC API, the gateway and metrics',
   builder: (yargs) => yargs
     .option('init', { type: 'boolean', default: false, describe: 'Create the repo first if there is none' })
-    .option('profile', { ...initProfileOption, describe: `With --init: ${initProfileOption.describe}` }),
+    .option('profile', { ...initProfileOption, describe: `With --init: ${initProfileOption.describe}` })
+    .option('stop-with', integerOption('Stop when the process with this pid exits (tests and benchmarks pass their own)')),
   handler: withContext<DaemonArgs>(async (ctx, argv) => {
     if (argv.init && !(await isInitialized(ctx.repoPath))) {
       const config = await initRepo(ctx.repoPath, { config: argv.profile == null ? undefined : PROFILES[argv.profile].config })
@@ -80,6 +84,13 @@ export const daemon: CommandModule<GlobalArgs, any> = {
 
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+
+    if (argv.stopWith != null) {
+      onProcessExit(argv.stopWith, () => {
+        ctx.print(`Process ${argv.stopWith} exited, shutting down...`)
+        void daemon.stop()
+      })
+    }
 
     try {
       await daemon.stopped

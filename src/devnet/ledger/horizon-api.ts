@@ -153,7 +153,11 @@ function submitted (c: Context, base: string, result: SubmitResult): Response {
     ? { transaction: 'tx_failed', operations: result.outcome.operations.map(op => op.code) }
     : { transaction: result.outcome.code }
 
-  return problem(c, 400, 'Transaction Failed', 'The transaction failed when submitted to the stellar network. The `extras.result_codes` field on this response contains further details.', {
+  const detail = result.outcome.unsupported == null
+    ? 'The transaction failed when submitted to the stellar network. The `extras.result_codes` field on this response contains further details.'
+    : `The transaction uses ${result.outcome.unsupported}, which the TorPlus devnet ledger does not apply.`
+
+  return problem(c, 400, 'Transaction Failed', detail, {
     envelope_xdr: result.envelopeXdr,
     result_xdr: result.resultXdr,
     result_codes: codes

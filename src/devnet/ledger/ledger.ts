@@ -48,7 +48,7 @@ export interface LedgerInit {
 }
 
 export interface SubmitResult {
-  outcome: Pick<TransactionOutcome, 'kind' | 'code' | 'operations' | 'feeCharged'>
+  outcome: Pick<TransactionOutcome, 'kind' | 'code' | 'operations' | 'feeCharged' | 'unsupported'>
   hash: string
   ledger?: number
   envelopeXdr: string

@@ -8,6 +8,7 @@ import { FeeBumpTransaction } from '@stellar/stellar-sdk'
 import { BASE_FEE } from '../../payments/stellar/amounts.js'
 import { applyOperation, checkWellFormed, minimumBalance, thresholdLevel } from './operations.js'
 import { SignatureChecker } from './signatures.js'
+import { unsupportedFeature } from './unsupported.js'
 import type { Accounts, OperationContext } from './operations.js'
 import type { Transaction } from '@stellar/stellar-sdk'
 
@@ -22,6 +23,8 @@ export interface TransactionOutcome {
   /** The accounts after the transaction (the input is never changed) */
   accounts: Accounts
   payments: OperationContext['payments']
+  /** What the ledger does not apply, when that is why it refused */
+  unsupported?: string
 }
 
 export interface TransactionContext {
@@ -35,8 +38,15 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
   const invalid = (code: string, operations: TransactionOutcome['operations'] = []): TransactionOutcome =>
     ({ kind: 'invalid', code, operations, feeCharged: 0n, accounts: ctx.accounts, payments: [] })
 
+  // what the ledger would not apply is refused, never ignored
   if (tx instanceof FeeBumpTransaction) {
-    return invalid('tx_not_supported')
+    return { ...invalid('tx_not_supported'), unsupported: 'fee bump transactions' }
+  }
+
+  const unsupported = unsupportedFeature(tx)
+
+  if (unsupported != null) {
+    return { ...invalid('tx_not_supported'), unsupported }
   }
 
   // 1. shape

@@ -1,5 +1,7 @@
 import { defaultLogger } from '@libp2p/logger'
+import { onProcessExit } from '../../../utils/processes.js'
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -7,6 +9,7 @@ interface DevnetLedgerArgs {
   dir: string
   address: string
   closeInterval: number
+  stopWith?: number
 }
 
 export const devnetLedger: CommandModule<GlobalArgs, any> = {
@@ -15,7 +18,8 @@ export const devnetLedger: CommandModule<GlobalArgs, any> = {
   builder: (yargs) => yargs
     .option('dir', { type: 'string', demandOption: true, describe: 'Where the ledger keeps its state' })
     .option('address', { type: 'string', default: '/ip4/127.0.0.1/tcp/0', describe: 'Where Horizon listens' })
-    .option('close-interval', { type: 'number', default: 1_000, describe: 'Milliseconds between ledger closes (the public network: 5000)' }),
+    .option('close-interval', integerOption('Milliseconds between ledger closes (the public network: 5000)', 1_000))
+    .option('stop-with', integerOption('Stop when the process with this pid exits (tests and benchmarks pass their own)')),
   handler: withContext<DevnetLedgerArgs>(async (ctx, argv) => {
     const { LocalLedger } = await import('../../../devnet/ledger/index.js')
     const ledger = new LocalLedger({ dir: argv.dir, address: argv.address, closeInterval: argv.closeInterval, logger: defaultLogger() })
@@ -30,6 +34,10 @@ export const devnetLedger: CommandModule<GlobalArgs, any> = {
       }
 
       ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
+
+      if (argv.stopWith != null) {
+        onProcessExit(argv.stopWith, resolve, ctx.signal)
+      }
     })
 
     await ledger.stop()

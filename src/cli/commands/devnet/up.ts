@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
 import { defaultLogger } from '@libp2p/logger'
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -47,7 +48,7 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
   command: 'up',
   describe: 'Start a private tor network and N torplus daemons on 127.0.0.1',
   builder: (yargs) => yargs
-    .option('nodes', { alias: 'n', type: 'number', default: 2, describe: 'How many daemons' })
+    .option('nodes', { alias: 'n', ...integerOption('How many daemons', 2) })
     .option('dir', { type: 'string', default: '.torplus-devnet', describe: 'Folder for the network and the repos' })
     .option('sample', { type: 'boolean', default: false, describe: 'Add sample content to node1 and print how to fetch it through the last node' })
     .option('attach', { type: 'boolean', default: false, describe: 'Stay in the foreground; Ctrl-C stops the devnet' }),
@@ -66,6 +67,8 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
       nodes: argv.nodes,
       logger: defaultLogger(),
       signal: ctx.signal,
+      // attached, the network is ours: it goes when we go, even killed
+      stopWith: argv.attach ? process.pid : undefined,
       onProgress: (evt) => {
         if (evt.type === 'devnet:tor:consensus') {
           ctx.print(`private tor network up (${evt.detail.relays} relays) after ${seconds()}`)

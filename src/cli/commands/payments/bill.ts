@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs'
 
 interface BillArgs {
   peer: string
-  upTo?: number
+  upTo?: string
 }
 
 interface Bill {
@@ -21,9 +21,9 @@ export const paymentsBill: CommandModule<GlobalArgs, any> = {
   describe: 'Ask a connected peer to pay for the bytes served to it since its last payment',
   builder: (yargs) => yargs
     .positional('peer', { type: 'string', demandOption: true, describe: 'Peer id' })
-    .option('up-to', { type: 'number', describe: 'Bill only the bytes served up to this count, not all of them' }),
+    .option('up-to', { type: 'string', describe: 'Bill only the bytes served up to this count, not all of them' }),
   handler: withContext<BillArgs>(async (ctx, argv) => {
-    const bill = await ctx.call<Bill>('payments/bill', { arg: argv.peer, ...(argv.upTo == null ? {} : { 'up-to': String(argv.upTo) }) }, { requireDaemon: true })
+    const bill = await ctx.call<Bill>('payments/bill', { arg: argv.peer, ...(argv.upTo == null ? {} : { 'up-to': argv.upTo }) }, { requireDaemon: true })
 
     if (ctx.json) {
       ctx.printJson(bill)

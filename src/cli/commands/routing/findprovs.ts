@@ -1,5 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -14,7 +15,7 @@ export const routingFindProvs: CommandModule<GlobalArgs, any> = {
   describe: 'Find peers in the DHT that provide a CID',
   builder: (yargs) => yargs
     .positional('cid', { type: 'string', demandOption: true })
-    .option('num-providers', { alias: 'n', type: 'number', default: 20, describe: 'Stop after this many providers' })
+    .option('num-providers', { alias: 'n', ...integerOption('Stop after this many providers', 20) })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print every query event, not only providers' }),
   handler: withContext<FindProvsArgs>(async (ctx, argv) => {
     const client = await ctx.client({ requireDaemon: true })

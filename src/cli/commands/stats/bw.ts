@@ -1,6 +1,6 @@
 import { formatByteSize } from '../../../config/byte-size.js'
 import { withContext } from '../../command.js'
-import { parseDuration } from '../../context.js'
+import { parseDurationArg } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -17,7 +17,7 @@ export const statsBw: CommandModule<GlobalArgs, any> = {
     .option('interval', { alias: 'i', type: 'string', default: '1s', describe: 'Polling interval' }),
   handler: withContext<StatsBwArgs>(async (ctx, argv) => {
     const client = await ctx.client()
-    const interval = parseDuration(argv.interval)
+    const interval = parseDurationArg('--interval', argv.interval, 's')
 
     try {
       for await (const stat of client.stats.bw({ poll: argv.poll, interval: `${interval}ms`, signal: ctx.signal })) {

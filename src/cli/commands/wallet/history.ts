@@ -1,4 +1,5 @@
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -13,7 +14,7 @@ interface History {
 export const walletHistory: CommandModule<GlobalArgs, any> = {
   command: 'history',
   describe: 'Payments to and from the node\'s Stellar account, newest first',
-  builder: (yargs) => yargs.option('limit', { alias: 'n', type: 'number', default: 50, describe: 'How many (at most 200)' }),
+  builder: (yargs) => yargs.option('limit', { alias: 'n', ...integerOption('How many (at most 200)', 50) }),
   handler: withContext<HistoryArgs>(async (ctx, argv) => {
     const history = await ctx.call<History>('wallet/history', { limit: String(argv.limit) })
 
