@@ -42,3 +42,36 @@ export class NotPinnedError extends TorPlusError {
     super(`${cid} is not pinned: \`torplus pin ls\` lists the pins`)
   }
 }
+
+/** A block this node cannot read: an unknown codec or hash, or an identity CID past the limit */
+export class UnsupportedBlockError extends TorPlusError {
+  static name = 'UnsupportedBlockError'
+  readonly code = 'ERR_UNSUPPORTED_BLOCK'
+  readonly badRequest = true
+
+  constructor (cid: string, problem: string) {
+    super(`cannot read block ${cid.slice(0, 80)}: ${problem}; the DAG cannot be pinned or exported by this node`)
+  }
+}
+
+/** A block whose bytes do not decode as its codec says */
+export class MalformedBlockError extends TorPlusError {
+  static name = 'MalformedBlockError'
+  readonly code = 'ERR_MALFORMED_BLOCK'
+  readonly badRequest = true
+
+  constructor (cid: string, problem: string) {
+    super(`block ${cid} is malformed: ${problem}; the DAG cannot be pinned or exported`)
+  }
+}
+
+/** A directory entry whose name would leave the directory when written out */
+export class UnsafeEntryNameError extends TorPlusError {
+  static name = 'UnsafeEntryNameError'
+  readonly code = 'ERR_UNSAFE_ENTRY_NAME'
+  readonly badRequest = true
+
+  constructor (directory: string, name: string) {
+    super(`directory ${directory} has an entry named ${JSON.stringify(name.slice(0, 100))}, which is not a plain file name; it is not saved`)
+  }
+}

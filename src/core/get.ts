@@ -2,6 +2,7 @@
  * `get`: a file or a directory tree as a tar stream, as Kubo's `get` sends it
  */
 import { pack } from 'it-tar'
+import { UnsafeEntryNameError } from './errors.js'
 import { resolve, withStorageOptions } from './resolve.js'
 import type { IpfsPath } from './ipfs-path.js'
 import type { StorageOptions } from './resolve.js'
@@ -20,8 +21,30 @@ export async function get (node: TorPlusNode, target: IpfsPath, options: Storage
   const opts = withStorageOptions(node, options)
   const stat = await resolve(node, target, opts)
   const name = target.path === '' ? target.cid.toString() : target.path.split('/').pop() ?? target.cid.toString()
+  // a name that climbs out (`..`, `a/b`) fails the request before any byte
+  // of the tar is sent, not halfway through it
+  await checkNames(node, stat.cid, name, opts)
 
   return pack()(entries(node, stat.cid, name, opts))
+}
+
+/** Every name under a directory must be a plain file name */
+async function checkNames (node: TorPlusNode, cid: CID, path: string, options: StorageOptions): Promise<void> {
+  if ((await node.fs.stat(cid, options)).type !== 'directory') {
+    return
+  }
+
+  for await (const entry of node.fs.ls(cid, options)) {
+    if (!isPlainName(entry.name)) {
+      throw new UnsafeEntryNameError(path, entry.name)
+    }
+
+    await checkNames(node, entry.cid, `${path}/${entry.name}`, options)
+  }
+}
+
+function isPlainName (name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name)
 }
 
 async function * entries (node: TorPlusNode, cid: CID, name: string, options: StorageOptions): AsyncGenerator<TarImportCandidate> {

@@ -1,6 +1,7 @@
 /**
  * Pins: recursive only, as Helia keeps them
  */
+import { parallelWalker } from './dag-walk.js'
 import { NotPinnedError } from './errors.js'
 import { reading } from './resolve.js'
 import type { TorPlusNode } from '../node.js'
@@ -23,7 +24,10 @@ export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions
   }
 
   await reading({ cid, path: '' }, async () => {
-    for await (const block of node.helia.pins.add(cid, { ...options, metadata: options.name == null ? undefined : { name: options.name }, offline: node.offline } as any)) {
+    // Helia's own walker fetches a block at a time, and a bad block ends the process
+    const walker = parallelWalker({ concurrency: node.repo.config.Bitswap.BlocksInFlight })
+
+    for await (const block of node.helia.pins.add(cid, { ...options, walker, metadata: options.name == null ? undefined : { name: options.name }, offline: node.offline } as any)) {
       void block
     }
   })

@@ -3,7 +3,7 @@
  * a path to its DAG node. A node opened without a daemon never waits on the
  * network for a block it does not have: it fails at once, saying so.
  */
-import { ContentNotFoundError } from './errors.js'
+import { ContentNotFoundError, UnsupportedBlockError } from './errors.js'
 import { formatIpfsPath } from './ipfs-path.js'
 import type { IpfsPath } from './ipfs-path.js'
 import type { TorPlusNode } from '../node.js'
@@ -37,6 +37,11 @@ export async function reading <T> (target: IpfsPath, read: () => Promise<T>): Pr
   } catch (err: any) {
     if (err.name === 'BlockNotFoundWhileOfflineError') {
       throw new ContentNotFoundError(formatIpfsPath(target))
+    }
+
+    // blocks that name what this node cannot read are the request's problem
+    if (err.name === 'NoResolverError' || err.name === 'IdentityHashDigestTooLongError' || err.name === 'UnknownHashAlgorithmError') {
+      throw new UnsupportedBlockError(formatIpfsPath(target), err.message)
     }
 
     throw err

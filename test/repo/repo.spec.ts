@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'aegir/chai'
 import { CID } from 'multiformats/cid'
@@ -88,34 +89,37 @@ describe('repo', () => {
       .with.property('name', 'CorruptConfigError')
   })
 
-  it('enforces Datastore.StorageMax and counts what it holds', async () => {
-    const repoPath = await createRepo({ Datastore: { StorageMax: 3000 } })
+  it('enforces Datastore.StorageMax and counts what blocks take on disk', async () => {
+    // blocks take whole filesystem blocks: 4 KiB here
+    const unit = BigInt((await fs.statfs(os.tmpdir())).bsize)
+    const repoPath = await createRepo({ Datastore: { StorageMax: Number(unit * 3n) } })
     const repo = await openRepo(repoPath, { command: 'cli' })
 
     try {
-      const a = await rawBlock(1000, 1)
-      const b = await rawBlock(1500, 2)
-      const c = await rawBlock(1000, 3)
+      const a = await rawBlock(10, 1)
+      const b = await rawBlock(Number(unit) + 1, 2)
+      const c = await rawBlock(1, 3)
       await repo.blockstore.put(a.cid, a.bytes)
       await repo.blockstore.put(b.cid, b.bytes)
       // a duplicate takes no space
       await repo.blockstore.put(a.cid, a.bytes)
-      expect(repo.blockstore.stat()).to.deep.equal({ size: 2500n, count: 2, max: 3000n })
+      expect(repo.blockstore.stat()).to.deep.equal({ size: unit * 3n, count: 2, max: unit * 3n })
 
+      // a single byte more does not fit: it would take a block of its own
       await expect(repo.blockstore.put(c.cid, c.bytes)).to.eventually.be.rejected
         .with.property('name', 'StorageQuotaExceededError')
       expect(await repo.blockstore.has(c.cid)).to.be.false()
 
       await repo.blockstore.delete(b.cid)
       await repo.blockstore.put(c.cid, c.bytes)
-      expect(repo.blockstore.stat().size).to.equal(2000n)
+      expect(repo.blockstore.stat().size).to.equal(unit * 2n)
     } finally {
       await repo.close()
     }
 
     // the count survives a restart because it is read from the files
     const reopened = await openRepo(repoPath, { command: 'cli' })
-    expect(reopened.blockstore.stat()).to.deep.equal({ size: 2000n, count: 2, max: 3000n })
+    expect(reopened.blockstore.stat()).to.deep.equal({ size: unit * 2n, count: 2, max: unit * 3n })
     await reopened.close()
   })
 })

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js'
 import { MAX_TIMER_MS, parseDuration, parseNonNegativeInteger } from '../../utils/strict-parse.js'
+import { streamResponse } from './stream-response.js'
 import type { Context } from 'hono'
 
 /** Kubo's cmds error codes */
@@ -109,7 +110,7 @@ export function json (c: Context, value: unknown): Response {
 /**
  * Stream objects as newline-delimited JSON
  */
-export function ndjson (c: Context, source: AsyncIterable<unknown>): Response {
+export async function ndjson (c: Context, source: AsyncIterable<unknown>): Promise<Response> {
   const encoder = new TextEncoder()
 
   async function * lines (): AsyncGenerator<Uint8Array> {
@@ -118,7 +119,7 @@ export function ndjson (c: Context, source: AsyncIterable<unknown>): Response {
     }
   }
 
-  return c.body(toReadableStream(lines()), 200, {
+  return streamResponse(c, lines(), {
     'Content-Type': 'application/json',
     'X-Chunked-Output': '1'
   })
@@ -127,32 +128,9 @@ export function ndjson (c: Context, source: AsyncIterable<unknown>): Response {
 /**
  * Stream raw bytes
  */
-export function bytes (c: Context, source: AsyncIterable<Uint8Array>, contentType = 'text/plain'): Response {
-  return c.body(toReadableStream(source), 200, {
+export async function bytes (c: Context, source: AsyncIterable<Uint8Array>, contentType = 'text/plain'): Promise<Response> {
+  return streamResponse(c, source, {
     'Content-Type': contentType,
     'X-Stream-Output': '1'
-  })
-}
-
-/**
- * A web stream pulling from an async iterable; cancelling it (the client went
- * away) ends the iterable
- */
-export function toReadableStream (source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]()
-
-  return new ReadableStream<Uint8Array>({
-    async pull (controller) {
-      const { value, done } = await iterator.next()
-
-      if (done === true) {
-        controller.close()
-      } else {
-        controller.enqueue(value)
-      }
-    },
-    async cancel () {
-      await iterator.return?.()
-    }
   })
 }

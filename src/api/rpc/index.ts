@@ -25,6 +25,15 @@ export interface RpcContext {
   shutdown(): void
 }
 
+/** The client's fault is a 4xx: a request that is wrong, or more than the repo may hold */
+function statusOf (err: any): 400 | 413 | 500 {
+  if (err.code === 'ERR_STORAGE_QUOTA_EXCEEDED') {
+    return 413
+  }
+
+  return err.badRequest === true ? 400 : 500
+}
+
 export function createRpcApp (ctx: RpcContext): Hono {
   const app = new Hono()
 
@@ -71,13 +80,13 @@ export function createRpcApp (ctx: RpcContext): Hono {
   }))
 
   app.onError((err: any, c) => {
-    const badRequest = err.badRequest === true
+    const status = statusOf(err)
 
-    if (!badRequest) {
+    if (status >= 500) {
       ctx.log.error('%s failed - %e', c.req.path, err)
     }
 
-    return c.body(toJson(kuboError(err.message, badRequest ? ErrorCode.Client : ErrorCode.Normal)), badRequest ? 400 : 500, {
+    return c.body(toJson(kuboError(err.message, status < 500 ? ErrorCode.Client : ErrorCode.Normal)), status, {
       'Content-Type': 'application/json'
     })
   })

@@ -123,7 +123,11 @@ function optional <T> (params: URLSearchParams, name: string, pattern: RegExp, e
 }
 
 async function * chunks (stream: Readable): AsyncGenerator<Uint8Array> {
-  for await (const chunk of stream) {
-    yield chunk
+  try {
+    for await (const chunk of stream) {
+      yield chunk
+    }
+  } catch (err: any) {
+    throw err instanceof InvalidArgumentError ? err : new InvalidArgumentError(`malformed multipart body: ${err.message}`)
   }
 }

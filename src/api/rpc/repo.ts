@@ -21,7 +21,7 @@ export function repoRoutes ({ node }: RpcContext): Hono {
     })
   })
 
-  app.post('/gc', (c) => ndjson(c, (async function * () {
+  app.post('/gc', async (c) => ndjson(c, (async function * () {
     for await (const result of repoGc(node, { signal: c.req.raw.signal })) {
       yield 'cid' in result ? { Key: { '/': result.cid.toString() } } : { Error: result.error.message }
     }

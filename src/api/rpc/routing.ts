@@ -22,7 +22,7 @@ const DEFAULT_NUM_PROVIDERS = 20
 export function routingRoutes ({ node }: RpcContext): Hono {
   const app = new Hono()
 
-  app.post('/findprovs', (c) => {
+  app.post('/findprovs', async (c) => {
     const cid = parseCid(requiredArg(c, 'key'))
     const wanted = integer(c, 'num-providers') ?? DEFAULT_NUM_PROVIDERS
 
@@ -60,7 +60,7 @@ export function routingRoutes ({ node }: RpcContext): Hono {
     }))
   })
 
-  app.post('/findpeer', (c) => {
+  app.post('/findpeer', async (c) => {
     const peerId = parsePeerId(requiredArg(c, 'peerID'))
     const dht = requireDht(node)
 

@@ -9,7 +9,7 @@ import type { RpcContext } from './index.js'
 export function statsRoutes ({ node }: RpcContext): Hono {
   const app = new Hono()
 
-  app.post('/bw', (c) => {
+  app.post('/bw', async (c) => {
     const poll = flag(c, 'poll', false)
     const interval = duration(c, 'interval', 1_000)
     const signal = c.req.raw.signal

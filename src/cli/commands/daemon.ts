@@ -30,6 +30,14 @@ export const daemon: CommandModule<GlobalArgs, any> = {
       ctx.print(`initialized torplus repo at ${ctx.repoPath} (peer identity ${config.Identity.PeerID})`)
     }
 
+    // the last line of defence, not a path anything should take: an error that
+    // escaped its handler is logged with its stack, and the node serves on
+    const escaped = (err: unknown): void => {
+      process.stderr.write(`ERROR: an error escaped its handler; the daemon carries on: ${(err as Error)?.stack ?? String(err)}\n`)
+    }
+    process.on('uncaughtException', escaped)
+    process.on('unhandledRejection', escaped)
+
     const { startDaemon } = await import('../../daemon.js')
     const bootstrap = percentProgress('tor bootstrap')
     let daemon
@@ -97,6 +105,8 @@ export const daemon: CommandModule<GlobalArgs, any> = {
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      process.off('uncaughtException', escaped)
+      process.off('unhandledRejection', escaped)
     }
 
     ctx.print('Daemon stopped')
