@@ -17,7 +17,9 @@ import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL } from './bitswap/constants.js'
+import { bitswapInternals, DeliveryMeter } from './bitswap/delivery-meter.js'
 import { BitswapMetering } from './bitswap/metering.js'
+import { peerCounts } from './bitswap/peer-counts.js'
 import { PeerLedger } from './bitswap/peer-ledger.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
 import { toBitswapInit, toCreditInit, toLibp2pAddresses, toPaymentInit } from './config/to-init.js'
@@ -114,6 +116,7 @@ class DefaultTorPlusNode implements TorPlusNode {
   /** The tor the node reaches peers through; none in loopback or offline mode */
   readonly tor?: NodeTor
   private meter?: BitswapTrafficMeter
+  private delivery?: DeliveryMeter
   private paymentService?: PaymentService
   private creditMetering?: BitswapMetering
   private provideQueue?: ProvideQueue
@@ -130,7 +133,16 @@ class DefaultTorPlusNode implements TorPlusNode {
     const { Payments } = repo.config
     this.wallet = new StellarWallet({ seed: repo.stellarSeed, network: Payments.Network, horizon: Payments.Horizon, asset: { code: Payments.Asset.Code, issuer: Payments.Asset.Issuer } })
 
-    this.peerLedger = new PeerLedger({ datastore: repo.datastore, logger })
+    this.peerLedger = new PeerLedger({
+      datastore: repo.datastore,
+      logger,
+      // a peer with payments is kept; one that only took its allowance goes, and with it what else is kept of it
+      holds: peer => this.paymentService?.holds(peer) ?? false,
+      onForget: peer => {
+        this.creditMetering?.forget(peer)
+        this.paymentService?.forget(peer).catch(err => { logger.forComponent('torplus:node').error('could not forget %s - %e', peer, err) })
+      }
+    }, { forgetIdle: repo.config.Bitswap.ForgetIdle })
 
     const helia = createHeliaLight({
       blockstore: repo.blockstore,
@@ -173,6 +185,7 @@ class DefaultTorPlusNode implements TorPlusNode {
       streamMuxers: [optimisticSelect(this.tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL] })],
       connectionManager: {
         maxConnections: repo.config.Swarm.ConnMgr.HighWater,
+        inboundConnectionThreshold: repo.config.Swarm.ConnMgr.InboundRate,
         dialTimeout: repo.config.Swarm.DialTimeout,
         // libp2p gives one address 6 s by default: a loaded onion circuit takes longer
         addressDialTimeout: repo.config.Swarm.DialTimeout,
@@ -236,19 +249,19 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     const metrics = this.helia.libp2p.metrics
+    // what each peer delivered that we asked for: what we pay it for
+    this.delivery = new DeliveryMeter({ bitswap: () => bitswapInternals(this.helia), peerLedger: this.peerLedger, logger: this.helia.logger })
+
     if (!this.offline && this.wallet.unconfigured() == null) {
       this.paymentService = new PaymentService({
         libp2p: this.helia.libp2p,
         privateKey: this.repo.privateKey,
         datastore: this.repo.datastore,
         wallet: this.wallet,
-        peerLedger: this.peerLedger,
+        counts: peerCounts(this.peerLedger, this.delivery),
         logger: this.helia.logger,
         metrics
-      }, {
-        ...toPaymentInit(this.repo.config, this.repo.stellarSeed),
-        freeBytes: peer => this.creditMetering?.policy.freeBytes(peer) ?? 0n
-      })
+      }, toPaymentInit(this.repo.config, this.repo.stellarSeed))
 
       const credit = toCreditInit(this.repo.config)
 
@@ -272,7 +285,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     }
 
     this.registerRepoMetrics(metrics)
-    await start(this.peerLedger, this.meter, this.bandwidth, ...[this.paymentService, this.creditMetering, this.provideQueue, this.bootstrap].filter(service => service != null))
+    await start(this.peerLedger, this.meter, this.delivery, this.bandwidth, ...[this.paymentService, this.creditMetering, this.provideQueue, this.bootstrap].filter(service => service != null))
     this.started = true
   }
 
@@ -284,7 +297,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     // settling on the way out needs the network, so payments stop first
     this.creditMetering?.stop()
     await this.paymentService?.stop()
-    await stop(this.bandwidth, ...[this.meter, this.provideQueue, this.bootstrap].filter(service => service != null))
+    await stop(this.bandwidth, ...[this.meter, this.delivery, this.provideQueue, this.bootstrap].filter(service => service != null))
     await this.peerLedger.stop()
     this.provideQueue = undefined
     this.bootstrap = undefined

@@ -28,7 +28,17 @@ export interface CreditPolicyInit {
   disconnectLimit: bigint
   /** Bytes per second a throttled peer is served */
   throttleRate: number
+  /**
+   * Bytes a refused peer is still served past the disconnect limit, of what
+   * it asked for before: one request in flight (a bitswap message)
+   *
+   * @default 0
+   */
+  inFlight?: number
 }
+
+/** Milliseconds a held frame waits before it is looked at again (a payment wakes it sooner) */
+const HOLD = 1000
 
 export interface CreditSources {
   /** Bytes sent to the peer, all told */
@@ -37,6 +47,11 @@ export interface CreditSources {
   paidThrough(peer: string): bigint
   /** Free bytes already accounted in paid ranges */
   forgiven(peer: string): bigint
+  /**
+   * Whether a settlement of the peer's failed (or its promise stopped being
+   * fundable): refused, whatever it owes, until a payment of its lands
+   */
+  refused?(peer: string): boolean
 }
 
 export type CreditStatus = 'free' | 'owing' | 'throttled' | 'refused'
@@ -90,7 +105,15 @@ export class CreditPolicy {
   status (peer: string): CreditStatus {
     const unpaid = this.unpaid(peer)
 
-    if (this.init.pricePerMiB === 0n || unpaid === 0n) {
+    if (this.init.pricePerMiB === 0n) {
+      return 'free'
+    }
+
+    if (this.sources.refused?.(peer) === true) {
+      return 'refused'
+    }
+
+    if (unpaid === 0n) {
       return 'free'
     }
 
@@ -118,15 +141,21 @@ export class CreditPolicy {
   /**
    * Milliseconds to hold a frame of `bytes` before it may go: zero unless the
    * peer is throttled or refused. A refused peer's new wants are held; what
-   * it asked for before still flows at the throttle rate: held longer than
-   * bitswap's send timeout a frame would be dropped, and bitswap forgets a
-   * block it thinks it sent, so the peer could never resume after paying.
+   * it asked for before still flows at the throttle rate, for one message's
+   * worth past the disconnect limit (held longer than bitswap's send timeout,
+   * a frame is dropped and bitswap forgets the block, so a peer that pays
+   * soon resumes); past that, and for a peer whose settlement failed,
+   * nothing goes that its free allowance does not cover until it pays.
    */
   delay (peer: string, bytes: number): number {
     const status = this.status(peer)
 
     if (status !== 'throttled' && status !== 'refused') {
       return 0
+    }
+
+    if (status === 'refused' && this.exhausted(peer) && this.allowanceNow(peer) < bytes) {
+      return HOLD
     }
 
     const entry = this.refillTokens(peer)
@@ -136,12 +165,28 @@ export class CreditPolicy {
     return entry.tokens >= 0 ? 0 : Math.ceil(-entry.tokens * 1000 / this.init.throttleRate)
   }
 
-  /** A frame of `bytes` goes to the peer: the allowance pays for what it can */
-  sent (peer: string, bytes: number): void {
+  /**
+   * Whether a refused peer has had all the credit it gets: its settlement
+   * failed, or it owes a message's worth past the disconnect limit
+   */
+  private exhausted (peer: string): boolean {
+    return this.sources.refused?.(peer) === true ||
+      this.owedBytes(peer) > bytesFor(this.init.disconnectLimit, this.init.pricePerMiB) + BigInt(this.init.inFlight ?? 0)
+  }
+
+  /** Bytes of free allowance the peer has now */
+  private allowanceNow (peer: string): number {
     const entry = this.entry(peer)
     const now = Date.now()
     entry.allowance = Math.min(this.init.freeAllowance, entry.allowance + (now - entry.refilledAt) * this.init.allowanceRefreshRate / 1000)
     entry.refilledAt = now
+    return Math.floor(entry.allowance)
+  }
+
+  /** A frame of `bytes` goes to the peer: the allowance pays for what it can */
+  sent (peer: string, bytes: number): void {
+    const entry = this.entry(peer)
+    this.allowanceNow(peer)
     const free = Math.min(bytes, Math.floor(entry.allowance))
     entry.allowance -= free
     entry.freeBytes += BigInt(free)

@@ -94,7 +94,8 @@ export class BitswapMetering implements BitswapGate, Startable {
     this.policy = new CreditPolicy({
       served: peer => components.peerLedger.get(peer).bytesSent,
       paidThrough: peer => books.payeeCredit(peer).paidThrough,
-      forgiven: peer => books.payeeCredit(peer).forgiven
+      forgiven: peer => books.payeeCredit(peer).forgiven,
+      refused: peer => books.payeeCredit(peer).refused
     }, init)
     this.refused = components.metrics?.registerCounter('torplus_bitswap_refused_streams_total', { help: 'Streams of wants reset because their peer owed the disconnect limit' })
     this.delayed = components.metrics?.registerCounter('torplus_bitswap_throttled_frames_total', { help: 'Bitswap frames held back by the throttle' })
@@ -211,6 +212,17 @@ export class BitswapMetering implements BitswapGate, Startable {
     return this.policy.view(peer)
   }
 
+  /** Drop what is kept of a peer forgotten as idle */
+  forget (peer: string): void {
+    if (this.billing.has(peer) || this.held.has(peer)) {
+      return
+    }
+
+    this.policy.forget(peer)
+    this.notBefore.delete(peer)
+    this.noAhead.delete(peer)
+  }
+
   private ahead (peer: string): bigint {
     return this.noAhead.has(peer) ? 0n : this.policy.aheadBytes
   }
@@ -219,7 +231,7 @@ export class BitswapMetering implements BitswapGate, Startable {
     return [...this.held.values()].reduce((sum, list) => sum + list.length, 0)
   }
 
-  private readonly onPayment = (event: CustomEvent<PeerId>): void => {
+  private readonly onPayment = (event: CustomEvent<PeerId | string>): void => {
     const peer = event.detail.toString()
     // it pays now: bill it again as soon as it owes
     this.notBefore.delete(peer)
@@ -242,7 +254,7 @@ export class BitswapMetering implements BitswapGate, Startable {
 
     const ahead = this.ahead(peer)
     this.billing.add(peer)
-    this.components.payments.bill(peerIdFromString(peer), { ahead })
+    this.components.payments.bill(peerIdFromString(peer), { ahead, freeBytes: this.policy.freeBytes(peer) })
       .then(outcome => {
         this.billing.delete(peer)
 

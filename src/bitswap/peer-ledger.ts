@@ -2,8 +2,11 @@
  * Bytes of bitswap traffic per peer, kept in the datastore: what a payee
  * bills and what a payer checks a bill against. Counting happens in memory on
  * every chunk; changed entries are written out every `flushInterval` and on
- * stop, so a crash loses at most that much counting (the payment protocol's
- * byte tolerance covers it).
+ * stop, and as soon as a peer's unwritten bytes reach `flushBytes`, so a
+ * crash loses little counting. A mark is left while the node runs: found
+ * at start, the last run crashed, the counts loaded may be short
+ * (`uncertain`), and a payer gives the payees it paid before its byte
+ * tolerance once.
  */
 import { Key } from 'interface-datastore'
 import type { BitswapTraffic } from './traffic-meter.js'
@@ -11,10 +14,22 @@ import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interfa
 import type { Datastore } from 'interface-datastore'
 
 const PREFIX = '/torplus/bitswap/ledger'
+/** Written at start and removed at a clean stop: found at start, the last run crashed */
+const RUNNING = new Key('/torplus/bitswap/running')
+
+/** A peer's bitswap bytes, all told */
+export interface PeerTraffic extends BitswapTraffic {
+  /** Bytes of blocks we asked the peer for and it delivered (see delivery-meter.ts) */
+  bytesDelivered: bigint
+}
 
 export interface PeerLedgerComponents {
   datastore: Datastore
   logger: ComponentLogger
+  /** Whether a peer must be kept however idle (it has payments) */
+  holds?(peer: string): boolean
+  /** Told of each peer forgotten, to forget what else is kept of it */
+  onForget?(peer: string): void
 }
 
 export interface PeerLedgerInit {
@@ -24,6 +39,22 @@ export interface PeerLedgerInit {
    * @default 1000
    */
   flushInterval?: number
+
+  /**
+   * Bytes counted (all peers, all directions) after which changed counts
+   * are written without waiting for the interval
+   *
+   * @default 4_194_304
+   */
+  flushBytes?: number
+
+  /**
+   * Milliseconds after which a peer with no traffic is forgotten, unless
+   * `holds` keeps it: a new identity then costs nothing for long
+   *
+   * @default 3_600_000
+   */
+  forgetIdle?: number
 }
 
 export class PeerLedger implements Startable {
@@ -31,15 +62,26 @@ export class PeerLedger implements Startable {
   private readonly components: PeerLedgerComponents
   private readonly log: Logger
   private readonly flushInterval: number
-  private readonly peers = new Map<string, BitswapTraffic>()
+  private readonly peers = new Map<string, PeerTraffic>()
   private readonly dirty = new Set<string>()
   private timer?: ReturnType<typeof setInterval>
   private flushing?: Promise<void>
+  /** Whether the last run ended without flushing (a crash) */
+  private crashed = false
+  /** Bytes counted since the last write */
+  private unwritten = 0
+  private readonly flushBytes: number
+  private readonly forgetIdle: number
+  /** When each peer's counts last changed (or were loaded), ms since 1970 */
+  private readonly lastSeen = new Map<string, number>()
+  private sweeper?: ReturnType<typeof setInterval>
 
   constructor (components: PeerLedgerComponents, init: PeerLedgerInit = {}) {
     this.components = components
     this.log = components.logger.forComponent('torplus:bitswap:peer-ledger')
     this.flushInterval = init.flushInterval ?? 1000
+    this.flushBytes = init.flushBytes ?? 4 * 1024 * 1024
+    this.forgetIdle = init.forgetIdle ?? 3_600_000
   }
 
   isStarted (): boolean {
@@ -48,30 +90,59 @@ export class PeerLedger implements Startable {
 
   async start (): Promise<void> {
     for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX })) {
-      const { sent, received } = JSON.parse(new TextDecoder().decode(value))
-      this.peers.set(key.baseNamespace(), { bytesSent: BigInt(sent), bytesReceived: BigInt(received) })
+      const { sent, received, delivered } = JSON.parse(new TextDecoder().decode(value))
+      this.peers.set(key.baseNamespace(), { bytesSent: BigInt(sent), bytesReceived: BigInt(received), bytesDelivered: BigInt(delivered ?? 0) })
+      this.lastSeen.set(key.baseNamespace(), Date.now())
     }
 
+    this.crashed = await this.components.datastore.has(RUNNING)
+    await this.components.datastore.put(RUNNING, new Uint8Array(0))
     this.timer = setInterval(() => { void this.flush() }, this.flushInterval)
     this.timer.unref()
+    this.sweeper = setInterval(() => { void this.forgetIdlePeers() }, Math.max(1000, Math.min(this.forgetIdle / 4, 600_000)))
+    this.sweeper.unref()
   }
 
   async stop (): Promise<void> {
     clearInterval(this.timer)
+    clearInterval(this.sweeper)
     this.timer = undefined
     await this.flush()
+    await this.components.datastore.delete(RUNNING)
   }
 
-  get (peer: PeerId | string): BitswapTraffic {
-    return { ...(this.peers.get(peer.toString()) ?? { bytesSent: 0n, bytesReceived: 0n }) }
+  /** Whether the counts may be short: the last run crashed before writing them */
+  uncertain (): boolean {
+    return this.crashed
+  }
+
+  get (peer: PeerId | string): PeerTraffic {
+    return { ...(this.peers.get(peer.toString()) ?? empty()) }
   }
 
   addSent (peer: PeerId, bytes: number): void {
     this.entry(peer).bytesSent += BigInt(bytes)
+    this.counted(bytes)
   }
 
   addReceived (peer: PeerId, bytes: number): void {
     this.entry(peer).bytesReceived += BigInt(bytes)
+    this.counted(bytes)
+  }
+
+  addDelivered (peer: PeerId, bytes: number): void {
+    this.entry(peer).bytesDelivered += BigInt(bytes)
+    this.counted(bytes)
+  }
+
+  /** Write soon once enough was counted: a crash then loses less */
+  private counted (bytes: number): void {
+    this.unwritten += bytes
+
+    if (this.unwritten >= this.flushBytes && this.flushing == null && this.timer != null) {
+      this.unwritten = 0
+      void this.flush()
+    }
   }
 
   /**
@@ -79,14 +150,15 @@ export class PeerLedger implements Startable {
    * every payment while the counts are written lazily, so after a crash the
    * books may know of more bytes than the ledger
    */
-  atLeast (peer: PeerId | string, traffic: Partial<BitswapTraffic>): void {
+  atLeast (peer: PeerId | string, traffic: Partial<PeerTraffic>): void {
     const entry = this.entry(peer)
     entry.bytesSent = max(entry.bytesSent, traffic.bytesSent ?? 0n)
     entry.bytesReceived = max(entry.bytesReceived, traffic.bytesReceived ?? 0n)
+    entry.bytesDelivered = max(entry.bytesDelivered, traffic.bytesDelivered ?? 0n)
   }
 
   /** Every peer with traffic, with its counts */
-  entries (): Array<[string, BitswapTraffic]> {
+  entries (): Array<[string, PeerTraffic]> {
     return [...this.peers].map(([peer, traffic]) => [peer, { ...traffic }])
   }
 
@@ -103,8 +175,8 @@ export class PeerLedger implements Startable {
     const batch = this.components.datastore.batch()
 
     for (const peer of this.dirty) {
-      const { bytesSent, bytesReceived } = this.peers.get(peer) ?? { bytesSent: 0n, bytesReceived: 0n }
-      batch.put(new Key(`${PREFIX}/${peer}`), new TextEncoder().encode(JSON.stringify({ sent: bytesSent.toString(), received: bytesReceived.toString() })))
+      const { bytesSent, bytesReceived, bytesDelivered } = this.peers.get(peer) ?? empty()
+      batch.put(new Key(`${PREFIX}/${peer}`), new TextEncoder().encode(JSON.stringify({ sent: bytesSent.toString(), received: bytesReceived.toString(), delivered: bytesDelivered.toString() })))
     }
 
     this.dirty.clear()
@@ -114,18 +186,47 @@ export class PeerLedger implements Startable {
     await this.flushing
   }
 
-  private entry (peer: PeerId | string): BitswapTraffic {
+  /** Peers idle for `forgetIdle` that hold nothing are dropped, counts and all */
+  async forgetIdlePeers (): Promise<number> {
+    const before = Date.now() - this.forgetIdle
+    const idle = [...this.lastSeen].filter(([peer, seen]) => seen < before && this.components.holds?.(peer) !== true).map(([peer]) => peer)
+
+    if (idle.length === 0) {
+      return 0
+    }
+
+    const batch = this.components.datastore.batch()
+
+    for (const peer of idle) {
+      this.peers.delete(peer)
+      this.dirty.delete(peer)
+      this.lastSeen.delete(peer)
+      batch.delete(new Key(`${PREFIX}/${peer}`))
+    }
+
+    await batch.commit()
+    idle.forEach(peer => { this.components.onForget?.(peer) })
+    this.log('forgot %d idle peers', idle.length)
+    return idle.length
+  }
+
+  private entry (peer: PeerId | string): PeerTraffic {
     const id = peer.toString()
+    this.lastSeen.set(id, Date.now())
     let entry = this.peers.get(id)
 
     if (entry == null) {
-      entry = { bytesSent: 0n, bytesReceived: 0n }
+      entry = empty()
       this.peers.set(id, entry)
     }
 
     this.dirty.add(id)
     return entry
   }
+}
+
+function empty (): PeerTraffic {
+  return { bytesSent: 0n, bytesReceived: 0n, bytesDelivered: 0n }
 }
 
 function max (a: bigint, b: bigint): bigint {

@@ -32,6 +32,9 @@ const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(va
 })
 
 // a timer given more than 2³¹ − 1 ms fires at once: a longer value would be a busy loop
+/** A span of time that is never a timer's delay, in ms */
+const Span = z.number().int().nonnegative()
+
 const Milliseconds = z.number().int().nonnegative().max(MAX_TIMER_MS, { message: `at most ${MAX_TIMER_MS} ms (about 24 days)` })
 
 /** An amount of the payment asset, as Stellar writes it: at most 7 decimals */
@@ -66,7 +69,9 @@ export const ConfigSchema = z.strictObject({
       LowWater: z.number().int().nonnegative().default(32)
         .describe('Connections kept when trimming'),
       HighWater: z.number().int().positive().default(96)
-        .describe('Connections above which the oldest idle ones are closed')
+        .describe('Connections above which the oldest idle ones are closed'),
+      InboundRate: z.number().int().positive().default(5)
+        .describe('Inbound connections one IP address may open per second; more are refused (libp2p: 5). Onion connections all come from tor, so this counts in the loopback development mode only')
     }).prefault({}),
     DialTimeout: Milliseconds.default(60_000)
       .describe('Milliseconds a dial to a peer may take (an onion circuit takes seconds on the public network)'),
@@ -134,7 +139,7 @@ export const ConfigSchema = z.strictObject({
       Period: Milliseconds.min(1000).default(86_400_000)
         .describe('Milliseconds of a budget period')
     }).prefault({}),
-    RequestExpiry: Milliseconds.min(1000).default(60_000)
+    RequestExpiry: Milliseconds.min(1000).max(600_000).default(60_000)
       .describe('Milliseconds our payment requests stay valid'),
     RequestTimeout: Milliseconds.min(100).default(30_000)
       .describe('Milliseconds to wait for a peer\'s answer to a payment request or a payment'),
@@ -143,7 +148,9 @@ export const ConfigSchema = z.strictObject({
     SettleInterval: Milliseconds.min(1000).default(900_000)
       .describe('Settle a tab on the ledger once it is this many milliseconds old'),
     Channels: z.number().int().min(1).max(1000).default(8)
-      .describe('Most channel accounts to open: one per payer with an unsettled tab')
+      .describe('Most channel accounts to open: one per payer with an unsettled tab'),
+    HistoryRetention: Span.min(3_600_000).default(90 * 86_400_000)
+      .describe('Milliseconds the payment history (the payment gateway\'s /history) and settled or failed tabs are kept')
   }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)
@@ -174,7 +181,9 @@ export const ConfigSchema = z.strictObject({
     DisconnectLimit: Amount.default('0.008')
       .describe('Unpaid amount past which the peer\'s wants are held until it pays'),
     ThrottleRate: ByteSize.default('256KiB')
-      .describe('Bytes per second a throttled peer is served')
+      .describe('Bytes per second a throttled peer is served'),
+    ForgetIdle: Milliseconds.min(1000).default(3_600_000)
+      .describe('Milliseconds after which a peer that exchanged no block is forgotten (its byte counts, allowance and billing state), unless it paid us, we paid it, or a tab with it is under way; so a new identity costs nothing for long')
   }).prefault({})
 })
 

@@ -42,7 +42,8 @@ export function toPaymentInit (config: Config, seed: Uint8Array): PaymentService
     requestTimeout: Payments.RequestTimeout,
     settleAmount: toStroops(Payments.SettleAmount),
     settleInterval: Payments.SettleInterval,
-    channels: Payments.Channels
+    channels: Payments.Channels,
+    historyRetention: Payments.HistoryRetention
   }
 }
 
@@ -57,6 +58,7 @@ export function toCreditInit (config: Config): CreditPolicyInit {
     billAhead: toStroops(Bitswap.BillAhead),
     creditLimit: toStroops(Bitswap.CreditLimit),
     disconnectLimit: toStroops(Bitswap.DisconnectLimit),
-    throttleRate: Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n)
+    throttleRate: Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n),
+    inFlight: Bitswap.MaxOutgoingMessageSize
   }
 }

@@ -32,6 +32,17 @@ export class ContentNotFoundError extends TorPlusError {
   }
 }
 
+/** The DAG has no such path, or is not UnixFS where the path needs it */
+export class PathNotFoundError extends TorPlusError {
+  static name = 'PathNotFoundError'
+  readonly code = 'ERR_PATH_NOT_FOUND'
+  readonly badRequest = true
+
+  constructor (path: string, problem: string) {
+    super(`${path} does not exist: ${problem}`)
+  }
+}
+
 /** A pin operation named something that is not pinned */
 export class NotPinnedError extends TorPlusError {
   static name = 'NotPinnedError'

@@ -23,11 +23,19 @@ export function parseIpfsPath (input: string): IpfsPath {
     throw new InvalidPathError(input, 'no CID given')
   }
 
+  if (rest.some(part => part === '.' || part === '..')) {
+    throw new InvalidPathError(input, 'a path inside a DAG has no "." or ".." segments')
+  }
+
+  let cid: CID
+
   try {
-    return { cid: CID.parse(first), path: rest.filter(part => part !== '').join('/') }
+    cid = CID.parse(first)
   } catch {
     throw new InvalidPathError(input, `"${first}" is not a valid CID`)
   }
+
+  return { cid, path: rest.filter(part => part !== '').join('/') }
 }
 
 export function formatIpfsPath ({ cid, path }: IpfsPath): string {

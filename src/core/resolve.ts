@@ -3,7 +3,7 @@
  * a path to its DAG node. A node opened without a daemon never waits on the
  * network for a block it does not have: it fails at once, saying so.
  */
-import { ContentNotFoundError, UnsupportedBlockError } from './errors.js'
+import { ContentNotFoundError, PathNotFoundError, UnsupportedBlockError } from './errors.js'
 import { formatIpfsPath } from './ipfs-path.js'
 import type { IpfsPath } from './ipfs-path.js'
 import type { TorPlusNode } from '../node.js'
@@ -42,6 +42,11 @@ export async function reading <T> (target: IpfsPath, read: () => Promise<T>): Pr
     // blocks that name what this node cannot read are the request's problem
     if (err.name === 'NoResolverError' || err.name === 'IdentityHashDigestTooLongError' || err.name === 'UnknownHashAlgorithmError') {
       throw new UnsupportedBlockError(formatIpfsPath(target), err.message)
+    }
+
+    // a path the DAG does not have
+    if (err.name === 'NotFoundError' || err.name === 'BadPathError' || err.name === 'NotUnixFSError' || err.name === 'DoesNotExistError') {
+      throw new PathNotFoundError(formatIpfsPath(target), err.message)
     }
 
     throw err

@@ -84,3 +84,9 @@ export class PeerUnreachableError extends TorPlusError {
     super(`could not reach ${peer} for a payment (${reason}): check that it is connected with \`torplus swarm peers\``)
   }
 }
+
+/** A peer answered a payment exchange with something the protocol does not allow there */
+export class UnexpectedAnswerError extends TorPlusError {
+  static name = 'UnexpectedAnswerError'
+  readonly code = 'ERR_UNEXPECTED_ANSWER'
+}

@@ -1,28 +1,33 @@
 /**
  * The payee side: bill a peer for the bytes it was served and has not paid
  * for. A request names the byte range, the amount and the tab it adds to;
- * the payer's payment is a newer transaction for that tab, checked, synced to
- * the books and only then receipted.
+ * the payer's payment is a newer transaction for that tab, checked, found
+ * fundable on the ledger (the payer's account covers every tab it has with
+ * us), synced to the books and only then receipted. A new payer's first tab
+ * is settled at once, and a payer whose promise stops being fundable while
+ * it is served has its tab settled at once: what does not land is rolled
+ * back (settlement-outcome.ts).
  */
 import { anySignal } from 'any-signal'
-import { PAYMENT_PROTOCOL } from './constants.js'
-import { PeerUnreachableError } from './errors.js'
+import { FUNDING_MAX_AGE, PAYMENT_PROTOCOL } from './constants.js'
+import { PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
 import { Reject } from './pb/payment.js'
 import { bytesFor, priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
 import { createPaymentRequest } from './protocol/request.js'
 import { tabLock } from './settler.js'
 import { checkTabTransaction, tabTotal } from './stellar/tab.js'
-import type { PaymentBooks, PayeeAccount, PaymentEvent, Tab } from './books/index.js'
+import type { PaymentBooks, PayeeAccount, PaymentEvent, PendingRequest, Tab } from './books/index.js'
+import type { Funding } from './funding.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { Payment, PaymentRequest } from './pb/payment.js'
+import type { PeerCounts } from './ports.js'
 import type { PaymentChannel } from './protocol/exchange.js'
 import type { Settler } from './settler.js'
 import type { ChannelLease, ChannelPool } from './stellar/channels.js'
 import type { StellarWallet } from './stellar/wallet.js'
-import type { PeerLedger } from '../bitswap/peer-ledger.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
-import type { AbortOptions, Libp2p, Logger, PeerId, PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 
 export interface PayeeComponents {
   libp2p: Pick<Libp2p, 'dialProtocol'>
@@ -31,7 +36,8 @@ export interface PayeeComponents {
   wallet: StellarWallet
   channels: ChannelPool
   settler: Settler
-  peerLedger: Pick<PeerLedger, 'get' | 'atLeast'>
+  funding: Funding
+  counts: PeerCounts
   serializer: KeyedSerializer
   metrics: PaymentMetrics
   log: Logger
@@ -40,14 +46,6 @@ export interface PayeeComponents {
 }
 
 export interface PayeeInit {
-  /**
-   * Bytes served to a peer free of charge (its allowance) and not yet
-   * accounted in a paid range; they are left out of the amount billed
-   *
-   * @default () => 0n
-   */
-  freeBytes?(peer: string): bigint
-
   /** Stroops per MiB served */
   pricePerMiB: bigint
   /** Milliseconds a request stays valid */
@@ -69,6 +67,14 @@ export interface BillOptions extends AbortOptions {
    * @default 0n
    */
   ahead?: bigint
+
+  /**
+   * Bytes served to the peer free of charge (its allowance) and not yet
+   * accounted in a paid range; they are left out of the amount billed
+   *
+   * @default 0n
+   */
+  freeBytes?: bigint
 }
 
 export type BillOutcome =
@@ -85,19 +91,41 @@ interface Bill {
   served: bigint
 }
 
+type ExchangeOutcome = BillOutcome | { status: 'resync' }
+
 /** A payer that lost track sends its view, or settling closed the tab: then we ask again */
 const MAX_ATTEMPTS = 3
 
 /** Times to settle the oldest tab for a channel before giving up */
 const MAX_LEASE_ATTEMPTS = 8
 
-export class Payee {
+/** Unanswered requests of a tab remembered, to believe a payer's account of them */
+const MAX_ASKED = 8
+
+export class Payee implements Startable {
   private readonly components: PayeeComponents
   private readonly init: PayeeInit
+  /** Per open tab, the bytes its peer had been served when its funding was last checked */
+  private readonly checkedAt = new Map<string, bigint>()
+  private timer?: ReturnType<typeof setInterval>
 
   constructor (components: PayeeComponents, init: PayeeInit) {
     this.components = components
     this.init = init
+  }
+
+  isStarted (): boolean {
+    return this.timer != null
+  }
+
+  start (): void {
+    this.timer = setInterval(() => { this.recheckFunding() }, FUNDING_MAX_AGE)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.timer = undefined
   }
 
   /**
@@ -105,7 +133,7 @@ export class Payee {
    */
   async bill (peer: PeerId, options: BillOptions = {}): Promise<BillOutcome> {
     return this.components.serializer.run(`payee:${peer}`, async () => {
-      let outcome: BillOutcome | { status: 'resync' } = { status: 'resync' }
+      let outcome: ExchangeOutcome = { status: 'resync' }
 
       for (let attempt = 0; attempt < MAX_ATTEMPTS && outcome.status === 'resync'; attempt++) {
         outcome = await this.billOnce(peer, options)
@@ -117,12 +145,12 @@ export class Payee {
     })
   }
 
-  private async billOnce (peer: PeerId, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
-    const { books, peerLedger } = this.components
+  private async billOnce (peer: PeerId, options: BillOptions): Promise<ExchangeOutcome> {
+    const { books, counts } = this.components
     const account = books.payee(peer.toString())
     // the books are synced at each payment, the byte counts lazily
-    peerLedger.atLeast(peer, { bytesSent: account.served ?? account.paidThrough })
-    const served = peerLedger.get(peer).bytesSent
+    counts.atLeast(peer, { served: account.served ?? account.paidThrough })
+    const served = counts.served(peer)
     let rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served + (options.ahead ?? 0n)
     const pending = this.currentTab(account)?.pending
 
@@ -134,30 +162,48 @@ export class Payee {
     }
 
     const forgiven = account.forgiven ?? 0n
-    const free = min(rangeEnd - account.paidThrough, max(0n, (this.init.freeBytes?.(peer.toString()) ?? forgiven) - forgiven))
-    const amount = priceOf(rangeEnd - account.paidThrough - free, this.init.pricePerMiB)
+    const free = min(rangeEnd - account.paidThrough, max(0n, (options.freeBytes ?? forgiven) - forgiven))
+    // priced on the running total of bytes paid for, so that rounding up
+    // (a partial stroop is charged whole) happens once, not once a bill
+    const amount = priceOf(rangeEnd - forgiven - free, this.init.pricePerMiB) - priceOf(account.paidThrough - forgiven, this.init.pricePerMiB)
 
     if (rangeEnd <= account.paidThrough || amount === 0n) {
       return { status: 'nothing-due', paidThrough: account.paidThrough }
     }
 
-    const leased = await this.openTab(peer, account, options)
+    // the stream first: a peer that does not speak the protocol (a plain
+    // bitswap client) never takes a channel
+    const channel = await this.open(peer, options)
+    let leased: Tab
 
+    try {
+      leased = await this.openTab(peer, account, options)
+    } catch (err: any) {
+      channel.abort(err)
+      throw err
+    }
+
+    const bill = { amount, rangeEnd, free, served: min(served, rangeEnd) }
     // settling takes the same lock, so the tab cannot be submitted mid-exchange
-    return this.components.serializer.run(tabLock(leased), async () => {
+    const outcome = await this.components.serializer.run(tabLock(leased), async () => {
       const tab = books.tab(leased.channel, leased.sequence) ?? leased
 
       if (tab.state !== 'open') {
-        return { status: 'resync' }
+        await channel.close()
+        return { status: 'resync' } as const
       }
 
-      return this.exchange(peer, account, tab, { amount, rangeEnd, free, served: min(served, rangeEnd) }, options)
+      return this.exchange(peer, channel, account, tab, bill, options)
     })
+
+    await this.releaseIfUnpaid(leased)
+    return outcome
   }
 
-  private async exchange (peer: PeerId, account: PayeeAccount, tab: Tab, bill: Bill, options: BillOptions): Promise<BillOutcome | { status: 'resync' }> {
+  private async exchange (peer: PeerId, channel: PaymentChannel, account: PayeeAccount, tab: Tab, bill: Bill, options: AbortOptions): Promise<ExchangeOutcome> {
     const { books, wallet, metrics, log } = this.components
     const { amount, rangeEnd } = bill
+    const expiry = Date.now() + this.init.requestExpiry
     const request = await createPaymentRequest({
       payee: wallet.address,
       assetCode: wallet.asset.getCode(),
@@ -165,23 +211,22 @@ export class Payee {
       amount,
       rangeStart: account.paidThrough,
       rangeEnd,
-      expiry: BigInt(Date.now() + this.init.requestExpiry),
+      expiry: BigInt(expiry),
       channel: tab.channel,
       sequence: tab.sequence,
       total: tab.total + amount
     }, this.components.privateKey)
     const requestId = toHex(request.id)
 
-    await books.commit({
-      payee: { ...account, tab: { channel: tab.channel, sequence: tab.sequence } },
+    await books.commit(() => ({
+      payee: { ...books.payee(peer.toString()), tab: { channel: tab.channel, sequence: tab.sequence } },
       // until the payer answers, it may hold a newer transaction for this tab than we do
-      tabs: [{ ...tab, pending: { requestId, rangeEnd } }],
+      tabs: [{ ...tab, pending: asking(tab.pending, { requestId, rangeEnd, expiry, total: request.total }) }],
       events: [event(peer, 'request-sent', amount, requestId)]
-    })
+    }))
     log('billing %p %s stroops for bytes %s-%s on %s/%s', peer, amount, request.rangeStart, rangeEnd, tab.channel, tab.sequence)
 
     const signal = anySignal([AbortSignal.timeout(this.init.requestTimeout), options.signal])
-    const channel = await this.open(peer, signal)
 
     try {
       await channel.write({ request }, { signal })
@@ -192,18 +237,19 @@ export class Payee {
       }
 
       if (answer.reject == null) {
-        throw new Error('the payer answered neither with a payment nor a reject')
+        throw new UnexpectedAnswerError('the payer answered neither with a payment nor a reject')
       }
 
       const { code, reason } = answer.reject
       metrics.requests?.increment({ [code]: true })
 
-      if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject, answer.reject.latest)) {
+      if (code === Reject.Code.OUT_OF_SYNC && await this.catchUp(peer, answer.reject, answer.reject.latest, signal)) {
         await channel.close({ signal })
         return { status: 'resync' }
       }
 
-      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'request-refused', amount, requestId, code)] })
+      const current = books.tab(tab.channel, tab.sequence) ?? tab
+      await books.commit({ tabs: [{ ...current, pending: undefined }], events: [event(peer, 'request-refused', amount, requestId, code)] })
       await channel.close({ signal })
       log('%p rejected request %s: %s %s', peer, requestId, code, reason)
       return { status: 'rejected', requestId, code, reason, received: answer.reject.received }
@@ -211,6 +257,8 @@ export class Payee {
       metrics.requests?.increment({ failed: true })
       channel.abort(err)
       throw err
+    } finally {
+      signal.clear()
     }
   }
 
@@ -220,25 +268,45 @@ export class Payee {
     const tab = books.tab(request.channel, request.sequence)
 
     if (tab == null) {
-      throw new Error(`tab ${request.channel}/${request.sequence} vanished while billing`)
+      throw new UnexpectedAnswerError(`tab ${request.channel}/${request.sequence} vanished while billing`)
     }
 
     const checked = toHex(payment.requestId) === requestId
       ? checkTabTransaction(payment.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total: request.total, passphrase: wallet.passphrase, payer: tab.payer })
       : { reason: 'the payment is for another request' }
+    const refusal = 'reason' in checked
+      ? { code: Reject.Code.BAD_PAYMENT, reason: checked.reason }
+      : await this.unfunded(checked.payer, { channel: tab.channel, sequence: tab.sequence, total: request.total }, signal)
 
-    if ('reason' in checked) {
-      metrics.requests?.increment({ BAD_PAYMENT: true })
-      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'payment-refused', request.amount, requestId, checked.reason)] })
-      await channel.write({ reject: { requestId: request.id, code: Reject.Code.BAD_PAYMENT, reason: checked.reason, paidThrough: 0n, received: 0n } }, { signal })
+    if (refusal != null || 'reason' in checked) {
+      const { code, reason } = refusal ?? { code: Reject.Code.BAD_PAYMENT, reason: 'not checked' }
+      metrics.requests?.increment({ [code]: true })
+      await books.commit({ tabs: [{ ...tab, pending: undefined }], events: [event(peer, 'payment-refused', request.amount, requestId, reason)] })
+      await channel.write({ reject: { requestId: request.id, code, reason, paidThrough: 0n, received: 0n } }, { signal })
       await channel.close({ signal })
-      return { status: 'rejected', requestId, code: 'BAD_PAYMENT', reason: checked.reason, received: 0n }
+      return { status: 'rejected', requestId, code, reason, received: 0n }
     }
 
-    const account = books.payee(peer.toString())
-    const updated: Tab = { ...tab, total: request.total, transaction: payment.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }
-    const paid: PayeeAccount = { ...account, paidThrough: request.rangeEnd, served: bill.served, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + bill.free }
-    await books.commit({ payee: paid, tabs: [updated], events: [event(peer, 'payment-received', request.amount, requestId)] })
+    const updated: Tab = {
+      ...tab,
+      total: request.total,
+      transaction: payment.transaction,
+      payer: checked.payer,
+      pending: undefined,
+      updatedAt: Date.now(),
+      rangeStart: tab.rangeStart ?? request.rangeStart,
+      rangeEnd: request.rangeEnd,
+      free: (tab.free ?? 0n) + bill.free
+    }
+    // from the account as it is when written: a settlement may end meanwhile
+    const { payee: paid } = await books.commit(() => {
+      const account = books.payee(peer.toString())
+      return {
+        payee: { ...account, paidThrough: request.rangeEnd, served: bill.served, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + bill.free },
+        tabs: [updated],
+        events: [event(peer, 'payment-received', request.amount, requestId)]
+      }
+    }) as { payee: PayeeAccount }
     // told before the receipt goes: it may queue behind data on the connection,
     // and whatever waits on this payment (a throttled peer) need not
     this.components.onPaid?.(peer)
@@ -250,48 +318,126 @@ export class Payee {
 
     await channel.write({ receipt: { requestId: request.id, totalPaid: paid.received } }, { signal })
     await channel.close({ signal })
-    settler.settleIfDue(updated)
+    // a new payer's first tab, and a refused payer's, land now: until they
+    // do, we do not know its promises hold
+    settler.settleIfDue(updated, paid.refused === true || this.unproven(peer.toString()))
 
     return { status: 'paid', requestId, amount: request.amount, total: request.total, paidThrough: paid.paidThrough, received: paid.received }
   }
 
   /**
    * The payer says it paid more than our books hold: we crashed after it
-   * paid and before we synced. Adopt its latest transaction if it is a valid
-   * one for our open tab that pays more, and covers no more bytes than it
-   * pays for.
+   * paid and before we synced. Its word is taken only for a request we sent
+   * and have no answer to: its latest transaction must be for our open tab
+   * and pay exactly what one of those requests asked, for the range it
+   * asked, and the payer's account must be able to fund it; otherwise we
+   * keep the transaction we hold.
    */
-  private async catchUp (peer: PeerId, view: { paidThrough: bigint, received: bigint }, latest?: Payment): Promise<boolean> {
-    const { books, wallet, log } = this.components
-    const { paidThrough } = view
+  private async catchUp (peer: PeerId, view: { paidThrough: bigint }, latest: Payment | undefined, signal: AbortSignal): Promise<boolean> {
+    const { books, wallet, funding, counts, log } = this.components
     const account = books.payee(peer.toString())
-    const tab = account.tab == null ? undefined : books.tab(account.tab.channel, account.tab.sequence)
+    const tab = this.currentTab(account)
+    const asked = tab?.pending?.asked?.find(request => request.rangeEnd === view.paidThrough)
 
-    if (latest == null || tab == null || tab.state !== 'open' || paidThrough <= account.paidThrough) {
+    if (latest == null || tab == null || asked == null || view.paidThrough <= account.paidThrough) {
+      log('%p claims payment through %s, which is no request of ours it left unanswered', peer, view.paidThrough)
       return false
     }
 
-    const total = tabTotal(latest.transaction, wallet.passphrase) ?? 0n
-    const checked = checkTabTransaction(latest.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total, passphrase: wallet.passphrase, payer: tab.payer })
+    const total = tabTotal(latest.transaction, wallet.passphrase)
+    const checked = checkTabTransaction(latest.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total: asked.total, passphrase: wallet.passphrase, payer: tab.payer })
 
-    if ('reason' in checked || total <= tab.total || total - tab.total < priceOf(paidThrough - account.paidThrough, this.init.pricePerMiB)) {
-      log('%p claims payment through %s, which its transaction does not bear out', peer, paidThrough)
+    if ('reason' in checked || total !== asked.total || total <= tab.total) {
+      log('%p claims payment through %s, which its transaction does not bear out', peer, view.paidThrough)
       return false
     }
 
-    log('%p paid %s through %s before we last stopped; adopting it', peer, total, paidThrough)
-    // what the lost request left free: its bytes less those the amount pays for
-    const paidBytes = bytesFor(total - tab.total, this.init.pricePerMiB)
-    const free = max(0n, paidThrough - account.paidThrough - paidBytes)
-    await books.commit({
-      // what it received is what we had served, less what was in flight
-      payee: { ...account, paidThrough, served: min(paidThrough, view.received), received: account.received + total - tab.total, forgiven: (account.forgiven ?? 0n) + free },
-      tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now() }],
-      events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
+    const short = await funding.shortfall(checked.payer, { channel: tab.channel, sequence: tab.sequence, total }, { signal }).catch((err: Error) => err.message)
+
+    if (short != null) {
+      log('%p claims payment through %s with a transaction its account cannot fund: %s', peer, view.paidThrough, short)
+      return false
+    }
+
+    log('%p paid %s through %s before we last stopped; adopting it', peer, total, view.paidThrough)
+    const served = counts.served(peer)
+    await books.commit(() => {
+      const now = books.payee(peer.toString())
+      // what the lost request left free: its bytes less those the amount pays for
+      const free = max(0n, view.paidThrough - now.paidThrough - bytesFor(total - tab.total, this.init.pricePerMiB))
+      return {
+        payee: { ...now, paidThrough: view.paidThrough, served: min(view.paidThrough, served), received: now.received + total - tab.total, forgiven: (now.forgiven ?? 0n) + free },
+        tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now(), rangeStart: tab.rangeStart ?? now.paidThrough, rangeEnd: view.paidThrough, free: (tab.free ?? 0n) + free }],
+        events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
+      }
     })
     this.components.onPaid?.(peer)
 
     return true
+  }
+
+  /** Why a payment from `payer` is not credited: its account cannot fund its tabs with us */
+  private async unfunded (payer: string, tab: { channel: string, sequence: bigint, total: bigint }, signal: AbortSignal): Promise<{ code: Reject.Code, reason: string } | undefined> {
+    try {
+      const short = await this.components.funding.shortfall(payer, tab, { signal })
+      return short == null ? undefined : { code: Reject.Code.UNFUNDED, reason: short }
+    } catch (err: any) {
+      return { code: Reject.Code.UNFUNDED, reason: `cannot read the payer's account now (${err.message}); pay again later` }
+    }
+  }
+
+  /**
+   * Whether nothing of the peer's has landed or gone to the ledger yet: its
+   * first tab is settled at once, to learn early whether its promises hold
+   */
+  private unproven (peer: string): boolean {
+    const account = this.components.books.payee(peer)
+    return (account.landed ?? 0n) === 0n && !this.components.books.tabList(['submitting', 'settled']).some(tab => tab.peer === peer)
+  }
+
+  /**
+   * A peer we serve whose account stopped covering its tabs with us (it
+   * moved its funds) gets its tab settled now: what lands is ours, what
+   * does not is rolled back and the peer refused, instead of serving it on
+   * against a promise that cannot be kept
+   */
+  private recheckFunding (): void {
+    const { books, counts, funding, settler, log } = this.components
+    const open = books.tabList(['open']).filter(tab => tab.payer != null && tab.transaction != null)
+    const keys = new Set(open.map(tabLock))
+
+    for (const key of this.checkedAt.keys()) {
+      if (!keys.has(key)) {
+        this.checkedAt.delete(key)
+      }
+    }
+
+    for (const tab of open) {
+      const served = counts.served(tab.peer)
+
+      // only while it is being served: an idle payer costs no reads
+      if (this.checkedAt.get(tabLock(tab)) === served) {
+        continue
+      }
+
+      this.checkedAt.set(tabLock(tab), served)
+      funding.shortfall(tab.payer ?? '', undefined, { signal: AbortSignal.timeout(FUNDING_MAX_AGE) })
+        .then(short => {
+          if (short != null) {
+            log('%s can no longer fund its tab %s/%s: %s; settling it now', tab.peer, tab.channel, tab.sequence, short)
+            settler.settleIfDue(tab, true)
+          }
+        }, (err: Error) => { log('could not read the account of %s - %e', tab.peer, err) })
+    }
+  }
+
+  /** A tab whose first request was refused or went unanswered, and expired, frees its channel */
+  private async releaseIfUnpaid (leased: Tab): Promise<void> {
+    const tab = this.components.books.tab(leased.channel, leased.sequence)
+
+    if (tab != null && tab.state === 'open' && tab.transaction == null && tab.pending == null) {
+      await this.components.settler.settle(tab)
+    }
   }
 
   /** The tab payments from `peer` go to, opening one on a free channel */
@@ -333,13 +479,27 @@ export class Payee {
     }
   }
 
-  private async open (peer: PeerId, signal: AbortSignal): Promise<PaymentChannel> {
+  private async open (peer: PeerId, options: AbortOptions): Promise<PaymentChannel> {
+    const signal = anySignal([AbortSignal.timeout(this.init.requestTimeout), options.signal])
+
     try {
       return paymentChannel(await this.components.libp2p.dialProtocol(peer, PAYMENT_PROTOCOL, { signal }))
     } catch (err: any) {
       this.components.metrics.requests?.increment({ failed: true })
       throw new PeerUnreachableError(peer.toString(), err.message)
+    } finally {
+      signal.clear()
     }
+  }
+}
+
+/** The pending state of a tab once another request asks it for `request` */
+function asking (pending: PendingRequest | undefined, request: { requestId: string, rangeEnd: bigint, expiry: number, total: bigint }): PendingRequest {
+  return {
+    requestId: request.requestId,
+    rangeEnd: request.rangeEnd,
+    expiry: request.expiry,
+    asked: [...(pending?.asked ?? []), { rangeEnd: request.rangeEnd, total: request.total }].slice(-MAX_ASKED)
   }
 }
 

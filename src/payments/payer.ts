@@ -1,23 +1,32 @@
 /**
  * The payer side: answer a payee's request with a payment or a reject. A
- * request is paid only if it is signed by the peer that sent it, new,
- * unexpired, in our asset, follows on from what we paid that peer, bills no
- * more bytes than we received from it (within a tolerance for bytes in
- * flight, and as far ahead as we pay ahead), at no more than
- * our price, within our budgets and our balance. The payment is synced to
- * the books before it leaves.
+ * request is paid only if it is signed by the peer that sent it, new, not
+ * expired nor valid for long, in our asset, on a tab that can land, follows
+ * on from what we paid that peer, bills no more than the bytes of blocks we
+ * asked it for and received (with a tolerance for bytes in flight and pay
+ * ahead only while it serves our wants and has delivered), at no more than
+ * our price over everything we paid it, within our rolling budgets and our
+ * balance. The payment is synced to the books before it leaves.
+ *
+ * What needs the ledger or a wait (bytes still arriving, balances, the
+ * tab's channel) happens before the decision lock; decisions are one at a
+ * time, as they share the balance and the total budget.
  */
+import { RateLimiter } from '@libp2p/utils'
+import { ChannelCheck } from './channel-check.js'
+import { MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
 import { Reject } from './pb/payment.js'
 import { priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
 import { verifyPaymentRequest } from './protocol/request.js'
+import { spend, spentWithin } from './spend-window.js'
 import { buildTabTransaction } from './stellar/tab.js'
-import type { PaymentBooks, PayerAccount, PaymentEvent } from './books/index.js'
+import type { PaymentBooks, PayerAccount, PayerTab, PaymentEvent } from './books/index.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { PayerFunds } from './payer-funds.js'
 import type { PaymentMessage, PaymentRequest } from './pb/payment.js'
+import type { PeerCounts } from './ports.js'
 import type { StellarWallet } from './stellar/wallet.js'
-import type { PeerLedger } from '../bitswap/peer-ledger.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
@@ -25,7 +34,7 @@ export interface PayerComponents {
   books: PaymentBooks
   wallet: StellarWallet
   funds: PayerFunds
-  peerLedger: Pick<PeerLedger, 'get' | 'atLeast'>
+  counts: PeerCounts
   serializer: KeyedSerializer
   metrics: PaymentMetrics
   log: Logger
@@ -52,13 +61,22 @@ const STELLAR_ACCOUNT = /^G[A-Z2-7]{55}$/
 /** Milliseconds a request's bytes get to arrive before it is found to bill more than we received */
 const ARRIVAL_WAIT = 5000
 
+/** What was checked before the lock */
+interface Preflight {
+  /** Why the request's tab can never land, when it is a new tab */
+  channelProblem?: string
+}
+
 export class Payer {
   private readonly components: PayerComponents
   private readonly init: PayerInit
+  private readonly channels: ChannelCheck
+  private readonly rateLimiter = new RateLimiter({ points: PAYMENT_STREAMS_PER_SECOND * RATE_WINDOW, duration: RATE_WINDOW })
 
   constructor (components: PayerComponents, init: PayerInit) {
     this.components = components
     this.init = init
+    this.channels = new ChannelCheck({ wallet: components.wallet })
   }
 
   /** The protocol handler: one exchange per stream */
@@ -70,15 +88,17 @@ export class Payer {
 
     try {
       const { request } = await channel.read({ signal })
+      let answer: PaymentMessage
 
-      if (request != null) {
-        await this.arrival(peer, request.rangeEnd, signal)
+      if (request == null) {
+        answer = this.unauthenticated(undefined, Reject.Code.MALFORMED, 'expected a payment request')
+      } else if (!this.withinRate(peer)) {
+        answer = this.unauthenticated(request, Reject.Code.RATE_LIMITED, `more than ${PAYMENT_STREAMS_PER_SECOND} payment requests a second`)
+      } else {
+        answer = await this.authenticate(peer, request) ?? await this.preflight(peer, request, signal)
+          .then(async preflight => serializer.run('payer', async () => this.decide(peer, request, preflight)))
       }
 
-      // one decision at a time: they share the balance and the total budget
-      const answer: PaymentMessage = request == null
-        ? { reject: { requestId: new Uint8Array(0), code: Reject.Code.MALFORMED, reason: 'expected a payment request', paidThrough: 0n, received: 0n } }
-        : await serializer.run('payer', async () => this.decide(peer, request))
       await channel.write(answer, { signal })
 
       if (answer.payment != null) {
@@ -96,59 +116,129 @@ export class Payer {
     }
   }
 
-  /**
-   * A request travels on a stream of its own and can overtake bytes the
-   * payee sent before it on others (still in its muxer's buffers): give
-   * what it bills a moment to arrive before holding it against our count.
-   * First the count is raised to what the books hold: they are synced at
-   * each payment, the count lazily.
-   */
-  private async arrival (peer: PeerId, rangeEnd: bigint, signal: AbortSignal): Promise<void> {
-    const { books, peerLedger } = this.components
-    const account = books.payer(peer.toString())
-    peerLedger.atLeast(peer, { bytesReceived: account.received ?? account.paidThrough })
-    const deadline = Date.now() + ARRIVAL_WAIT
-
-    while (peerLedger.get(peer).bytesReceived + this.init.byteTolerance + this.init.payAhead < rangeEnd && Date.now() < deadline && !signal.aborted) {
-      await new Promise(resolve => setTimeout(resolve, 50))
+  private withinRate (peer: PeerId): boolean {
+    try {
+      this.rateLimiter.consume(peer.toString())
+      return true
+    } catch {
+      return false
     }
   }
 
-  private async decide (peer: PeerId, request: PaymentRequest): Promise<PaymentMessage> {
-    const { books, wallet, peerLedger, funds, metrics } = this.components
-    const account = books.payer(peer.toString())
-    // raised to what the books hold by arrival()
-    const received = peerLedger.get(peer).bytesReceived
-    const nonce = toHex(request.nonce)
-
-    const reject = async (code: Reject.Code, reason: string, remember = true): Promise<PaymentMessage> => {
-      metrics.requestsReceived?.increment({ [code]: true })
-      await books.commit({
-        nonce: remember ? { peer: peer.toString(), nonce, expiry: Number(request.expiry) } : undefined,
-        events: [event(peer, 'request-rejected', request, code)]
-      })
-      const latest = code === Reject.Code.OUT_OF_SYNC && account.latest != null
-        ? { requestId: Buffer.from(account.latest.requestId, 'hex'), transaction: account.latest.transaction }
-        : undefined
-      return { reject: { requestId: request.id, code, reason, paidThrough: account.paidThrough, received, latest } }
-    }
-
+  /**
+   * The checks anyone can fail without a key: a reject of these is counted
+   * and nothing more, so a flood of them costs us no disk
+   */
+  private async authenticate (peer: PeerId, request: PaymentRequest): Promise<PaymentMessage | undefined> {
     const malformed = checkShape(request)
 
     if (malformed != null) {
-      return reject(Reject.Code.MALFORMED, malformed, false)
+      return this.unauthenticated(request, Reject.Code.MALFORMED, malformed)
     }
 
-    if (!await verifyPaymentRequest(request, peer.publicKey ?? never())) {
-      return reject(Reject.Code.BAD_SIGNATURE, 'the request is not signed by the peer that sent it', false)
+    if (peer.publicKey == null || !await verifyPaymentRequest(request, peer.publicKey)) {
+      return this.unauthenticated(request, Reject.Code.BAD_SIGNATURE, 'the request is not signed by the peer that sent it')
+    }
+  }
+
+  private unauthenticated (request: PaymentRequest | undefined, code: Reject.Code, reason: string): PaymentMessage {
+    this.components.metrics.requestsReceived?.increment({ [code]: true })
+    return { reject: { requestId: request?.id ?? new Uint8Array(0), code, reason, paidThrough: 0n, received: 0n } }
+  }
+
+  /**
+   * Outside the lock: the bytes billed get a moment to arrive (a request
+   * travels on a stream of its own and can overtake bytes the payee sent
+   * before it), the balance and tabs are read if stale, and a new tab's
+   * channel is checked on the ledger
+   */
+  private async preflight (peer: PeerId, request: PaymentRequest, signal: AbortSignal): Promise<Preflight> {
+    const { books, counts, funds } = this.components
+    const account = books.payer(peer.toString())
+    // the books are synced at each payment, the counts lazily
+    counts.atLeast(peer, { delivered: account.received ?? account.paidThrough })
+    const deadline = Date.now() + ARRIVAL_WAIT
+
+    while (request.rangeEnd > this.billable(peer, account) && counts.serving(peer) && Date.now() < deadline && !signal.aborted) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+
+    // a bill for bytes we never had is refused without a look at the ledger
+    if (request.rangeEnd > this.billable(peer, account)) {
+      return {}
+    }
+
+    await funds.prepare(request.amount, { signal })
+    const known = account.unsettled.some(tab => tab.channel === request.channel && tab.sequence === request.sequence)
+
+    if (known) {
+      return {}
+    }
+
+    try {
+      return { channelProblem: await this.channels.problem(request.channel, request.sequence, { signal }) }
+    } catch (err: any) {
+      return { channelProblem: `cannot read channel ${request.channel}: ${err.message}` }
+    }
+  }
+
+  /**
+   * The end of the byte range a peer may bill us for: what it delivered,
+   * plus a tolerance while it serves our wants (bytes in flight) or, for a
+   * peer we paid before, while our count may be short (we crashed before
+   * writing it), plus what we pay ahead of a peer that serves our wants and
+   * has delivered at least that much already. Each is on top of what it
+   * delivered, so it is paid once. A peer that sent us nothing we asked for
+   * is paid nothing.
+   */
+  private billable (peer: PeerId, account: PayerAccount): bigint {
+    const { counts } = this.components
+    const delivered = counts.delivered(peer)
+    const recorded = account.received ?? account.paidThrough
+    const base = delivered > recorded ? delivered : recorded
+    const serving = counts.serving(peer)
+    const tolerance = serving || (counts.uncertain() && account.paid > 0n) ? this.init.byteTolerance : 0n
+
+    return base + tolerance + (serving && delivered >= this.init.payAhead ? this.init.payAhead : 0n)
+  }
+
+  private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
+    const { books, wallet, funds, metrics } = this.components
+    const account = books.payer(peer.toString())
+    const nonce = toHex(request.nonce)
+    const now = Date.now()
+
+    // a peer we never paid: its rejects are counted, and nothing more, so
+    // that a new identity costs us no disk
+    const paidBefore = account.paid > 0n || account.unsettled.length > 0
+
+    const reject = async (code: Reject.Code, reason: string): Promise<PaymentMessage> => {
+      metrics.requestsReceived?.increment({ [code]: true })
+
+      if (paidBefore) {
+        // signed by a payee of ours: worth a line in the history, and its nonce is spent
+        await books.commit({
+          nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) },
+          events: [event(peer, 'request-rejected', request, code)]
+        })
+      }
+
+      const latest = code === Reject.Code.OUT_OF_SYNC && account.latest != null
+        ? { requestId: Buffer.from(account.latest.requestId, 'hex'), transaction: account.latest.transaction }
+        : undefined
+      return { reject: { requestId: request.id, code, reason, paidThrough: account.paidThrough, received: account.received ?? account.paidThrough, latest } }
     }
 
     if (await books.seenNonce(peer.toString(), nonce)) {
-      return reject(Reject.Code.REPLAYED, `nonce ${nonce} was used before`, false)
+      return this.unauthenticated(request, Reject.Code.REPLAYED, `nonce ${nonce} was used before`)
     }
 
-    if (Number(request.expiry) < Date.now()) {
+    if (Number(request.expiry) < now) {
       return reject(Reject.Code.EXPIRED, `the request expired at ${new Date(Number(request.expiry)).toISOString()}`)
+    }
+
+    if (Number(request.expiry) > now + MAX_REQUEST_LIFETIME) {
+      return reject(Reject.Code.MALFORMED, `the request is valid until ${new Date(Number(request.expiry)).toISOString()}; we take requests valid for at most ${MAX_REQUEST_LIFETIME} ms`)
     }
 
     if (request.assetCode !== wallet.asset.getCode() || request.assetIssuer !== wallet.asset.getIssuer()) {
@@ -163,32 +253,39 @@ export class Payer {
       return { payment: { requestId: request.id, transaction: latest.transaction } }
     }
 
-    const tabTotal = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)?.total ?? 0n
+    if (preflight.channelProblem != null) {
+      return reject(Reject.Code.BAD_CHANNEL, preflight.channelProblem)
+    }
+
+    const tab = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)
+    const tabTotal = tab?.total ?? 0n
 
     if (request.rangeStart !== account.paidThrough || request.total !== tabTotal + request.amount) {
       return reject(Reject.Code.OUT_OF_SYNC, `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}`)
     }
 
-    if (request.rangeEnd > received + this.init.byteTolerance + this.init.payAhead) {
-      return reject(Reject.Code.AMOUNT_MISMATCH, `the request bills bytes up to ${request.rangeEnd}; we received ${received} and pay at most ${this.init.payAhead} ahead`)
+    const billable = this.billable(peer, account)
+
+    if (request.rangeEnd > billable) {
+      return reject(Reject.Code.AMOUNT_MISMATCH, `the request bills bytes up to ${request.rangeEnd}; we pay for bytes up to ${billable}: those of blocks we asked for and received, and more only while the peer serves our wants`)
     }
 
-    const fair = priceOf(request.rangeEnd - request.rangeStart, this.init.maxPricePerMiB)
+    // over everything paid to the peer, so rounding cannot be had request by request
+    const fair = priceOf(request.rangeEnd, this.init.maxPricePerMiB)
 
-    if (request.amount > fair) {
-      return reject(Reject.Code.PRICE_TOO_HIGH, `${request.amount} stroops for ${request.rangeEnd - request.rangeStart} bytes is above our ${this.init.maxPricePerMiB} per MiB`)
+    if (account.paid + request.amount > fair) {
+      return reject(Reject.Code.PRICE_TOO_HIGH, `${account.paid + request.amount} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB`)
     }
 
-    const now = Date.now()
-    const peerSpent = now - account.periodStart >= this.init.budgetPeriod ? 0n : account.spent
+    const peerSpent = spentWithin(account.spending ?? [], now, this.init.budgetPeriod)
     const budget = books.budget()
-    const totalSpent = now - budget.periodStart >= this.init.budgetPeriod ? 0n : budget.spent
+    const totalSpent = spentWithin(budget.spending, now, this.init.budgetPeriod)
 
     if (peerSpent + request.amount > this.init.budgetPerPeer || totalSpent + request.amount > this.init.budgetTotal) {
-      return reject(Reject.Code.OVER_BUDGET, `paying ${request.amount} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all)`)
+      return reject(Reject.Code.OVER_BUDGET, `paying ${request.amount} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)`)
     }
 
-    const short = await funds.check(request.amount)
+    const short = funds.check(request.amount)
 
     if (short != null) {
       return reject(short.code, short.reason)
@@ -197,21 +294,21 @@ export class Payer {
     const tx = buildTabTransaction({ channel: request.channel, sequence: request.sequence, payer: wallet.address, payee: request.payee, asset: wallet.asset, total: request.total, passphrase: wallet.passphrase })
     wallet.sign(tx)
     const transaction = tx.toEnvelope().toXDR('base64')
+    const delivered = this.components.counts.delivered(peer)
     const paid: PayerAccount = {
       ...account,
       paidThrough: request.rangeEnd,
-      received: received < request.rangeEnd ? received : request.rangeEnd,
+      received: delivered < request.rangeEnd ? delivered : request.rangeEnd,
       paid: account.paid + request.amount,
       latest: { requestId: toHex(request.id), channel: request.channel, sequence: request.sequence, total: request.total, transaction, rangeEnd: request.rangeEnd },
-      unsettled: [...account.unsettled.filter(tab => tab.channel !== request.channel || tab.sequence !== request.sequence), { channel: request.channel, sequence: request.sequence, total: request.total }],
-      spent: peerSpent + request.amount,
-      periodStart: peerSpent === 0n ? now : account.periodStart
+      unsettled: [...account.unsettled.filter(other => other !== tab), withVersion(tab, request)],
+      spending: spend(account.spending ?? [], now, this.init.budgetPeriod, request.amount)
     }
 
     await books.commit({
       payer: paid,
       nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) },
-      budget: { spent: totalSpent + request.amount, periodStart: totalSpent === 0n ? now : budget.periodStart },
+      budget: { spending: spend(budget.spending, now, this.init.budgetPeriod, request.amount) },
       events: [event(peer, 'payment-sent', request)]
     })
     metrics.requestsReceived?.increment({ paid: true })
@@ -220,6 +317,19 @@ export class Payer {
     metrics.stroopsSent?.increment(Number(request.amount))
 
     return { payment: { requestId: request.id, transaction } }
+  }
+}
+
+/** The tab with the version a request adds: what it pays, up to which byte */
+function withVersion (tab: PayerTab | undefined, request: PaymentRequest): PayerTab {
+  const versions = [...(tab?.versions ?? []), { total: request.total, rangeEnd: request.rangeEnd }]
+
+  return {
+    channel: request.channel,
+    sequence: request.sequence,
+    total: request.total,
+    rangeStart: tab?.rangeStart ?? request.rangeStart,
+    versions: versions.slice(-MAX_TAB_VERSIONS)
   }
 }
 
@@ -236,10 +346,6 @@ function checkShape (request: PaymentRequest): string | undefined {
   if (request.amount <= 0n || request.rangeEnd <= request.rangeStart || request.total < request.amount || request.sequence <= 0n) {
     return 'amount, byte range, total and sequence must be positive and consistent'
   }
-}
-
-function never (): never {
-  throw new Error('the peer has no public key')
 }
 
 function event (peer: PeerId, kind: PaymentEvent['kind'], request: PaymentRequest, reason?: string): PaymentEvent {

@@ -6,7 +6,8 @@
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
-import { PAYMENT_PROTOCOL } from './constants.js'
+import { PAYMENT_PROTOCOL, PRUNE_INTERVAL } from './constants.js'
+import { Funding } from './funding.js'
 import { PaymentMetrics } from './metrics.js'
 import { Payee } from './payee.js'
 import { PayerFunds } from './payer-funds.js'
@@ -17,15 +18,15 @@ import { ChannelPool } from './stellar/channels.js'
 import type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 import type { BillOptions, BillOutcome, PayeeInit } from './payee.js'
 import type { PayerInit } from './payer.js'
+import type { PeerCounts } from './ports.js'
 import type { SettlerInit } from './settler.js'
 import type { StellarWallet } from './stellar/wallet.js'
-import type { PeerLedger } from '../bitswap/peer-ledger.js'
 import type { AbortOptions, ComponentLogger, Libp2p, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 import type { LevelDatastore } from 'datastore-level'
 
 export type { BillOutcome, BillOptions } from './payee.js'
+export type { PeerCounts } from './ports.js'
 
-const NONCE_PRUNE_INTERVAL = 3_600_000
 export type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 
 export interface PaymentServiceComponents {
@@ -33,7 +34,7 @@ export interface PaymentServiceComponents {
   privateKey: PrivateKey
   datastore: LevelDatastore
   wallet: StellarWallet
-  peerLedger: Pick<PeerLedger, 'get' | 'atLeast'>
+  counts: PeerCounts
   logger: ComponentLogger
   metrics?: Metrics
 }
@@ -43,6 +44,8 @@ export interface PaymentServiceInit extends PayeeInit, PayerInit, SettlerInit {
   seed: Uint8Array
   /** Most channel accounts */
   channels: number
+  /** Milliseconds the payment history and ended tabs are kept */
+  historyRetention: number
 }
 
 /** One peer as both sides see it */
@@ -51,12 +54,12 @@ export interface PeerPayments {
   /** What the peer paid us */
   asPayer?: PayeeAccount & { bytesServed: bigint }
   /** What we paid the peer */
-  asPayee?: PayerAccount & { bytesReceived: bigint }
+  asPayee?: PayerAccount & { bytesDelivered: bigint }
 }
 
 export interface PaymentServiceEvents {
-  /** A peer paid us (its unpaid amount just went down) */
-  payment: CustomEvent<PeerId>
+  /** A peer paid us, or a payment of its landed: what it owes or its refusal may have ended */
+  payment: CustomEvent<PeerId | string>
 }
 
 export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> implements Startable {
@@ -87,15 +90,20 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   }
 
   async start (): Promise<void> {
-    const { wallet, libp2p, peerLedger } = this.components
+    const { wallet, libp2p, counts } = this.components
     await this.books.load()
-    await this.books.pruneNonces(Date.now())
+    await this.prune()
 
-    const shared = { books: this.books, wallet, peerLedger, serializer: this.serializer, metrics: this.metrics }
+    const shared = { books: this.books, wallet, counts, serializer: this.serializer, metrics: this.metrics }
     const channels = this.channels = new ChannelPool({ seed: this.init.seed, max: this.init.channels, books: this.books, wallet, log: this.log.newScope('channels') })
-    this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle') }, this.init)
-    this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
-    const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet }), log: this.log.newScope('payer') }, this.init)
+    const landed = (tab: Tab): void => {
+      if (tab.state === 'settled') {
+        this.safeDispatchEvent('payment', { detail: tab.peer })
+      }
+    }
+    this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle'), onFinished: landed }, this.init)
+    this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, funding: new Funding({ books: this.books, wallet }), log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
+    const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet, serializer: this.serializer, log: this.log.newScope('funds') }), log: this.log.newScope('payer') }, this.init)
 
     await libp2p.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
       // requests are small and rare; a flood of streams is refused early
@@ -103,10 +111,10 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       maxOutboundStreams: 4
     })
     this.settler.start()
-    // a nonce need only be remembered until its request expires
+    this.payee.start()
     this.pruneTimer = setInterval(() => {
-      this.books.pruneNonces(Date.now()).catch(err => { this.log.error('could not prune nonces - %e', err) })
-    }, NONCE_PRUNE_INTERVAL)
+      this.prune().catch(err => { this.log.error('could not prune the books - %e', err) })
+    }, PRUNE_INTERVAL)
     this.pruneTimer.unref()
     this.started = true
     this.log('payments on %s in %s, messages up to %d bytes', wallet.address, wallet.asset.getCode(), MAX_MESSAGE_SIZE)
@@ -119,8 +127,43 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
 
     clearInterval(this.pruneTimer)
     await this.components.libp2p.unhandle(PAYMENT_PROTOCOL)
+    this.payee?.stop()
     await this.settler?.stop()
     this.started = false
+  }
+
+  /**
+   * Whether the books hold something of the peer's that must be kept: it
+   * paid us (or failed to), has a tab under way, or we paid it. A peer that
+   * only ever took its free allowance holds nothing, and may be forgotten
+   */
+  holds (peer: string): boolean {
+    const payer = this.books.payer(peer)
+
+    if (payer.paid > 0n || payer.unsettled.length > 0) {
+      return true
+    }
+
+    const payee = this.books.payee(peer)
+    const received = payee.received > 0n || (payee.landed ?? 0n) > 0n || (payee.defaulted ?? 0n) > 0n || payee.refused === true
+    return received || this.books.tabList(['open', 'submitting']).some(tab => tab.peer === peer)
+  }
+
+  /** Forget a peer that holds nothing (see `holds`) */
+  async forget (peer: string): Promise<void> {
+    if (!this.holds(peer) && this.books.payeeAccounts().some(account => account.peer === peer)) {
+      await this.books.forgetPayee(peer)
+    }
+  }
+
+  /**
+   * Drop what the books need no longer: nonces of expired requests (an
+   * expired request is refused as such), and history past its retention
+   */
+  private async prune (): Promise<void> {
+    const now = Date.now()
+    await this.books.pruneNonces(now)
+    await this.books.pruneHistory(now - this.init.historyRetention)
   }
 
   /** Ask a peer to pay for what it was served since its last payment */
@@ -152,11 +195,11 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     }
 
     for (const account of this.books.payeeAccounts()) {
-      entry(account.peer).asPayer = { ...account, bytesServed: this.components.peerLedger.get(account.peer).bytesSent }
+      entry(account.peer).asPayer = { ...account, bytesServed: this.components.counts.served(account.peer) }
     }
 
     for (const account of this.books.payerAccounts()) {
-      entry(account.peer).asPayee = { ...account, bytesReceived: this.components.peerLedger.get(account.peer).bytesReceived }
+      entry(account.peer).asPayee = { ...account, bytesDelivered: this.components.counts.delivered(account.peer) }
     }
 
     return [...peers.values()]

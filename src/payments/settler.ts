@@ -7,7 +7,9 @@
  * second submission harmless.
  */
 import { TransactionBuilder } from '@stellar/stellar-sdk'
+import { raceSignal } from 'race-signal'
 import { TransactionRefusedError } from './errors.js'
+import { afterSettlement } from './settlement-outcome.js'
 import type { PaymentBooks, PaymentEvent, Tab, TabState } from './books/index.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { ChannelPool } from './stellar/channels.js'
@@ -17,6 +19,8 @@ import type { AbortOptions, Logger, Startable } from '@libp2p/interface'
 import type { Transaction } from '@stellar/stellar-sdk'
 
 export interface SettlerComponents {
+  /** Told of every tab that settled or failed, once the books hold it */
+  onFinished?(tab: Tab): void
   books: PaymentBooks
   wallet: StellarWallet
   channels: ChannelPool
@@ -40,6 +44,18 @@ export interface SettlerInit {
 
 export function tabLock (tab: Pick<Tab, 'channel' | 'sequence'>): string {
   return `tab:${tab.channel}/${tab.sequence}`
+}
+
+/**
+ * Whether the tab waits for the payer's answer to our last request: it may
+ * hold a newer transaction for the tab than we do, so settling ours first
+ * would lose the difference. An expired request waits no more: the payer
+ * can no longer pay it, and a payer that never answers (a plain bitswap
+ * client, one that vanished) would otherwise hold the tab, its income and
+ * its channel forever.
+ */
+export function awaitsAnswer (tab: Tab, now = Date.now()): boolean {
+  return tab.pending != null && (tab.pending.expiry ?? 0) > now
 }
 
 export class Settler implements Startable {
@@ -73,26 +89,34 @@ export class Settler implements Startable {
       .catch(err => { this.components.log.error('could not settle every tab on shutdown - %e', err) })
   }
 
-  /** Settle in the background if the tab holds enough */
-  settleIfDue (tab: Tab): void {
-    if (tab.total >= this.init.settleAmount) {
+  /**
+   * Settle in the background if the tab holds enough, or at once when
+   * `early` (a new payer's first tab, which shows whether its promises land)
+   */
+  settleIfDue (tab: Tab, early = false): void {
+    if (early || tab.total >= this.init.settleAmount) {
       this.background(tab)
     }
   }
 
   /** Settle every tab that holds a payment; resolves when all have an outcome */
   async settleAll (options: AbortOptions = {}): Promise<Tab[]> {
-    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null && tab.pending == null)
+    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null && !awaitsAnswer(tab))
     await Promise.all(tabs.map(async tab => this.settle(tab, options)))
     return tabs.map(tab => this.components.books.tab(tab.channel, tab.sequence) ?? tab)
   }
 
-  /** Free a channel: settle (or, never paid, close) the oldest open tab */
+  /**
+   * Free a channel: settle (or, never paid, close) the oldest open tab; with
+   * none to settle, wait for a settlement under way to end
+   */
   async settleOldest (options: AbortOptions = {}): Promise<void> {
-    const oldest = this.components.books.tabList(['open']).filter(tab => tab.pending == null).pop()
+    const oldest = this.components.books.tabList(['open']).filter(tab => !awaitsAnswer(tab)).pop()
 
     if (oldest != null) {
       await this.settle(oldest, options)
+    } else if (this.running.size > 0) {
+      await raceSignal(Promise.race(this.running), options.signal)
     }
   }
 
@@ -104,7 +128,7 @@ export class Settler implements Startable {
     const now = Date.now()
 
     for (const tab of this.components.books.tabList(['open', 'submitting'])) {
-      if (tab.state === 'submitting' || (tab.transaction != null && tab.pending == null && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
+      if (tab.state === 'submitting' || (tab.transaction != null && !awaitsAnswer(tab, now) && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
         this.background(tab)
       }
     }
@@ -121,7 +145,7 @@ export class Settler implements Startable {
     const { books, wallet, channels, metrics, log } = this.components
     let tab = books.tab(ref.channel, ref.sequence)
 
-    if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting') || (tab.state === 'open' && tab.pending != null)) {
+    if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting') || (tab.state === 'open' && awaitsAnswer(tab))) {
       return
     }
 
@@ -174,8 +198,15 @@ export class Settler implements Startable {
   private async finish (tab: Tab, state: TabState, result?: string): Promise<void> {
     const { books, channels, metrics, log } = this.components
     const done: Tab = { ...tab, state, result, updatedAt: Date.now() }
-    await books.commit({ tabs: [done], events: [event(done, state === 'settled' ? 'settled' : 'settlement-failed', result)] })
+    // the tab and what it means for the payer's standing, in one write, from
+    // the account as it is then (the peer may be paying meanwhile)
+    await books.commit(() => ({
+      tabs: [done],
+      payee: afterSettlement(books.payee(tab.peer), done, state === 'settled'),
+      events: [event(done, state === 'settled' ? 'settled' : 'settlement-failed', result)]
+    }))
     channels.release(tab.channel)
+    this.components.onFinished?.(done)
     metrics.settlements?.increment({ [state]: true })
 
     if (state === 'settled') {

@@ -20,7 +20,7 @@ export function peerView (peer: PeerPayments): Record<string, unknown> {
     Fetched: peer.asPayee == null
       ? null
       : {
-          Bytes: peer.asPayee.bytesReceived.toString(),
+          Bytes: peer.asPayee.bytesDelivered.toString(),
           PaidThrough: peer.asPayee.paidThrough.toString(),
           Paid: fromStroops(peer.asPayee.paid),
           Unsettled: fromStroops(peer.asPayee.unsettled.reduce((sum, tab) => sum + tab.total, 0n))

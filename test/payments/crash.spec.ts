@@ -115,7 +115,7 @@ describe('payments survive SIGKILL', function () {
       last = await rpc(payee, 'payments/bill', { arg: payer.peerId })
     }
 
-    expect(last?.Status, JSON.stringify(last)).to.equal('nothing-due')
+    expect(last?.Status, JSON.stringify({ last, payee: await rpc(payee, 'payments/tabs'), payer: await rpc(payer, 'payments/peers') })).to.equal('nothing-due')
     const tabs = await settleAll(payee)
     expect(tabs.filter(tab => tab.State !== 'settled' && tab.Result !== 'never paid'), JSON.stringify(tabs)).to.deep.equal([])
 

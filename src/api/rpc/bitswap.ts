@@ -63,7 +63,7 @@ export function bitswapRoutes ({ node }: RpcContext): Hono {
 }
 
 function ledgerOf (node: TorPlusNode, id: string, books: PeerPayments[]): Record<string, unknown> {
-  const { bytesSent, bytesReceived } = node.peerLedger.get(id)
+  const { bytesSent, bytesReceived, bytesDelivered } = node.peerLedger.get(id)
   const credit = node.metering?.view(id)
   const paid = books.find(peer => peer.peer === id)
 
@@ -73,6 +73,8 @@ function ledgerOf (node: TorPlusNode, id: string, books: PeerPayments[]): Record
     Value: Number(bytesSent) / (Number(bytesReceived) + 1),
     Sent: bytesSent.toString(),
     Recv: bytesReceived.toString(),
+    // of what it sent us, the blocks we had asked it for (what we pay for)
+    Delivered: bytesDelivered.toString(),
     Status: credit?.status ?? 'free',
     Unpaid: fromStroops(credit?.unpaid ?? 0n),
     FreeBytes: (credit?.freeBytes ?? 0n).toString(),

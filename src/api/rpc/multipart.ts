@@ -48,7 +48,7 @@ export function multipartCandidates (request: Request, signal: AbortSignal): Asy
     let header: PartHeader
 
     try {
-      header = parsePartHeader(field, info.filename ?? '', info.mimeType)
+      header = parsePartHeader(field ?? '', info.filename ?? '', info.mimeType ?? '')
     } catch (err: any) {
       stream.resume()
       fail(err)

@@ -25,7 +25,9 @@ export function paymentRoutes ({ node }: RpcContext): Hono {
     }
 
     const upTo = integer(c, 'up-to')
-    return json(c, billView(await node.payments.bill(peer, { rangeEnd: upTo == null ? undefined : BigInt(upTo), signal: c.req.raw.signal })))
+    // bytes served free are left out of the bill, as the metering leaves them out
+    const freeBytes = node.metering?.policy.freeBytes(peer.toString())
+    return json(c, billView(await node.payments.bill(peer, { rangeEnd: upTo == null ? undefined : BigInt(upTo), freeBytes, signal: c.req.raw.signal })))
   })
 
   app.post('/peers', (c) => json(c, { Peers: node.payments.peers().map(peerView) }))

@@ -84,6 +84,7 @@ function transactionJson (base: string, tx: TransactionRecord): unknown {
     ledger: tx.ledger,
     created_at: tx.createdAt,
     source_account: tx.source,
+    ...(tx.sourceSequence == null ? {} : { source_account_sequence: tx.sourceSequence }),
     fee_charged: tx.feeCharged.toString(),
     max_fee: tx.feeCharged.toString(),
     operation_count: tx.operationCount,

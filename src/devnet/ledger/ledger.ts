@@ -237,6 +237,7 @@ export class Ledger implements Startable {
       createdAt: closedAt.toISOString(),
       successful: outcome.kind === 'success',
       source: tx.source,
+      sourceSequence: tx.sequence,
       feeCharged: outcome.feeCharged,
       operationCount: tx.operations.length,
       envelopeXdr: pending.envelopeXdr,

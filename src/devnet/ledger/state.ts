@@ -40,6 +40,8 @@ export interface TransactionRecord {
   createdAt: string
   successful: boolean
   source: string
+  /** The sequence number the transaction used (absent in ledgers written before it was kept) */
+  sourceSequence?: string
   feeCharged: bigint
   operationCount: number
   envelopeXdr: string

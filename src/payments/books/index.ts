@@ -5,6 +5,7 @@
  * memory and in the repo datastore; a change is synced to disk before
  * `commit` resolves, and only then is it acknowledged to a peer.
  */
+import type { SpendBucket } from '../spend-window.js'
 import type { SyncedStore } from './synced-store.js'
 
 export { levelSyncedStore } from './synced-store.js'
@@ -46,10 +47,25 @@ export interface Tab {
   result?: string
   /**
    * The request we sent and have no answer to: the payer may have paid it
-   * (and we crashed before syncing), so the tab is not settled until the
-   * payer has told us
+   * (and we crashed before syncing), so until it expires the tab is not
+   * settled, and the next bill asks for its range again; what it asked is
+   * all a payer's own account of it may be believed for
    */
-  pending?: { requestId: string, rangeEnd: bigint }
+  pending?: PendingRequest
+  /** The bytes the tab pays for: [rangeStart, rangeEnd) of the peer's count */
+  rangeStart?: bigint
+  rangeEnd?: bigint
+  /** Bytes of that range that were served free */
+  free?: bigint
+}
+
+export interface PendingRequest {
+  requestId: string
+  rangeEnd: bigint
+  /** When the last request expires, ms since 1970 */
+  expiry?: number
+  /** What the unanswered requests asked for: the range's end and the tab's total with it */
+  asked?: Array<{ rangeEnd: bigint, total: bigint }>
 }
 
 /** A peer we serve: what it has paid us for */
@@ -65,6 +81,15 @@ export interface PayeeAccount {
   forgiven?: bigint
   /** The tab payments go to now */
   tab?: { channel: string, sequence: bigint }
+  /** Stroops that landed on the ledger, over all tabs */
+  landed?: bigint
+  /** Stroops of tabs whose settlement failed, over all tabs */
+  defaulted?: bigint
+  /**
+   * A settlement failed, or its promise became unfundable: the peer is
+   * served nothing past its allowance until a payment of its lands
+   */
+  refused?: boolean
 }
 
 /** A tab we signed for a payee and have not seen settled */
@@ -72,6 +97,10 @@ export interface PayerTab {
   channel: string
   sequence: bigint
   total: bigint
+  /** Where the bytes it pays for begin */
+  rangeStart?: bigint
+  /** The versions we signed, oldest first (the latest few): what each paid, and up to which byte */
+  versions?: Array<{ total: bigint, rangeEnd: bigint }>
 }
 
 /** A peer that serves us: what we have paid it */
@@ -86,9 +115,8 @@ export interface PayerAccount {
   /** Our latest payment, resent when the payee lost track of it */
   latest?: { requestId: string, channel: string, sequence: bigint, total: bigint, transaction: string, rangeEnd: bigint }
   unsettled: PayerTab[]
-  /** Stroops paid to the peer in the current budget period */
-  spent: bigint
-  periodStart: number
+  /** What we paid the peer, per bucket of the budget period */
+  spending?: SpendBucket[]
 }
 
 export interface ChannelRecord {
@@ -113,14 +141,20 @@ export interface PaymentEvent {
   reason?: string
 }
 
+/** What we paid all peers, per bucket of the budget period */
+export interface Budget {
+  spending: SpendBucket[]
+}
+
 export interface BookChanges {
   payee?: PayeeAccount
   payer?: PayerAccount
   tabs?: Tab[]
   channel?: ChannelRecord
   nonce?: { peer: string, nonce: string, expiry: number }
-  budget?: { spent: bigint, periodStart: number }
+  budget?: Budget
   events?: PaymentEvent[]
+  forget?: { payee?: string }
 }
 
 export class PaymentBooks {
@@ -129,7 +163,8 @@ export class PaymentBooks {
   private readonly payers = new Map<string, PayerAccount>()
   private readonly tabs = new Map<string, Tab>()
   private readonly channelList: ChannelRecord[] = []
-  private budgetState = { spent: 0n, periodStart: 0 }
+  private budgetState: Budget = { spending: [] }
+  private committing: Promise<unknown> = Promise.resolve()
   private eventCounter = 0
 
   constructor (store: SyncedStore) {
@@ -141,8 +176,10 @@ export class PaymentBooks {
       this.payees.set(account.peer, account)
     }
 
-    for await (const [, account] of this.store.list<PayerAccount>(PAYER)) {
-      this.payers.set(account.peer, account)
+    for await (const [, account] of this.store.list<PayerAccount & { spent?: bigint, periodStart?: number }>(PAYER)) {
+      // books before the sliding window kept one sum per period
+      const { spent, periodStart, ...rest } = account
+      this.payers.set(account.peer, { ...rest, spending: account.spending ?? (spent == null ? [] : [{ start: periodStart ?? 0, amount: spent }]) })
     }
 
     for await (const [, tab] of this.store.list<Tab>(TABS)) {
@@ -153,8 +190,9 @@ export class PaymentBooks {
       this.channelList.push(channel)
     }
 
-    for await (const [, budget] of this.store.list<{ spent: bigint, periodStart: number }>(BUDGET)) {
-      this.budgetState = budget
+    for await (const [, budget] of this.store.list<Budget & { spent?: bigint, periodStart?: number }>(BUDGET)) {
+      // books before the sliding window kept one sum per period
+      this.budgetState = { spending: budget.spending ?? (budget.spent == null ? [] : [{ start: budget.periodStart ?? 0, amount: budget.spent }]) }
     }
   }
 
@@ -166,13 +204,13 @@ export class PaymentBooks {
    * A payee account's paid-through and forgiven bytes, without a copy: the
    * credit policy reads them for every frame
    */
-  payeeCredit (peer: string): { paidThrough: bigint, forgiven: bigint } {
+  payeeCredit (peer: string): { paidThrough: bigint, forgiven: bigint, refused: boolean } {
     const account = this.payees.get(peer)
-    return { paidThrough: account?.paidThrough ?? 0n, forgiven: account?.forgiven ?? 0n }
+    return { paidThrough: account?.paidThrough ?? 0n, forgiven: account?.forgiven ?? 0n, refused: account?.refused === true }
   }
 
   payer (peer: string): PayerAccount {
-    return clone(this.payers.get(peer) ?? { peer, paidThrough: 0n, paid: 0n, unsettled: [], spent: 0n, periodStart: 0 })
+    return clone(this.payers.get(peer) ?? { peer, paidThrough: 0n, paid: 0n, unsettled: [] })
   }
 
   payeeAccounts (): PayeeAccount[] {
@@ -200,8 +238,8 @@ export class PaymentBooks {
     return this.channelList.map(clone)
   }
 
-  budget (): { spent: bigint, periodStart: number } {
-    return { ...this.budgetState }
+  budget (): Budget {
+    return clone(this.budgetState)
   }
 
   async seenNonce (peer: string, nonce: string): Promise<boolean> {
@@ -228,6 +266,29 @@ export class PaymentBooks {
     return expired.length
   }
 
+  /**
+   * Forget what is older than `before` (ms): history events, and tabs that
+   * ended (settled or failed); tabs still open or being submitted stay
+   */
+  async pruneHistory (before: number): Promise<number> {
+    const events: string[] = []
+
+    for await (const [key] of this.store.list<PaymentEvent>(EVENTS, { lt: eventKey(before, '') })) {
+      events.push(key)
+    }
+
+    const ended = [...this.tabs.values()].filter(tab => (tab.state === 'settled' || tab.state === 'failed') && tab.updatedAt < before)
+    await this.store.write([], [...events, ...ended.map(tab => TABS + tabKey(tab.channel, tab.sequence))])
+    ended.forEach(tab => this.tabs.delete(tabKey(tab.channel, tab.sequence)))
+
+    return events.length + ended.length
+  }
+
+  /** Forget a payee account (one that never paid us anything) */
+  async forgetPayee (peer: string): Promise<void> {
+    await this.commit(() => ({ forget: { payee: peer } }))
+  }
+
   /** Events between two times (ms), oldest first */
   async * events (from: number, to: number): AsyncGenerator<PaymentEvent> {
     for await (const [, event] of this.store.list<PaymentEvent>(EVENTS, { gte: eventKey(from, ''), lt: eventKey(to, '') })) {
@@ -237,9 +298,23 @@ export class PaymentBooks {
 
   /**
    * Write the changes, synced; the in-memory books change only once they are
-   * on disk
+   * on disk. Commits go one at a time, and changes given as a function are
+   * made from the books as every earlier commit left them: a change that
+   * reads an account and writes it back (a settlement ending while the
+   * same peer pays) then never writes over one it did not see.
    */
-  async commit (changes: BookChanges): Promise<void> {
+  async commit (changes: BookChanges | (() => BookChanges)): Promise<BookChanges> {
+    const run = async (): Promise<BookChanges> => {
+      const made = typeof changes === 'function' ? changes() : changes
+      await this.write(made)
+      return made
+    }
+    const next = this.committing.then(run, run)
+    this.committing = next.catch(() => {})
+    return next
+  }
+
+  private async write (changes: BookChanges): Promise<void> {
     const puts: Array<[string, unknown]> = []
 
     if (changes.payee != null) {
@@ -270,7 +345,11 @@ export class PaymentBooks {
       puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
     }
 
-    await this.store.write(puts)
+    await this.store.write(puts, changes.forget?.payee == null ? [] : [PAYEE + changes.forget.payee])
+
+    if (changes.forget?.payee != null) {
+      this.payees.delete(changes.forget.payee)
+    }
 
     if (changes.payee != null) {
       this.payees.set(changes.payee.peer, clone(changes.payee))
@@ -289,7 +368,7 @@ export class PaymentBooks {
     }
 
     if (changes.budget != null) {
-      this.budgetState = { ...changes.budget }
+      this.budgetState = clone(changes.budget)
     }
   }
 }

@@ -369,7 +369,10 @@ export namespace Reject {
     WRONG_ASSET = 'WRONG_ASSET',
     OUT_OF_SYNC = 'OUT_OF_SYNC',
     BAD_PAYMENT = 'BAD_PAYMENT',
-    UNAVAILABLE = 'UNAVAILABLE'
+    UNAVAILABLE = 'UNAVAILABLE',
+    UNFUNDED = 'UNFUNDED',
+    BAD_CHANNEL = 'BAD_CHANNEL',
+    RATE_LIMITED = 'RATE_LIMITED'
   }
 
   enum __CodeValues {
@@ -386,7 +389,10 @@ export namespace Reject {
     WRONG_ASSET = 10,
     OUT_OF_SYNC = 11,
     BAD_PAYMENT = 12,
-    UNAVAILABLE = 13
+    UNAVAILABLE = 13,
+    UNFUNDED = 14,
+    BAD_CHANNEL = 15,
+    RATE_LIMITED = 16
   }
 
   export namespace Code {

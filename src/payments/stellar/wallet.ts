@@ -55,6 +55,25 @@ export interface WalletPayment {
   transactionHash: string
 }
 
+/** What another account holds of the payment asset */
+export interface AssetStanding {
+  /** Whether the account exists */
+  exists: boolean
+  /** Stroops of the asset; null without a trustline */
+  balance: bigint | null
+  authorized: boolean
+}
+
+/** A transaction on the ledger, and the payments of the asset it made */
+export interface LedgerTransaction {
+  hash: string
+  successful: boolean
+  payments: Array<{ from: string, to: string, amount: bigint }>
+}
+
+/** Transactions of an account looked through for one at a given sequence number */
+const SEQUENCE_LOOKBACK = 200
+
 export class StellarWallet {
   readonly address: string
   readonly network: StellarNetwork
@@ -110,6 +129,57 @@ export class StellarWallet {
       assetBalance: line == null ? null : toStroops(line.balance),
       authorized: line?.is_authorized === true
     }
+  }
+
+  /** Another account's standing in the payment asset */
+  async standing (address: string, options: AbortOptions = {}): Promise<AssetStanding> {
+    let account: Horizon.AccountResponse
+
+    try {
+      account = await this.loadAny(address, options)
+    } catch (err) {
+      if (err instanceof AccountNotFundedError) {
+        return { exists: false, balance: null, authorized: false }
+      }
+
+      throw err
+    }
+
+    const line = account.balances.find((b: any) => b.asset_code === this.assetConfig.code && b.asset_issuer === this.assetConfig.issuer) as any
+    return { exists: true, balance: line == null ? null : toStroops(line.balance), authorized: line?.is_authorized === true }
+  }
+
+  /**
+   * The transaction an account (a channel) made at `sequence`, with the
+   * payments of the payment asset in it; null when Horizon lists none
+   */
+  async transactionAt (address: string, sequence: bigint, options: AbortOptions = {}): Promise<LedgerTransaction | null> {
+    options.signal?.throwIfAborted()
+    let records: any[]
+
+    try {
+      records = (await this.horizon().transactions().forAccount(address).order('desc').limit(SEQUENCE_LOOKBACK).call()).records
+    } catch (err: any) {
+      if (err.name === 'NotFoundError' || err.response?.status === 404) {
+        return null
+      }
+
+      throw this.unreachable(err)
+    }
+
+    const record = records.find(record => record.source_account === address && record.source_account_sequence === sequence.toString())
+
+    if (record == null) {
+      return null
+    }
+
+    const tx = TransactionBuilder.fromXDR(record.envelope_xdr, this.passphrase)
+    const operations = 'operations' in tx ? tx.operations : []
+    const payments = operations.flatMap(op => op.type === 'payment' && op.asset.equals(this.asset)
+      ? [{ from: op.source ?? address, to: op.destination, amount: toStroops(op.amount) }]
+      : [])
+
+    return { hash: record.hash, successful: record.successful === true, payments }
   }
 
   /**
