@@ -174,6 +174,19 @@ describe('a client against hostile payees', function () {
     expect(codes.filter(code => code === Reject.Code.PRICE_TOO_HIGH).length).to.be.at.least(9)
   })
 
+  it('answers a peer that sends too many requests RATE_LIMITED, and nothing more', async () => {
+    const payee = await attacker()
+    const tab = await channelAccount(ledger)
+    const codes: string[] = []
+
+    for (let i = 0; i < 45; i++) {
+      codes.push((await bill(payee, client, { ...tab, rangeEnd: 1n, amount: 1n, total: 1n })).reject?.code ?? 'paid')
+    }
+
+    expect(codes.filter(code => code === Reject.Code.RATE_LIMITED).length).to.be.at.least(10)
+    expect(codes).to.not.include('paid')
+  })
+
   it('refuses tabs on a channel that does not exist or that can never reach the sequence, reading each channel once', async () => {
     const payee = await attacker()
     const cid = await payee.node.fs.addBytes(crypto.randomBytes(MiB))
