@@ -23,6 +23,7 @@ import { PAYMENT_PROTOCOL } from '../src/payments/constants.js'
 import { paymentChannel } from '../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../src/payments/protocol/request.js'
 import { createPaidRepo, startNode, startPaymentLedger } from './utils/payments.js'
+import { wantlistMessage } from './utils/protobuf.js'
 import type { PaymentLedger, RunningNode } from './utils/payments.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
@@ -32,24 +33,6 @@ const AT_ONCE = 8
 
 v8.setFlagsFromString('--expose-gc')
 const gc: () => void = vm.runInNewContext('gc')
-
-/** A bitswap message wanting one block, encoded by hand: wantlist { entries [{ block, priority, wantType, sendDontHave }] } */
-function want (cid: CID): Uint8Array {
-  const field = (number: number, bytes: Uint8Array): Uint8Array => Uint8Array.from([(number << 3) | 2, ...varint(bytes.byteLength), ...bytes])
-  const entry = Uint8Array.from([...field(1, cid.bytes), 2 << 3, 1, 4 << 3, 0, 5 << 3, 1])
-  return field(1, field(1, entry))
-}
-
-function varint (value: number): number[] {
-  const bytes: number[] = []
-
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80)
-    value >>>= 7
-  }
-
-  return [...bytes, value]
-}
 
 /** One identity's visit: a free block, a bill for nothing, junk; then it is gone */
 async function visit (provider: { addrs: Multiaddr[], payee: string, issuer: string }, cid: CID): Promise<void> {
@@ -65,7 +48,7 @@ async function visit (provider: { addrs: Multiaddr[], payee: string, issuer: str
   try {
     const signal = AbortSignal.timeout(30_000)
     const wants = await node.dialProtocol(provider.addrs, BITSWAP_PROTOCOL, { signal })
-    wants.send(lp.encode.single(want(cid)))
+    wants.send(lp.encode.single(wantlistMessage([cid])))
     await wants.close({ signal })
     await Promise.race([received, new Promise(resolve => setTimeout(resolve, 5_000))])
 

@@ -12,12 +12,11 @@ import { extract } from 'it-tar'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { startDaemon } from '../utils/daemon.js'
+import { startDaemonWithPublisher } from '../utils/daemon.js'
 import { fuzz } from '../utils/fuzz.js'
-import { createPlainHelia } from '../utils/helia.js'
 import { request } from '../utils/http.js'
 import { createRepo } from '../utils/repo.js'
-import type { RunningDaemon } from '../utils/daemon.js'
+import type { DaemonWithPublisher, RunningDaemon } from '../utils/daemon.js'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 
 /** A multipart body: parts with any headers, names and content, some well-formed, some not */
@@ -52,20 +51,18 @@ const anyPath = fc.oneof(
 
 describe('HTTP surfaces, fuzzed', function () {
   this.timeout(180_000)
+  let running: DaemonWithPublisher
   let daemon: RunningDaemon
   let publisher: HeliaWithLibp2p<any>
   let api: string
 
   before(async () => {
-    daemon = await startDaemon(await createRepo({ Gateway: { RetrievalTimeout: 1_000 } }))
+    ({ daemon, publisher } = running = await startDaemonWithPublisher(await createRepo({ Gateway: { RetrievalTimeout: 1_000 } })))
     api = `${daemon.apiUrl}/api/v0`
-    publisher = await createPlainHelia()
-    await daemon.client.swarm.connect(publisher.libp2p.getMultiaddrs()[0])
   })
 
   after(async () => {
-    await publisher?.stop()
-    await daemon?.stop()
+    await running?.stop()
   })
 
   const alive = async (): Promise<void> => {

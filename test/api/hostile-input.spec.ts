@@ -15,11 +15,10 @@ import * as raw from 'multiformats/codecs/raw'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { torplus } from '../utils/cli.js'
-import { startDaemon } from '../utils/daemon.js'
-import { createPlainHelia } from '../utils/helia.js'
+import { startDaemon, startDaemonWithPublisher } from '../utils/daemon.js'
 import { multipart, request } from '../utils/http.js'
 import { createRepo } from '../utils/repo.js'
-import type { RunningDaemon } from '../utils/daemon.js'
+import type { DaemonWithPublisher, RunningDaemon } from '../utils/daemon.js'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 
 async function pbNode (data: Uint8Array | undefined, links: dagPb.PBLink[]): Promise<{ cid: CID, bytes: Uint8Array }> {
@@ -31,6 +30,7 @@ const directory = (): Uint8Array => new UnixFS({ type: 'directory' }).marshal()
 
 describe('hostile input', function () {
   this.timeout(120_000)
+  let running: DaemonWithPublisher
   let daemon: RunningDaemon
   let publisher: HeliaWithLibp2p<any>
   let api: string
@@ -47,15 +47,12 @@ describe('hostile input', function () {
   }
 
   before(async () => {
-    daemon = await startDaemon(await createRepo({ Gateway: { RetrievalTimeout: 5_000 }, Datastore: { StorageMax: '2MB' } }))
+    ({ daemon, publisher } = running = await startDaemonWithPublisher(await createRepo({ Gateway: { RetrievalTimeout: 5_000 }, Datastore: { StorageMax: '2MB' } })))
     api = `${daemon.apiUrl}/api/v0`
-    publisher = await createPlainHelia()
-    await daemon.client.swarm.connect(publisher.libp2p.getMultiaddrs()[0])
   })
 
   after(async () => {
-    await publisher?.stop()
-    await daemon?.stop()
+    await running?.stop()
   })
 
   describe('add', () => {

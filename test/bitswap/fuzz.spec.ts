@@ -9,24 +9,9 @@ import all from 'it-all'
 import * as lp from 'it-length-prefixed'
 import { BITSWAP_PROTOCOL } from '../../src/bitswap/constants.js'
 import { anyBytes, fuzz } from '../utils/fuzz.js'
-import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
+import { startConnectedPair, startPaymentLedger } from '../utils/payments.js'
+import { field } from '../utils/protobuf.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
-
-/** A protobuf length-delimited field */
-function field (number: number, bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from([(number << 3) | 2, ...varint(bytes.byteLength), ...bytes])
-}
-
-function varint (value: number): number[] {
-  const bytes: number[] = []
-
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80)
-    value >>>= 7
-  }
-
-  return [...bytes, value]
-}
 
 /** Wantlist entries with any CID bytes and flags; payload blocks with any prefix and data; presences with any CID */
 const anyMessage = fc.record({
@@ -47,9 +32,7 @@ describe('bitswap, fuzzed', function () {
 
   before(async () => {
     ledger = await startPaymentLedger()
-    node = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
-    peer = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
-    await peer.node.helia.libp2p.dial(node.node.helia.libp2p.getMultiaddrs())
+    ;[node, peer] = await startConnectedPair(ledger)
   })
 
   after(async () => {

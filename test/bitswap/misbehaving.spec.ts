@@ -17,39 +17,11 @@ import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
-import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { BITSWAP_PROTOCOL } from '../../src/bitswap/constants.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import { wantlistMessage } from '../utils/protobuf.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { Libp2p } from '@libp2p/interface'
-
-function varint (value: number): Uint8Array {
-  const bytes: number[] = []
-
-  do {
-    let byte = value & 0x7f
-    value = Math.floor(value / 128)
-
-    if (value > 0) {
-      byte |= 0x80
-    }
-
-    bytes.push(byte)
-  } while (value > 0)
-
-  return Uint8Array.from(bytes)
-}
-
-/** A length-delimited protobuf field */
-function field (number: number, value: Uint8Array): Uint8Array {
-  return uint8ArrayConcat([varint((number << 3) | 2), varint(value.byteLength), value])
-}
-
-/** A bitswap Message whose wantlist holds these CIDs, as wants or as cancels */
-function wantlistMessage (cids: CID[], cancel = false): Uint8Array {
-  const entries = cids.map(cid => field(1, uint8ArrayConcat([field(1, cid.bytes), ...(cancel ? [Uint8Array.of(0x18, 0x01)] : [])])))
-  return field(1, uint8ArrayConcat(entries))
-}
 
 async function randomCids (count: number): Promise<CID[]> {
   return Promise.all(Array.from({ length: count }, async () => CID.createV1(0x55, await sha256.digest(crypto.randomBytes(16)))))
@@ -114,7 +86,7 @@ describe('bitswap against misbehaving peers', function () {
     for (let round = 0; round < 20; round++) {
       const cids = await randomCids(10_000)
       await send(wantlistMessage(cids))
-      await send(wantlistMessage(cids.slice(0, 5_000), true))
+      await send(wantlistMessage(cids.slice(0, 5_000), { cancel: true }))
     }
 
     // what it still holds of them: at most @helia/bitswap's 1024 wants per peer

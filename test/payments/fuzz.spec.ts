@@ -12,7 +12,7 @@ import { Reject } from '../../src/payments/pb/payment.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../../src/payments/protocol/request.js'
 import { anyBytes, anyU64, fuzz } from '../utils/fuzz.js'
-import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
+import { startConnectedPair, startPaymentLedger } from '../utils/payments.js'
 import type { PaymentMessage } from '../../src/payments/pb/payment.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 
@@ -57,9 +57,7 @@ describe('payment protocol, fuzzed', function () {
 
   before(async () => {
     ledger = await startPaymentLedger()
-    node = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
-    peer = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
-    await peer.node.helia.libp2p.dial(node.node.helia.libp2p.getMultiaddrs())
+    ;[node, peer] = await startConnectedPair(ledger)
   })
 
   after(async () => {

@@ -21,6 +21,7 @@ import { paymentChannel } from '../../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../../src/payments/protocol/request.js'
 import { toStroops } from '../../src/payments/stellar/amounts.js'
 import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
+import { varint } from '../utils/protobuf.js'
 import type { PaymentMessage } from '../../src/payments/pb/payment.js'
 import type { UnsignedPaymentRequest } from '../../src/payments/protocol/request.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
@@ -58,18 +59,7 @@ async function channelAccount (ledger: PaymentLedger): Promise<{ channel: string
 
 /** A CID's bitswap prefix: version, codec, hash and digest length as varints */
 function prefixOf (cid: CID): Uint8Array {
-  const bytes: number[] = []
-
-  for (let value of [cid.version, cid.code, cid.multihash.code, cid.multihash.digest.byteLength]) {
-    while (value >= 0x80) {
-      bytes.push((value & 0x7f) | 0x80)
-      value >>>= 7
-    }
-
-    bytes.push(value)
-  }
-
-  return Uint8Array.from(bytes)
+  return Uint8Array.from([cid.version, cid.code, cid.multihash.code, cid.multihash.digest.byteLength].flatMap(varint))
 }
 
 describe('a client against hostile payees', function () {

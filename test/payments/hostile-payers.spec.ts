@@ -80,6 +80,18 @@ async function fetchFor (client: RunningNode, provider: RunningNode, cid: CID, m
   await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(ms) })).catch(() => {})
 }
 
+/**
+ * Serve a new payer until its first tab has gone to the ledger (a new
+ * payer's is settled at once) and a later tab holds a payment of its
+ */
+async function payingPeer (payer: RunningNode, provider: RunningNode): Promise<void> {
+  const peer = payer.node.helia.libp2p.peerId.toString()
+  const ofPeer = (tab: { peer: string }): boolean => tab.peer === peer
+  await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(4 * MiB)), 30_000)
+  await pWaitFor(() => provider.node.payments.tabs(['submitting', 'settled']).some(ofPeer) &&
+    provider.node.payments.tabs(['open']).some(tab => ofPeer(tab) && tab.transaction != null), { timeout: 20_000 })
+}
+
 /** Send all of `address`'s asset to the issuer */
 async function drain (ledger: PaymentLedger, node: RunningNode): Promise<void> {
   const { wallet } = node.node
@@ -216,8 +228,7 @@ describe('a provider against hostile payers', function () {
     const peer = payer.node.helia.libp2p.peerId
 
     try {
-      await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(3 * MiB)), 30_000)
-      await pWaitFor(() => provider.node.payments.tabs(['open']).some(tab => tab.peer === peer.toString() && tab.transaction != null), { timeout: 20_000 })
+      await payingPeer(payer, provider)
 
       // from now on it claims to have paid for 100 TiB, with a transaction it cannot fund
       await hostilePayer(payer, (request) => {
@@ -259,8 +270,7 @@ describe('a provider against hostile payers', function () {
     const silent: RunningNode[] = []
 
     try {
-      await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(3 * MiB)), 30_000)
-      await pWaitFor(() => provider.node.payments.tabs(['open']).some(tab => tab.peer === peer.toString() && tab.transaction != null), { timeout: 20_000 })
+      await payingPeer(payer, provider)
 
       // then it vanishes mid-exchange: its requests are never answered
       await hostilePayer(payer, () => undefined)

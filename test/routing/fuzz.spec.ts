@@ -10,23 +10,9 @@ import * as lp from 'it-length-prefixed'
 import { DHT_PROTOCOL } from '../../src/routing/constants.js'
 import { anyBytes, fuzz } from '../utils/fuzz.js'
 import { startNode } from '../utils/payments.js'
+import { field } from '../utils/protobuf.js'
 import { createRepo } from '../utils/repo.js'
 import type { RunningNode } from '../utils/payments.js'
-
-function field (number: number, bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from([(number << 3) | 2, ...varint(bytes.byteLength), ...bytes])
-}
-
-function varint (value: number): number[] {
-  const bytes: number[] = []
-
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80)
-    value >>>= 7
-  }
-
-  return [...bytes, value]
-}
 
 /** kad-dht's Message: type (1), key (2), record (3: key, value), closer and provider peers (8, 9: id, addrs) */
 const anyMessage = fc.record({

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process'
 import { create } from 'kubo-rpc-client'
 import { stopProcess } from '../../src/utils/processes.js'
 import { BIN } from './cli.js'
+import { createPlainHelia } from './helia.js'
+import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 
@@ -74,6 +76,28 @@ export async function startDaemon (repo: string, options: { timeout?: number } =
 
       await stopProcess(child, 20_000)
       return exited
+    }
+  }
+}
+
+export interface DaemonWithPublisher {
+  daemon: RunningDaemon
+  /** A plain Helia node connected to the daemon, to put crafted blocks where the daemon fetches them */
+  publisher: HeliaWithLibp2p<any>
+  stop(): Promise<void>
+}
+
+export async function startDaemonWithPublisher (repo: string): Promise<DaemonWithPublisher> {
+  const daemon = await startDaemon(repo)
+  const publisher = await createPlainHelia()
+  await daemon.client.swarm.connect(publisher.libp2p.getMultiaddrs()[0])
+
+  return {
+    daemon,
+    publisher,
+    async stop () {
+      await publisher.stop()
+      await daemon.stop()
     }
   }
 }

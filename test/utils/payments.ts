@@ -127,3 +127,11 @@ export async function startNode (repoPath: string): Promise<RunningNode> {
     }
   }
 }
+
+/** Two nodes billing by hand only (MANUAL_BILLING), the second connected to the first */
+export async function startConnectedPair (ledger: PaymentLedger): Promise<[RunningNode, RunningNode]> {
+  const node = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
+  const peer = await startNode(await createPaidRepo(ledger, { Bitswap: MANUAL_BILLING }))
+  await peer.node.helia.libp2p.dial(node.node.helia.libp2p.getMultiaddrs())
+  return [node, peer]
+}
