@@ -62,6 +62,12 @@ const STELLAR_ACCOUNT = /^G[A-Z2-7]{55}$/
 const ARRIVAL_WAIT = 5000
 
 /** What was checked before the lock */
+/** Why a request is not paid */
+interface Refusal {
+  code: Reject.Code
+  reason: string
+}
+
 interface Preflight {
   /** Why the request's tab can never land, when it is a new tab */
   channelProblem?: string
@@ -203,94 +209,105 @@ export class Payer {
   }
 
   private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
-    const { books, wallet, funds, metrics } = this.components
+    const { books, metrics } = this.components
     const account = books.payer(peer.toString())
     const nonce = toHex(request.nonce)
-    const now = Date.now()
-
-    // a peer we never paid: its rejects are counted, and nothing more, so
-    // that a new identity costs us no disk
-    const paidBefore = account.paid > 0n || account.unsettled.length > 0
-
-    const reject = async (code: Reject.Code, reason: string): Promise<PaymentMessage> => {
-      metrics.requestsReceived?.increment({ [code]: true })
-
-      if (paidBefore) {
-        // signed by a payee of ours: worth a line in the history, and its nonce is spent
-        await books.commit({
-          nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) },
-          events: [event(peer, 'request-rejected', request, code)]
-        })
-      }
-
-      const latest = code === Reject.Code.OUT_OF_SYNC && account.latest != null
-        ? { requestId: Buffer.from(account.latest.requestId, 'hex'), transaction: account.latest.transaction }
-        : undefined
-      return { reject: { requestId: request.id, code, reason, paidThrough: account.paidThrough, received: account.received ?? account.paidThrough, latest } }
-    }
 
     if (await books.seenNonce(peer.toString(), nonce)) {
       return this.unauthenticated(request, Reject.Code.REPLAYED, `nonce ${nonce} was used before`)
     }
 
-    if (Number(request.expiry) < now) {
-      return reject(Reject.Code.EXPIRED, `the request expired at ${new Date(Number(request.expiry)).toISOString()}`)
-    }
-
-    if (Number(request.expiry) > now + MAX_REQUEST_LIFETIME) {
-      return reject(Reject.Code.MALFORMED, `the request is valid until ${new Date(Number(request.expiry)).toISOString()}; we take requests valid for at most ${MAX_REQUEST_LIFETIME} ms`)
-    }
-
-    if (request.assetCode !== wallet.asset.getCode() || request.assetIssuer !== wallet.asset.getIssuer()) {
-      return reject(Reject.Code.WRONG_ASSET, `we pay in ${wallet.asset.getCode()}:${wallet.asset.getIssuer()}`)
-    }
-
+    const now = Date.now()
+    const malformed = this.refusal(request, now)
     const latest = account.latest
 
-    if (latest != null && latest.channel === request.channel && latest.sequence === request.sequence && latest.total === request.total && latest.rangeEnd === request.rangeEnd) {
+    if (malformed == null && latest != null && latest.channel === request.channel && latest.sequence === request.sequence && latest.total === request.total && latest.rangeEnd === request.rangeEnd) {
       // the payee lost our payment (it stopped before syncing it): the same transaction again pays nothing twice
       await books.commit({ nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) }, events: [event(peer, 'payment-sent', { ...request, amount: 0n }, 'resent')] })
       return { payment: { requestId: request.id, transaction: latest.transaction } }
     }
 
-    if (preflight.channelProblem != null) {
-      return reject(Reject.Code.BAD_CHANNEL, preflight.channelProblem)
+    const refused = malformed ?? this.unpayable(peer, request, account, preflight, now)
+
+    if (refused == null) {
+      return this.pay(peer, request, account)
     }
 
-    const tab = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)
-    const tabTotal = tab?.total ?? 0n
+    metrics.requestsReceived?.increment({ [refused.code]: true })
+
+    // a peer we never paid: its rejects are counted, and nothing more, so
+    // that a new identity costs us no disk
+    if (account.paid > 0n || account.unsettled.length > 0) {
+      // signed by a payee of ours: worth a line in the history, and its nonce is spent
+      await books.commit({
+        nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) },
+        events: [event(peer, 'request-rejected', request, refused.code)]
+      })
+    }
+
+    const resend = refused.code === Reject.Code.OUT_OF_SYNC && latest != null
+      ? { requestId: Buffer.from(latest.requestId, 'hex'), transaction: latest.transaction }
+      : undefined
+    return { reject: { requestId: request.id, code: refused.code, reason: refused.reason, paidThrough: account.paidThrough, received: account.received ?? account.paidThrough, latest: resend } }
+  }
+
+  /** Why no request like this one is paid, whoever sent it */
+  private refusal (request: PaymentRequest, now: number): Refusal | undefined {
+    const { wallet } = this.components
+
+    if (Number(request.expiry) < now) {
+      return { code: Reject.Code.EXPIRED, reason: `the request expired at ${new Date(Number(request.expiry)).toISOString()}` }
+    }
+
+    if (Number(request.expiry) > now + MAX_REQUEST_LIFETIME) {
+      return { code: Reject.Code.MALFORMED, reason: `the request is valid until ${new Date(Number(request.expiry)).toISOString()}; we take requests valid for at most ${MAX_REQUEST_LIFETIME} ms` }
+    }
+
+    if (request.assetCode !== wallet.asset.getCode() || request.assetIssuer !== wallet.asset.getIssuer()) {
+      return { code: Reject.Code.WRONG_ASSET, reason: `we pay in ${wallet.asset.getCode()}:${wallet.asset.getIssuer()}` }
+    }
+  }
+
+  /** Why this request is not paid to this peer now: its tab, its bytes, its price, our budgets and balance */
+  private unpayable (peer: PeerId, request: PaymentRequest, account: PayerAccount, preflight: Preflight, now: number): Refusal | undefined {
+    const { books, funds } = this.components
+
+    if (preflight.channelProblem != null) {
+      return { code: Reject.Code.BAD_CHANNEL, reason: preflight.channelProblem }
+    }
+
+    const tabTotal = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)?.total ?? 0n
 
     if (request.rangeStart !== account.paidThrough || request.total !== tabTotal + request.amount) {
-      return reject(Reject.Code.OUT_OF_SYNC, `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}`)
+      return { code: Reject.Code.OUT_OF_SYNC, reason: `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}` }
     }
 
     const billable = this.billable(peer, account)
 
     if (request.rangeEnd > billable) {
-      return reject(Reject.Code.AMOUNT_MISMATCH, `the request bills bytes up to ${request.rangeEnd}; we pay for bytes up to ${billable}: those of blocks we asked for and received, and more only while the peer serves our wants`)
+      return { code: Reject.Code.AMOUNT_MISMATCH, reason: `the request bills bytes up to ${request.rangeEnd}; we pay for bytes up to ${billable}: those of blocks we asked for and received, and more only while the peer serves our wants` }
     }
 
     // over everything paid to the peer, so rounding cannot be had request by request
-    const fair = priceOf(request.rangeEnd, this.init.maxPricePerMiB)
-
-    if (account.paid + request.amount > fair) {
-      return reject(Reject.Code.PRICE_TOO_HIGH, `${account.paid + request.amount} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB`)
+    if (account.paid + request.amount > priceOf(request.rangeEnd, this.init.maxPricePerMiB)) {
+      return { code: Reject.Code.PRICE_TOO_HIGH, reason: `${account.paid + request.amount} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB` }
     }
 
     const peerSpent = spentWithin(account.spending ?? [], now, this.init.budgetPeriod)
-    const budget = books.budget()
-    const totalSpent = spentWithin(budget.spending, now, this.init.budgetPeriod)
+    const totalSpent = spentWithin(books.budget().spending, now, this.init.budgetPeriod)
 
     if (peerSpent + request.amount > this.init.budgetPerPeer || totalSpent + request.amount > this.init.budgetTotal) {
-      return reject(Reject.Code.OVER_BUDGET, `paying ${request.amount} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)`)
+      return { code: Reject.Code.OVER_BUDGET, reason: `paying ${request.amount} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)` }
     }
 
-    const short = funds.check(request.amount)
+    return funds.check(request.amount)
+  }
 
-    if (short != null) {
-      return reject(short.code, short.reason)
-    }
-
+  /** Sign the tab's next version, and sync it to the books before it leaves */
+  private async pay (peer: PeerId, request: PaymentRequest, account: PayerAccount): Promise<PaymentMessage> {
+    const { books, wallet, metrics } = this.components
+    const now = Date.now()
+    const tab = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)
     const tx = buildTabTransaction({ channel: request.channel, sequence: request.sequence, payer: wallet.address, payee: request.payee, asset: wallet.asset, total: request.total, passphrase: wallet.passphrase })
     wallet.sign(tx)
     const transaction = tx.toEnvelope().toXDR('base64')
@@ -307,8 +324,8 @@ export class Payer {
 
     await books.commit({
       payer: paid,
-      nonce: { peer: peer.toString(), nonce, expiry: Number(request.expiry) },
-      budget: { spending: spend(budget.spending, now, this.init.budgetPeriod, request.amount) },
+      nonce: { peer: peer.toString(), nonce: toHex(request.nonce), expiry: Number(request.expiry) },
+      budget: { spending: spend(books.budget().spending, now, this.init.budgetPeriod, request.amount) },
       events: [event(peer, 'payment-sent', request)]
     })
     metrics.requestsReceived?.increment({ paid: true })
