@@ -22,7 +22,7 @@ import { BitswapMetering } from './bitswap/metering.js'
 import { peerCounts } from './bitswap/peer-counts.js'
 import { PeerLedger } from './bitswap/peer-ledger.js'
 import { BitswapTrafficMeter } from './bitswap/traffic-meter.js'
-import { toBitswapInit, toCreditInit, toLibp2pAddresses, toPaymentInit } from './config/to-init.js'
+import { toBitswapInit, toCreditInit, toLibp2pAddresses, toPaymentInit, toTorInit } from './config/to-init.js'
 import { BandwidthCounter } from './metrics/bandwidth.js'
 import { PaymentsUnavailableError } from './payments/errors.js'
 import { PaymentService } from './payments/service.js'
@@ -155,7 +155,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     const { Routing, Reprovider, Swarm } = repo.config
 
     if (onionOnly) {
-      this.tor = createTor(repo.config, repo.path, logger)
+      this.tor = createTor(toTorInit(repo.config, repo.path), logger)
     }
 
     const network = networking(repo, this.offline, this.tor)

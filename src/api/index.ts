@@ -5,18 +5,17 @@
  * allows otherwise
  */
 import { Hono } from 'hono'
+import { serve } from '../http/index.js'
 import { createPaymentGateway } from '../payments/gateway.js'
 import { loadOrCreateGatewayToken } from '../repo/keys.js'
 import { createGateway } from './gateway.js'
-import { serve } from './http-server.js'
 import { metricsRoutes } from './metrics.js'
 import { createRpcApp } from './rpc/index.js'
-import type { HttpServer } from './http-server.js'
+import type { HttpServer } from '../http/index.js'
 import type { TorPlusNode } from '../node.js'
 
 export { createRpcApp } from './rpc/index.js'
 export type { RpcContext } from './rpc/index.js'
-export * from './errors.js'
 
 export interface ApiServersInit {
   node: TorPlusNode

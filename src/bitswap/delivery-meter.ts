@@ -18,6 +18,7 @@
  */
 import { base64 } from 'multiformats/bases/base64'
 import { ASKED_TTL, BLOCK_FRAMING, MAX_ASKED_PER_PEER, PRESENCE_FRAMING } from './constants.js'
+import { BitswapInternalsChangedError } from './errors.js'
 import type { PeerLedger } from './peer-ledger.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -215,7 +216,7 @@ export function bitswapInternals (helia: object): BitswapInternals {
   const bitswap = broker?.bitswap
 
   if (typeof bitswap?.network?.sendMessage !== 'function' || typeof bitswap?.wantList?.addEventListener !== 'function') {
-    throw new Error('cannot find @helia/bitswap\'s network and want list in Helia: its internals changed, update src/bitswap/delivery-meter.ts')
+    throw new BitswapInternalsChangedError()
   }
 
   return bitswap

@@ -9,6 +9,7 @@
  * without it doing anything.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { PaymentProtocolUnsupportedError } from '../payments/errors.js'
 import { CreditPolicy } from './credit.js'
 import type { CreditPolicyInit, PeerCreditView } from './credit.js'
 import type { PeerLedger } from './peer-ledger.js'
@@ -281,7 +282,7 @@ export class BitswapMetering implements BitswapGate, Startable {
       }, err => {
         this.billing.delete(peer)
         // an unmodified bitswap peer does not speak the payment protocol: it is served its allowance, then throttled, then refused
-        const unsupported = err.name === 'UnsupportedProtocolError' || /protocol/i.test(err.message)
+        const unsupported = err.name === PaymentProtocolUnsupportedError.name
         this.log('could not bill %s - %e', peer, err)
         this.notBefore.set(peer, Date.now() + this.billRetryInterval * (unsupported ? 10 : 1))
       })

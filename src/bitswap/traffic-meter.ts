@@ -6,6 +6,7 @@
  */
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
+import { PaymentRequiredError } from './errors.js'
 import { gateOutbound } from './gated-stream.js'
 import type { OutboundGate } from './gated-stream.js'
 import type { PeerLedger } from './peer-ledger.js'
@@ -121,7 +122,7 @@ export class BitswapTrafficMeter implements Startable {
 
     if (stream.direction === 'inbound' && gate != null && !await gate.admit(peer.toString(), stream)) {
       // thrown, the stream is reset before bitswap reads the wants
-      throw new Error(`bitswap wants from ${peer} refused until it pays`)
+      throw new PaymentRequiredError(peer.toString())
     }
 
     next(stream, connection)

@@ -111,7 +111,7 @@ export function createContext (args: GlobalArgs): CliContext {
       const url = new URL(`/api/v0/${endpoint}`, apiUrl)
 
       for (const [key, value] of Object.entries(query)) {
-        for (const item of Array.isArray(value) ? value : value == null ? [] : [value]) {
+        for (const item of [value ?? []].flat()) {
           url.searchParams.append(key, item)
         }
       }
@@ -175,6 +175,7 @@ export function createContext (args: GlobalArgs): CliContext {
       }
 
       closers.length = 0
+      signal.clear()
     }
   }
 }

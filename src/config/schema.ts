@@ -4,6 +4,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { PROVIDER_RECORD_VALIDITY } from '../routing/constants.js'
 import { MAX_TIMER_MS } from '../utils/strict-parse.js'
 import { parseByteSize } from './byte-size.js'
 
@@ -23,9 +24,6 @@ const TcpMultiaddr = Multiaddr.refine(value => /^\/(ip4|ip6)\/[^/]+\/tcp\/\d+$/.
 const PeerMultiaddr = Multiaddr.refine(value => /\/p2p\/[^/]+$/.test(value), {
   message: 'expected a multiaddr ending in /p2p/<peer id>'
 })
-
-/** How long the DHT keeps a provider record, in ms (kad-dht's default) */
-export const PROVIDER_RECORD_VALIDITY = 48 * 3_600_000
 
 const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(value => parseByteSize(value) != null, {
   message: 'expected a size such as "10GB", "512MiB" or a number of bytes'

@@ -1,11 +1,14 @@
 /**
  * The one place that maps PascalCase config to camelCase component options
  */
-import { toStroops } from '../payments/stellar/amounts.js'
+import path from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { toStroops } from '../stellar/amounts.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
 import type { CreditPolicyInit } from '../bitswap/credit.js'
 import type { PaymentServiceInit } from '../payments/service.js'
+import type { TorInit } from '../transport/tor-provider.js'
 import type { BitswapOptions } from '@helia/bitswap'
 
 export function toLibp2pAddresses (config: Config): string[] {
@@ -61,4 +64,37 @@ export function toCreditInit (config: Config): CreditPolicyInit {
     throttleRate: Number(parseByteSize(Bitswap.ThrottleRate) ?? 0n),
     inFlight: Bitswap.MaxOutgoingMessageSize
   }
+}
+
+/** The tor a node uses: the one `Tor.*` names, or one of its own in the repo */
+export function toTorInit (config: Config, repoPath: string): TorInit {
+  const { Tor } = config
+
+  if (Tor.Mode === 'external' && Tor.ControlAddress != null && Tor.SocksAddress != null) {
+    return {
+      mode: 'external',
+      external: {
+        control: hostPort(Tor.ControlAddress),
+        socks: hostPort(Tor.SocksAddress),
+        password: Tor.ControlPassword ?? undefined,
+        cookieFile: Tor.CookieAuthFile ?? undefined,
+        bootstrapTimeout: Tor.BootstrapTimeout
+      }
+    }
+  }
+
+  return {
+    mode: 'managed',
+    managed: {
+      dir: path.join(repoPath, 'tor'),
+      torPath: Tor.Path,
+      extraConfig: Tor.ExtraConfig,
+      bootstrapTimeout: Tor.BootstrapTimeout
+    }
+  }
+}
+
+function hostPort (address: string): { host: string, port: number } {
+  const [ip, tcp] = multiaddr(address).getComponents()
+  return { host: ip.value ?? '127.0.0.1', port: Number(tcp.value) }
 }

@@ -101,9 +101,15 @@ class ParallelGraphWalker implements GraphWalker {
       }
     }
     const pump = (): void => {
-      while (!stop.signal.aborted && running < this.concurrency && queue.length > 0) {
+      while (!stop.signal.aborted && running < this.concurrency) {
+        const next = queue.pop()
+
+        if (next == null) {
+          return
+        }
+
         running++
-        visit(queue.pop() ?? never()).then(done, failed)
+        visit(next).then(done, failed)
       }
     }
 
@@ -149,10 +155,6 @@ function decode <T> (cid: CID, bytes: Uint8Array, codec: BlockCodec<any, any>): 
   } catch (err: any) {
     throw new MalformedBlockError(cid.toString(), err.message)
   }
-}
-
-function never (): never {
-  throw new Error('the walk queue was empty')
 }
 
 /**

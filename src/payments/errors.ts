@@ -90,3 +90,33 @@ export class UnexpectedAnswerError extends TorPlusError {
   static name = 'UnexpectedAnswerError'
   readonly code = 'ERR_UNEXPECTED_ANSWER'
 }
+
+/** A tab names a channel account whose key we do not hold */
+export class UnknownChannelError extends TorPlusError {
+  static name = 'UnknownChannelError'
+  readonly code = 'ERR_UNKNOWN_CHANNEL'
+
+  constructor (channel: string) {
+    super(`${channel} is not one of our channel accounts: the books name a channel derived from another Stellar seed; restore the repo's keystore/stellar.key`)
+  }
+}
+
+/** One of our channel accounts is not on the ledger */
+export class ChannelAccountMissingError extends TorPlusError {
+  static name = 'ChannelAccountMissingError'
+  readonly code = 'ERR_CHANNEL_ACCOUNT_MISSING'
+
+  constructor (channel: string) {
+    super(`channel account ${channel} does not exist on the ledger: was the ledger reset? Check Payments.Horizon and Payments.Network`)
+  }
+}
+
+/** A peer that does not speak the payment protocol: a plain bitswap client */
+export class PaymentProtocolUnsupportedError extends TorPlusError {
+  static name = 'PaymentProtocolUnsupportedError'
+  readonly code = 'ERR_PAYMENT_PROTOCOL_UNSUPPORTED'
+
+  constructor (peer: string) {
+    super(`${peer} does not speak the payment protocol: it cannot be billed, and is served only what the credit policy gives for free`)
+  }
+}

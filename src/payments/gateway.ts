@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { fromStroops } from './stellar/amounts.js'
+import { fromStroops } from '../stellar/amounts.js'
 import { peerView, tabView } from './views.js'
 import type { PaymentEvent, PaymentService } from './service.js'
 import type { StellarWallet } from './stellar/wallet.js'

@@ -8,9 +8,10 @@
  * it is served has its tab settled at once: what does not land is rolled
  * back (settlement-outcome.ts).
  */
+import { UnsupportedProtocolError } from '@libp2p/interface'
 import { anySignal } from 'any-signal'
 import { FUNDING_MAX_AGE, PAYMENT_PROTOCOL } from './constants.js'
-import { PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
+import { PaymentProtocolUnsupportedError, PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
 import { Reject } from './pb/payment.js'
 import { bytesFor, priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
@@ -486,6 +487,11 @@ export class Payee implements Startable {
       return paymentChannel(await this.components.libp2p.dialProtocol(peer, PAYMENT_PROTOCOL, { signal }))
     } catch (err: any) {
       this.components.metrics.requests?.increment({ failed: true })
+
+      if (err.name === UnsupportedProtocolError.name) {
+        throw new PaymentProtocolUnsupportedError(peer.toString())
+      }
+
       throw new PeerUnreachableError(peer.toString(), err.message)
     } finally {
       signal.clear()

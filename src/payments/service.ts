@@ -3,6 +3,7 @@
  * peers we serve and pay the peers that serve us), the books they share,
  * the channel accounts and settlement
  */
+import { NotStartedError } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
@@ -216,7 +217,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
 
   private running (): { payee: Payee, settler: Settler, channels: ChannelPool } {
     if (this.payee == null || this.settler == null || this.channels == null) {
-      throw new Error('the payment service is not started')
+      throw new NotStartedError('the payment service is not started')
     }
 
     return { payee: this.payee, settler: this.settler, channels: this.channels }

@@ -2,7 +2,7 @@
  * The JSON shapes the RPC API and the payment gateway give payments in:
  * amounts as exact 7-decimal strings, byte counts as decimal strings
  */
-import { fromStroops } from './stellar/amounts.js'
+import { fromStroops } from '../stellar/amounts.js'
 import type { BillOutcome, PeerPayments, Tab } from './service.js'
 
 export function peerView (peer: PeerPayments): Record<string, unknown> {

@@ -53,3 +53,13 @@ export class WeakGatewayTokenError extends TorPlusError {
     super(`${file} holds fewer than ${min} characters: anyone could guess it and settle or pay through the payment gateway; delete the file and a new token is made at the next start`)
   }
 }
+
+/** A key file others can read: its secret may be known */
+export class KeyFileExposedError extends TorPlusError {
+  static name = 'KeyFileExposedError'
+  readonly code = 'ERR_KEY_FILE_EXPOSED'
+
+  constructor (file: string) {
+    super(`${file} is readable by other users: run \`chmod 600 ${file}\` (and if others may have read it, move funds to a new key)`)
+  }
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { createOnionKey } from '../transport/onion-address.js'
-import { WeakGatewayTokenError } from './errors.js'
+import { WeakGatewayTokenError, KeyFileExposedError } from './errors.js'
 import type { OnionKey } from '../transport/onion-address.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -118,7 +118,7 @@ async function readPrivate (file: string): Promise<Buffer> {
   const stat = await fs.stat(file)
 
   if ((stat.mode & 0o077) !== 0) {
-    throw new Error(`${file} is readable by other users: run \`chmod 600 ${file}\``)
+    throw new KeyFileExposedError(file)
   }
 
   return fs.readFile(file)

@@ -4,8 +4,7 @@
  * stores or sends reduced to the addresses the address policy allows
  */
 import { kadDHT } from '@libp2p/kad-dht'
-import { PROVIDER_RECORD_VALIDITY } from '../config/schema.js'
-import { DHT_PROTOCOL } from './constants.js'
+import { DHT_PROTOCOL, PROVIDER_RECORD_VALIDITY } from './constants.js'
 import type { PeerInfo } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Multiaddr } from '@multiformats/multiaddr'

@@ -19,8 +19,8 @@ export class MalformedReplyError extends TorPlusError {
   static name = 'MalformedReplyError'
   readonly code = 'ERR_MALFORMED_TOR_REPLY'
 
-  constructor (line: string) {
-    super(`tor sent a malformed control reply line: ${JSON.stringify(line.slice(0, 200))}`)
+  constructor (line: string, problem?: string) {
+    super(`tor sent a malformed control reply line${problem == null ? '' : ` (${problem})`}: ${JSON.stringify(line.slice(0, 200))}`)
   }
 }
 

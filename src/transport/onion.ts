@@ -3,7 +3,7 @@
  * listens as an onion service. It handles /onion3 addresses only.
  */
 import { randomUUID } from 'node:crypto'
-import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
+import { InvalidMultiaddrError, InvalidParametersError, serviceCapabilities, transportSymbol } from '@libp2p/interface'
 import { CustomProgressEvent } from 'progress-events'
 import { OnionListener } from './listener.js'
 import { isOnion, parseOnionMultiaddr } from './onion-address.js'
@@ -43,7 +43,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
     const target = parseOnionMultiaddr(ma)
 
     if (target == null) {
-      throw new Error(`${ma} is not an /onion3 address`)
+      throw new InvalidMultiaddrError(`${ma} is not an /onion3 address`)
     }
 
     options.onProgress?.(new CustomProgressEvent('onion:open-connection'))
@@ -76,7 +76,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
 
   createListener (options: CreateListenerOptions): Listener {
     if (this.key == null) {
-      throw new Error('the onion transport has no key to listen with')
+      throw new InvalidParametersError('the onion transport has no key to listen with: pass `key` to onion()')
     }
 
     return new OnionListener({

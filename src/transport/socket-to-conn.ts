@@ -4,7 +4,7 @@
  * always an /onion3 one: inbound streams arrive from tor on loopback, and
  * 127.0.0.1 would make every onion peer look like one dialable host.
  */
-import { TimeoutError } from '@libp2p/interface'
+import { ConnectionFailedError, TimeoutError } from '@libp2p/interface'
 import { AbstractMultiaddrConnection } from '@libp2p/utils'
 import { pEvent } from 'p-event'
 import type { AbortOptions, CounterGroup, Logger, MessageStreamDirection } from '@libp2p/interface'
@@ -41,7 +41,7 @@ class OnionSocketConnection extends AbstractMultiaddrConnection {
     this.socket.once('end', () => { this.onTransportClosed() })
     this.socket.once('close', (hadError) => {
       if (hadError) {
-        this.abort(new Error('onion connection failed'))
+        this.abort(new ConnectionFailedError('the onion connection closed with an error'))
         return
       }
 

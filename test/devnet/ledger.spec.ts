@@ -10,7 +10,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Account, Asset, Horizon, Keypair, MuxedAccount, Operation, StrKey, TransactionBuilder } from '@stellar/stellar-sdk'
 import { expect } from 'aegir/chai'
 import { LocalLedger } from '../../src/devnet/ledger/index.js'
-import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { toStroops } from '../../src/stellar/amounts.js'
 import { tempDir } from '../utils/repo.js'
 import type { Transaction } from '@stellar/stellar-sdk'
 

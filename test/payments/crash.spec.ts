@@ -8,7 +8,7 @@
 import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
-import { toStroops } from '../../src/payments/stellar/amounts.js'
+import { toStroops } from '../../src/stellar/amounts.js'
 import { startDaemon } from '../utils/daemon.js'
 import { createPaidRepo, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
 import { rpcCall } from '../utils/rpc.js'

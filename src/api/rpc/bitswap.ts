@@ -6,7 +6,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
-import { fromStroops } from '../../payments/stellar/amounts.js'
+import { fromStroops } from '../../stellar/amounts.js'
 import { args, json } from './encoding.js'
 import type { RpcContext } from './index.js'
 import type { TorPlusNode } from '../../node.js'

@@ -3,7 +3,7 @@
  * Stellar account. Amounts are decimal strings with 7 places, exact.
  */
 import { Hono } from 'hono'
-import { fromStroops } from '../../payments/stellar/amounts.js'
+import { fromStroops } from '../../stellar/amounts.js'
 import { integer, json } from './encoding.js'
 import type { RpcContext } from './index.js'
 

@@ -6,11 +6,12 @@
  * it validates and applies real transaction XDR, closes a ledger on a timer
  * and keeps its state on disk.
  */
-import { serve } from '../../api/http-server.js'
+import { NotStartedError } from '@libp2p/interface'
+import { serve } from '../../http/index.js'
 import { horizonApi } from './horizon-api.js'
 import { Ledger } from './ledger.js'
 import type { LedgerInit } from './ledger.js'
-import type { HttpServer } from '../../api/http-server.js'
+import type { HttpServer } from '../../http/index.js'
 import type { Logger, Startable } from '@libp2p/interface'
 
 export { Ledger, FRIENDBOT_AMOUNT } from './ledger.js'
@@ -41,7 +42,7 @@ export class LocalLedger implements Startable {
   /** http://127.0.0.1:<port>, once started */
   get url (): string {
     if (this.server == null) {
-      throw new Error('the local ledger is not started')
+      throw new NotStartedError('the local ledger is not started')
     }
 
     return this.server.url

@@ -2,6 +2,7 @@
  * TransactionResult XDR for an outcome, which the SDK parses from every
  * answer (a malformed one throws on the client after the ledger applied it)
  */
+import { NotImplementedError } from '@libp2p/interface'
 import { xdr } from '@stellar/stellar-sdk'
 import type { TransactionOutcome } from './transaction.js'
 
@@ -62,7 +63,7 @@ function operationResult (type: string, code: string): xdr.OperationResult {
   const factory = entry.result[`${entry.prefix}${camel(code)}`]
 
   if (typeof factory !== 'function') {
-    throw new Error(`no XDR result for ${type} ${code}`)
+    throw new NotImplementedError(`the local ledger has no XDR result for ${type} ${code}`)
   }
 
   return (xdr.OperationResult as any).opInner((xdr.OperationResultTr as any)[entry.arm](factory.call(entry.result)))

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto'
 import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
-import { ChannelsExhaustedError } from '../errors.js'
-import { BASE_FEE } from './amounts.js'
+import { BASE_FEE } from '../../stellar/amounts.js'
+import { ChannelsExhaustedError, ChannelAccountMissingError, UnknownChannelError } from '../errors.js'
 import type { StellarWallet } from './wallet.js'
 import type { PaymentBooks } from '../books/index.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
@@ -121,7 +121,7 @@ export class ChannelPool {
     const key = this.keys.get(channel)
 
     if (key == null) {
-      throw new Error(`${channel} is not one of our channel accounts`)
+      throw new UnknownChannelError(channel)
     }
 
     return key
@@ -154,7 +154,7 @@ export class ChannelPool {
     const onLedger = await this.wallet.sequence(channel, options)
 
     if (onLedger == null) {
-      throw new Error(`channel account ${channel} does not exist on the ledger`)
+      throw new ChannelAccountMissingError(channel)
     }
 
     let highest = onLedger

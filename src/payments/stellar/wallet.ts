@@ -5,10 +5,10 @@
  * keystore and never leaves this object.
  */
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
+import { BASE_FEE, fromStroops, toStroops } from '../../stellar/amounts.js'
+import { DEFAULT_HORIZON, PASSPHRASES } from '../../stellar/networks.js'
 import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredError, HorizonUnreachableError, TransactionRefusedError } from '../errors.js'
-import { BASE_FEE, fromStroops, toStroops } from './amounts.js'
-import { DEFAULT_HORIZON, PASSPHRASES } from './networks.js'
-import type { StellarNetwork } from './networks.js'
+import type { StellarNetwork } from '../../stellar/networks.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Transaction } from '@stellar/stellar-sdk'
 

@@ -113,8 +113,8 @@ export class TorControl extends TypedEventEmitter<TorControlEvents> {
     const socket = net.connect({ host: init.host, port: init.port })
 
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { fail(new Error('timed out')) }, init.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT)
-      const onAbort = (): void => { fail(new Error('aborted')) }
+      const timer = setTimeout(() => { fail(new TimeoutError('timed out')) }, init.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT)
+      const onAbort = (): void => { fail(new AbortError('aborted')) }
       const done = (): void => {
         clearTimeout(timer)
         options.signal?.removeEventListener('abort', onAbort)

@@ -1,6 +1,7 @@
 /**
  * QuotedString and KEYWORD=VALUE handling from control-spec section 2.1
  */
+import { MalformedReplyError } from '../errors.js'
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', "'": "'" }
 
@@ -45,7 +46,7 @@ export function readQuoted (text: string, start: number): { value: string, end: 
     i++
   }
 
-  throw new Error(`unterminated quoted string in ${JSON.stringify(text)}`)
+  throw new MalformedReplyError(text, 'an unterminated quoted string')
 }
 
 /**

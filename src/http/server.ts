@@ -5,7 +5,7 @@
 import { createAdaptorServer } from '@hono/node-server'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isLoopback } from '../transport/address-policy.js'
-import { NonLoopbackAddressError, PortInUseError } from './errors.js'
+import { NonLoopbackAddressError, PortInUseError, UnsupportedHttpAddressError } from './errors.js'
 import { refusedHost } from './host-guard.js'
 import type { Logger } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -31,7 +31,13 @@ export interface ServeOptions {
 
 export async function serve (app: Hono<any>, address: string, options: ServeOptions): Promise<HttpServer> {
   const ma = multiaddr(address)
-  const { host, port, family } = toHostPort(ma)
+  const target = toHostPort(ma)
+
+  if (target == null) {
+    throw new UnsupportedHttpAddressError(options.what, address, options.key)
+  }
+
+  const { host, port, family } = target
 
   if (!isLoopback(ma)) {
     if (!options.allowNonLoopback) {
@@ -79,11 +85,11 @@ export async function serve (app: Hono<any>, address: string, options: ServeOpti
   }
 }
 
-function toHostPort (ma: Multiaddr): { host: string, port: number, family: 4 | 6 } {
+function toHostPort (ma: Multiaddr): { host: string, port: number, family: 4 | 6 } | undefined {
   const [ip, tcp] = ma.getComponents()
 
   if (ip == null || tcp == null || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp.name !== 'tcp') {
-    throw new Error(`${ma} is not an /ip4|ip6/<address>/tcp/<port> address`)
+    return undefined
   }
 
   return { host: ip.value ?? '', port: Number(tcp.value), family: ip.name === 'ip6' ? 6 : 4 }

@@ -1,5 +1,5 @@
 /**
- * Errors of the HTTP servers: RPC API, gateway
+ * Errors of the HTTP servers: RPC API, gateways, the devnet ledger
  */
 
 import { TorPlusError } from '../errors.js'
@@ -21,5 +21,15 @@ export class NonLoopbackAddressError extends TorPlusError {
 
   constructor (what: string, address: string, key: string) {
     super(`refusing to serve the ${what} on ${address} (${key}), which is not a loopback address: anyone who reaches it controls the node; set Addresses.AllowNonLoopback to true if that is really meant`)
+  }
+}
+
+/** An HTTP server address that is not /ip4|ip6/<address>/tcp/<port> */
+export class UnsupportedHttpAddressError extends TorPlusError {
+  static name = 'UnsupportedHttpAddressError'
+  readonly code = 'ERR_UNSUPPORTED_HTTP_ADDRESS'
+
+  constructor (what: string, address: string, key: string) {
+    super(`cannot serve the ${what} on ${address} (${key}): it must be /ip4/<address>/tcp/<port> or /ip6/<address>/tcp/<port>, e.g. \`torplus config set ${key} /ip4/127.0.0.1/tcp/<port>\``)
   }
 }
