@@ -23,6 +23,8 @@ export interface PlainHeliaOptions {
   bitswap?: BitswapOptions
   /** Transports in place of TCP on loopback, which then listens nowhere */
   transports?: Libp2pOptions['transports']
+  /** libp2p's liveness pings; its defaults drop a busy onion circuit, whose pings wait behind the data */
+  connectionMonitor?: Libp2pOptions['connectionMonitor']
 }
 
 export async function createPlainHelia (options: PlainHeliaOptions = {}): Promise<HeliaWithLibp2p<{ identify: Identify }>> {
@@ -35,6 +37,7 @@ export async function createPlainHelia (options: PlainHeliaOptions = {}): Promis
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { resolvers: {} },
+    connectionMonitor: options.connectionMonitor,
     services: { identify: identify() }
   }), options.bitswap)
 
