@@ -10,22 +10,31 @@
  * - 8 paying clients fetching 64 MiB each from one provider at once:
  *   aggregate MiB/s, and each client's payments against price × bytes
  * - the first comparison again over onion, on a private tor network
+ * - the credit policy's rates against an unmodified Helia client that does
+ *   not pay: full speed through its allowance and credit, then the measured
+ *   throttle rate against Bitswap.ThrottleRate (target 0.8 to 1.2)
  *
  * Usage: npm run bench:metering [-- --rounds 6 --onion-rounds 3]
  */
 import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import path from 'node:path'
+import { unixfs } from '@helia/unixfs'
 import { defaultLogger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
 import all from 'it-all'
+import { CID } from 'multiformats/cid'
 import { TorNetwork } from '../src/devnet/tor-network.js'
 import { priceOf } from '../src/payments/pricing.js'
 import { toStroops } from '../src/stellar/amounts.js'
 import { startDaemon } from '../test/utils/daemon.js'
+import { createPlainHelia } from '../test/utils/helia.js'
+import { rateWithin } from '../test/utils/metering.js'
 import { createOnionPaidRepo, createPaidRepo, startPaymentLedger } from '../test/utils/payments.js'
 import { tempDir } from '../test/utils/repo.js'
 import { rpcCall } from '../test/utils/rpc.js'
 import type { RunningDaemon } from '../test/utils/daemon.js'
+import type { Samples } from '../test/utils/metering.js'
 import type { PaymentLedger } from '../test/utils/payments.js'
 
 const MiB = 1024 * 1024
@@ -160,9 +169,49 @@ async function manyClients (ledger: PaymentLedger): Promise<void> {
   }
 }
 
+/** What a client that does not pay gets: full speed up to the credit limit, then the throttle rate */
+async function throttle (ledger: PaymentLedger): Promise<void> {
+  const rate = 256 * 1024
+  const creditEnd = 41 * MiB
+  const disconnectAt = 49 * MiB
+  const from = await startDaemon(await createPaidRepo(ledger, {
+    Payments: { PricePerMiB: '0.0100000' },
+    // 1 MiB free, 40 MiB of credit, then 8 MiB at the throttle rate: ~32 s, long enough that its one-second burst and the frame sizes do not blur it
+    Bitswap: { FreeAllowance: '1MiB', AllowanceRefreshRate: 0, PaymentThreshold: '0.1000000', BillAhead: '0', CreditLimit: '0.4000000', DisconnectLimit: '0.4800000', ThrottleRate: rate }
+  }))
+  const helia = await createPlainHelia()
+
+  try {
+    const { cid } = await from.client.add(crypto.randomBytes(SIZE))
+    await helia.libp2p.dial(multiaddr(from.multiaddrs[0]))
+    const peer = helia.libp2p.peerId.toString()
+    const controller = new AbortController()
+    const fetching = all(unixfs(helia).cat(CID.parse(cid.toString()), { signal: controller.signal })).catch(() => {})
+    const samples: Samples = []
+    const started = performance.now()
+
+    for (let status = ''; status !== 'refused' && performance.now() - started < 120_000;) {
+      const view = await rpcCall(from.apiUrl, 'bitswap/ledger', { arg: peer })
+      samples.push([performance.now() - started, Number(view.Sent)])
+      status = view.Status
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+
+    controller.abort()
+    await fetching
+    const fast = rateWithin(samples, MiB, creditEnd)
+    const throttled = rateWithin(samples, creditEnd, disconnectAt)
+    console.info(`a client that does not pay, on loopback TCP: ${(fast / MiB).toFixed(1)} MiB/s through its allowance and credit, then ${(throttled / 1024).toFixed(0)} KiB/s throttled: ${(throttled / rate).toFixed(2)} × Bitswap.ThrottleRate (target 0.8 to 1.2)`)
+  } finally {
+    await helia.stop()
+    await from.stop()
+  }
+}
+
 const ledger = await startPaymentLedger()
 
 try {
+  await throttle(ledger)
   await loopback(ledger)
   await manyClients(ledger)
   await overOnion(ledger)

@@ -19,7 +19,7 @@ import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/stellar/amounts.js'
 import { ManagedTor, onion, onionConnectionMonitor } from '../../src/transport/index.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { payUp, untilStalled } from '../utils/metering.js'
+import { payUp, untilRefused, untilStalled } from '../utils/metering.js'
 import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { tempDir } from '../utils/repo.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
@@ -113,33 +113,11 @@ describe('metered bitswap over onion', function () {
     try {
       await helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
       const peer = helia.libp2p.peerId.toString()
-      const statuses: string[] = []
-      const watch = setInterval(() => {
-        const status = provider.node.metering?.view(peer).status ?? 'unmetered'
-        if (statuses[statuses.length - 1] !== status) { statuses.push(status) }
-      }, 50)
       const controller = new AbortController()
       const fetching = all(unixfs(helia).cat(cid, { signal: controller.signal })).catch(err => err)
 
-      try {
-        // it cannot pay: served its allowance, then its credit, then throttled up to the disconnect limit
-        let last = { sent: -1n, at: Date.now() }
-        await pWaitFor(() => {
-          const sent = provider.node.peerLedger.get(peer).bytesSent
-
-          if (sent !== last.sent) {
-            last = { sent, at: Date.now() }
-          } else if (Date.now() - last.at > 30_000) {
-            throw new Error(`nothing was sent for 30 s, at ${sent} bytes, while the peer was ${statuses[statuses.length - 1]}`)
-          }
-
-          return provider.node.metering?.view(peer).status === 'refused'
-        }, { timeout: 240_000, interval: 200 })
-      } finally {
-        clearInterval(watch)
-      }
-
-      const refusedAt = provider.node.peerLedger.get(peer).bytesSent
+      // it cannot pay: served its allowance, then its credit, then throttled up to the disconnect limit
+      const { statuses, refusedAt } = await untilRefused(provider, peer, { timeout: 240_000 })
       expect(statuses).to.deep.equal(['free', 'owing', 'throttled', 'refused'])
       expect(Number(refusedAt)).to.be.within(DISCONNECT_AT - 2 * MiB, DISCONNECT_AT + 2 * MiB)
 

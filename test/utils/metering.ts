@@ -1,26 +1,12 @@
 /**
  * Watching what a metered provider sends one peer, over time
  */
+import pWaitFor from 'p-wait-for'
 import { issueAsset } from './payments.js'
 import type { PaymentLedger, RunningNode } from './payments.js'
 import type { BillOutcome } from '../../src/payments/payee.js'
 
 export type Samples = Array<[ms: number, bytesSent: number]>
-
-/** Samples of bytes sent to a peer, every `interval` ms, until stopped */
-export function sampler (provider: RunningNode, peer: string, interval = 100): { samples: Samples, stop(): void } {
-  const samples: Samples = []
-  const start = Date.now()
-  const timer = setInterval(() => {
-    samples.push([Date.now() - start, Number(provider.node.peerLedger.get(peer).bytesSent)])
-  }, interval)
-  return { samples, stop: () => { clearInterval(timer) } }
-}
-
-/** When the count first reached `bytes`, in ms */
-export function reached (samples: Samples, bytes: number): number {
-  return samples.find(([, sent]) => sent >= bytes)?.[0] ?? Infinity
-}
 
 /**
  * Bytes per second sent while the count was between `from` and `to`: from
@@ -36,6 +22,40 @@ export function rateWithin (samples: Samples, from: number, to: number): number 
 
   const [[startedAt, started], [endedAt, ended]] = [frames[0], frames[frames.length - 1]]
   return (ended - started) / ((endedAt - startedAt) / 1000)
+}
+
+/**
+ * Watch a peer that cannot pay until it is refused: the credit statuses it
+ * went through, in order, and the bytes sent to it when it was refused. A
+ * transfer that stops for `stall` ms before that fails at once.
+ */
+export async function untilRefused (provider: RunningNode, peer: string, options: { timeout: number, stall?: number }): Promise<{ statuses: string[], refusedAt: bigint }> {
+  const stall = options.stall ?? 30_000
+  const status = (): string => provider.node.metering?.view(peer).status ?? 'unmetered'
+  const statuses: string[] = []
+  const watch = setInterval(() => {
+    if (statuses[statuses.length - 1] !== status()) { statuses.push(status()) }
+  }, 50)
+  let last = { sent: -1n, at: Date.now() }
+
+  try {
+    await pWaitFor(() => {
+      const sent = provider.node.peerLedger.get(peer).bytesSent
+
+      if (sent !== last.sent) {
+        last = { sent, at: Date.now() }
+      } else if (Date.now() - last.at > stall) {
+        throw new Error(`nothing was sent for ${stall} ms, at ${sent} bytes, while the peer was ${status()}`)
+      }
+
+      return status() === 'refused'
+    }, { timeout: options.timeout, interval: 200 })
+  } finally {
+    clearInterval(watch)
+  }
+
+  if (statuses[statuses.length - 1] !== 'refused') { statuses.push('refused') }
+  return { statuses, refusedAt: provider.node.peerLedger.get(peer).bytesSent }
 }
 
 /**
