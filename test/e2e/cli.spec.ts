@@ -2,14 +2,18 @@
  * Every verb through the real binary on a repo with no daemon: the CLI opens
  * the repo itself
  */
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import crypto from 'node:crypto'
+import { existsSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { expect } from 'aegir/chai'
 import pWaitFor from 'p-wait-for'
 import { BIN, torplus } from '../utils/cli.js'
 import { createRepo, tempDir } from '../utils/repo.js'
+
+const execFileAsync = promisify(execFile)
 
 describe('cli without a daemon', function () {
   this.timeout(120_000)
@@ -32,6 +36,22 @@ describe('cli without a daemon', function () {
     const again = await torplus(['init'], { repo: fresh })
     expect(again.code).to.equal(1)
     expect(again.stderr).to.match(/^Error: a torplus repo already exists at .*: use it/)
+  })
+
+  it('npx torplus prints only what torplus says, whatever Node.js the machine has', async function () {
+    // the machine's own npm, as a user types it: npm checks torplus's engines with the machine's Node
+    const npx = ['/usr/bin/npx', '/usr/local/bin/npx'].find(file => existsSync(file))
+
+    if (npx == null) {
+      this.skip()
+    }
+
+    const PATH = (process.env.PATH ?? '').split(path.delimiter).filter(dir => !dir.includes('node_modules')).join(path.delimiter)
+    // a first run, as on a fresh machine: npx installs torplus in its cache, checking its engines
+    const env = { ...process.env, PATH, TORPLUS_PATH: repo, npm_config_cache: await tempDir() }
+    const { stdout, stderr } = await execFileAsync(npx, ['torplus', 'version'], { cwd: process.cwd(), env, timeout: 60_000 })
+    expect(stderr).to.equal('')
+    expect(stdout).to.match(/^torplus version \d+\.\d+\.\d+/)
   })
 
   it('version and --help work everywhere', async () => {
