@@ -52,6 +52,13 @@ export interface CreditSources {
    * fundable): refused, whatever it owes, until a payment of its lands
    */
   refused?(peer: string): boolean
+
+  /**
+   * Milliseconds since the epoch
+   *
+   * @default Date.now
+   */
+  now?(): number
 }
 
 export type CreditStatus = 'free' | 'owing' | 'throttled' | 'refused'
@@ -80,10 +87,12 @@ export class CreditPolicy {
   private readonly init: CreditPolicyInit
   private readonly sources: CreditSources
   private readonly peers = new Map<string, PeerCredit>()
+  private readonly now: () => number
 
   constructor (sources: CreditSources, init: CreditPolicyInit) {
     this.sources = sources
     this.init = init
+    this.now = () => sources.now?.() ?? Date.now()
   }
 
   /** Bytes served to the peer free and not yet accounted in a paid range */
@@ -177,7 +186,7 @@ export class CreditPolicy {
   /** Bytes of free allowance the peer has now */
   private allowanceNow (peer: string): number {
     const entry = this.entry(peer)
-    const now = Date.now()
+    const now = this.now()
     entry.allowance = Math.min(this.init.freeAllowance, entry.allowance + (now - entry.refilledAt) * this.init.allowanceRefreshRate / 1000)
     entry.refilledAt = now
     return Math.floor(entry.allowance)
@@ -215,7 +224,7 @@ export class CreditPolicy {
 
   private refillTokens (peer: string): PeerCredit {
     const entry = this.entry(peer)
-    const now = Date.now()
+    const now = this.now()
     // at most one second of burst
     entry.tokens = Math.min(this.init.throttleRate, entry.tokens + (now - entry.tokensAt) * this.init.throttleRate / 1000)
     entry.tokensAt = now
@@ -226,7 +235,7 @@ export class CreditPolicy {
     let entry = this.peers.get(peer)
 
     if (entry == null) {
-      const now = Date.now()
+      const now = this.now()
       entry = { allowance: this.init.freeAllowance, refilledAt: now, freeBytes: this.sources.forgiven(peer), tokens: this.init.throttleRate, tokensAt: now }
       this.peers.set(peer, entry)
     }

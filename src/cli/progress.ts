@@ -64,11 +64,22 @@ export async function * counted (source: AsyncIterable<Uint8Array>, progress: By
 }
 
 /**
- * tor's bootstrap, 0 to 100%
+ * tor's bootstrap, 0 to 100%: a bar on a terminal, else a line at each step
+ * (a service manager's log shows what the daemon waits for)
  */
 export function percentProgress (label: string): { update(percent: number, summary: string): void, stop(): void } {
   if (!process.stderr.isTTY) {
-    return { update () {}, stop () {} }
+    let last: number | undefined
+
+    return {
+      update (percent, summary) {
+        if (percent !== last) {
+          last = percent
+          process.stderr.write(`${label}: ${percent}%${summary === '' ? '' : ` (${summary})`}\n`)
+        }
+      },
+      stop () {}
+    }
   }
 
   const bar = new cliProgress.SingleBar({

@@ -29,6 +29,15 @@ const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(va
   message: 'expected a size such as "10GB", "512MiB" or a number of bytes'
 })
 
+/** The largest chunk add makes: bitswap's block size limit is 2 MiB, and 1 MiB is the unixfs-v1-2025 chunk */
+export const MAX_CHUNK_SIZE = 1024 * 1024
+
+/** The bytes of a `size-<bytes>` chunker, or undefined when it is not one add can use */
+export function chunkSize (chunker: string): number | undefined {
+  const size = Number(/^size-(\d{1,8})$/.exec(chunker)?.[1] ?? NaN)
+  return Number.isSafeInteger(size) && size >= 1 && size <= MAX_CHUNK_SIZE ? size : undefined
+}
+
 // a timer given more than 2³¹ − 1 ms fires at once: a longer value would be a busy loop
 /** A span of time that is never a timer's delay, in ms */
 const Span = z.number().int().nonnegative()
@@ -59,6 +68,14 @@ export const ConfigSchema = z.strictObject({
       .describe('Most bytes of blocks the repo may hold; an add past it fails'),
     BloomFilterSize: z.number().int().nonnegative().default(0)
       .describe('Kept for Kubo compatibility; unused')
+  }).prefault({}),
+  Import: z.strictObject({
+    CidVersion: z.union([z.literal(0), z.literal(1)]).default(1)
+      .describe('CID version of what add imports when the request names none: 1 follows the unixfs-v1-2025 profile (1 MiB chunks), 0 the unixfs-v0-2015 one that Kubo uses by default (256 KiB chunks)'),
+    UnixFSRawLeaves: z.boolean().nullable().default(null)
+      .describe('Leaves as raw blocks; null follows the CID version (raw with 1, dag-pb with 0, as Kubo)'),
+    UnixFSChunker: z.string().refine(value => chunkSize(value) != null, { message: `expected size-<bytes>, from 1 to ${MAX_CHUNK_SIZE}` }).nullable().default(null)
+      .describe('How add splits files, size-<bytes> (Kubo: size-262144); null follows the CID version\'s profile')
   }).prefault({}),
   Swarm: z.strictObject({
     OnionOnly: z.boolean().default(true)

@@ -98,3 +98,14 @@ function hostPort (address: string): { host: string, port: number } {
   const [ip, tcp] = multiaddr(address).getComponents()
   return { host: ip.value ?? '127.0.0.1', port: Number(tcp.value) }
 }
+
+/** What add does when a request does not say: Import.* (the RPC's own arguments win) */
+export function toImportDefaults (config: Config): { cidVersion: 0 | 1, rawLeaves?: boolean, chunker?: string } {
+  const { Import } = config
+
+  return {
+    cidVersion: Import.CidVersion,
+    rawLeaves: Import.UnixFSRawLeaves ?? undefined,
+    chunker: Import.UnixFSChunker ?? undefined
+  }
+}

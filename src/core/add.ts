@@ -3,6 +3,7 @@
  * is in the repo: a failed add pins nothing
  */
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { chunkSize, MAX_CHUNK_SIZE } from '../config/schema.js'
 import { InvalidArgumentError } from './errors.js'
 import { pinAdd } from './pin.js'
 import type { TorPlusNode } from '../node.js'
@@ -24,14 +25,11 @@ export interface AddOptions extends AbortOptions, ProgressOptions<AddEvents> {
   wrapWithDirectory?: boolean
 }
 
-const MAX_CHUNK = 1024 * 1024
-
 function parseChunker (chunker: string): ReturnType<typeof fixedSize> {
-  const match = /^size-(\d+)$/.exec(chunker)
-  const size = match == null ? NaN : Number(match[1])
+  const size = chunkSize(chunker)
 
-  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_CHUNK) {
-    throw new InvalidArgumentError(`unsupported chunker "${chunker}": use size-<bytes> with at most ${MAX_CHUNK} bytes`)
+  if (size == null) {
+    throw new InvalidArgumentError(`unsupported chunker "${chunker}": use size-<bytes> with at most ${MAX_CHUNK_SIZE} bytes`)
   }
 
   return fixedSize({ chunkSize: size })

@@ -3,6 +3,7 @@
  */
 import { CustomProgressEvent } from 'progress-events'
 import { TorBootstrapTimeoutError } from './errors.js'
+import { parseKeyValues } from './tor-control/quoting.js'
 import type { BootstrapStatus, TorControl } from './tor-control/index.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -40,11 +41,13 @@ export async function waitForBootstrap (control: TorControl, options: WaitForBoo
 
   try {
     await control.setEvents(['STATUS_CLIENT', 'HS_DESC'], options)
+    // where it is now ("NOTICE BOOTSTRAP PROGRESS=.. TAG=.. SUMMARY=.."), as its events say it: a
+    // tor that finished before we listened sends none
     const phase = (await control.getInfo(['status/bootstrap-phase'], options)).get('status/bootstrap-phase') ?? ''
-    const progress = /PROGRESS=(\d+)/.exec(phase)
+    const fields = parseKeyValues(phase.split(' ').slice(2).join(' '))
 
-    if (progress != null) {
-      latest = { ...latest, progress: Number(progress[1]) }
+    if (fields.has('PROGRESS')) {
+      onBootstrap(new CustomEvent('bootstrap', { detail: { progress: Number(fields.get('PROGRESS')), tag: fields.get('TAG') ?? '', summary: fields.get('SUMMARY') ?? '' } }))
     }
 
     while (latest.progress < 100) {

@@ -114,11 +114,11 @@ describe('bitswap against misbehaving peers', function () {
     await pWaitFor(() => provider.node.metering?.view(peer).status === 'refused', { timeout: 30_000 })
 
     const refusedBefore = await metric('torplus_bitswap_refused_streams_total')
-    const flood = await Promise.all(Array.from({ length: 20 }, async () => send(wantlistMessage(Array.from({ length: 1 }, () => blocks[0]))).then(() => true, () => false)))
+    // 20 streams of wants: 8 held until it pays, the other 12 reset
+    await Promise.all(Array.from({ length: 20 }, async () => send(wantlistMessage([blocks[0]])).catch(() => {})))
     await pWaitFor(async () => await metric('torplus_bitswap_refused_streams_total') - refusedBefore >= 12, { timeout: 10_000 })
     expect(await metric('torplus_bitswap_held_streams')).to.equal(8)
     expect(await metric('torplus_bitswap_refused_streams_total') - refusedBefore).to.equal(12)
-    expect(flood).to.have.lengthOf(20)
     expect(dropped).to.be.greaterThan(16 * 1024 * 1024)
   })
 })

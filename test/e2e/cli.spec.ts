@@ -122,6 +122,32 @@ describe('cli without a daemon', function () {
     expect((await torplus(['cat', `/ipfs/${entry.Hash}`], { repo })).stdout).to.equal('from stdin\n')
   })
 
+  it('add follows Import.* where the command does not say, so a provider can give the CIDs Kubo gives', async () => {
+    const hello = 'hello world\n'
+    const content = crypto.randomBytes(600 * 1024)
+    const blocks = async (repoPath: string): Promise<number> => JSON.parse((await torplus(['repo', 'stat', '--enc=json'], { repo: repoPath })).stdout).NumObjects
+
+    // the default: CIDv1, a raw leaf, 1 MiB chunks (sha256 of the bytes, as a raw CIDv1)
+    const ours = await createRepo()
+    expect((await torplus(['add', '-q'], { repo: ours, input: hello })).stdout.trim()).to.equal('bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4')
+    await torplus(['add', '-q'], { repo: ours, input: content })
+    expect(await blocks(ours)).to.equal(2)
+
+    // Kubo's defaults: the CID `ipfs add` gives "hello world\n", and 256 KiB chunks (3 leaves and a root)
+    const kubo = await createRepo({ Import: { CidVersion: 0, UnixFSRawLeaves: false, UnixFSChunker: 'size-262144' } })
+    expect((await torplus(['add', '-q'], { repo: kubo, input: hello })).stdout.trim()).to.equal('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')
+    await torplus(['add', '-q'], { repo: kubo, input: content })
+    expect(await blocks(kubo)).to.equal(5)
+
+    // what the command says wins
+    expect((await torplus(['add', '-q', '--cid-version=1', '--raw-leaves'], { repo: kubo, input: hello })).stdout.trim()).to.equal('bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4')
+
+    // a chunker add cannot use is refused when the config is written
+    const refused = await torplus(['config', 'set', 'Import.UnixFSChunker', 'rabin-1-2-3'], { repo: kubo })
+    expect(refused.code).to.equal(1)
+    expect(refused.stderr).to.match(/size-<bytes>/)
+  })
+
   it('pins, unpins, collects garbage and reports the repo', async () => {
     const added = await torplus(['add', '-q', '--pin=false'], { repo, input: 'unpinned content\n' })
     const cid = added.stdout.trim()

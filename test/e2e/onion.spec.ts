@@ -72,6 +72,18 @@ describe('daemons over onion only', function () {
     await network?.stop()
   })
 
+  it('says what it waits for when no terminal shows a bar: tor bootstrap steps, tor ready, then its onion address', () => {
+    const lines = provider.output().split('\n')
+    const at = (pattern: RegExp): number => lines.findIndex(line => pattern.test(line))
+    const steps = lines.filter(line => /^tor bootstrap: \d+%/.test(line))
+
+    expect(steps.length).to.be.greaterThan(1)
+    expect(steps[steps.length - 1]).to.match(/^tor bootstrap: 100% \(Done\)$/)
+    expect(at(/^tor is ready \(SOCKS 127\.0\.0\.1:\d+\); publishing the onion service$/)).to.be.greaterThan(at(/^tor bootstrap: 100%/))
+    expect(at(/^Swarm listening on \/onion3\//)).to.be.greaterThan(at(/^tor is ready/))
+    expect(at(/^Daemon is ready$/)).to.be.greaterThan(at(/^Swarm listening on/))
+  })
+
   it('announces its onion address only', () => {
     expect(provider.multiaddrs).to.have.lengthOf(1)
     expect(provider.multiaddrs[0]).to.match(new RegExp(`^/onion3/[a-z2-7]{56}:4101/p2p/${provider.peerId}$`))

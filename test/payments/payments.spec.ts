@@ -20,12 +20,14 @@ import { Reject } from '../../src/payments/pb/payment.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../../src/payments/protocol/request.js'
+import { deriveChannelKeypair } from '../../src/payments/stellar/channels.js'
 import { toStroops } from '../../src/stellar/amounts.js'
 import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../utils/payments.js'
 import type { PaymentMessage, PaymentRequest } from '../../src/payments/pb/payment.js'
 import type { UnsignedPaymentRequest } from '../../src/payments/protocol/request.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Transaction } from '@stellar/stellar-sdk'
 import type { Hono } from 'hono'
 
 const PRICE = '0.0100000'
@@ -139,11 +141,20 @@ describe('payments', function () {
     })
 
     it('cannot land the older, smaller version once settled, even with the channel\'s signature', async () => {
-      const older = TransactionBuilder.fromXDR(firstVersion ?? '', client.node.wallet.passphrase)
+      const older = TransactionBuilder.fromXDR(firstVersion ?? '', client.node.wallet.passphrase) as Transaction
       const channel = provider.node.payments.tabs()[0].channel
-      expect((older as any).source).to.equal(channel)
-      const sequence = BigInt((await ledger.server.loadAccount(channel)).sequenceNumber())
-      expect(BigInt((older as any).sequence) <= sequence).to.be.true()
+      expect(older.source).to.equal(channel)
+
+      // signed as the provider would sign it: the payer's signature and the channel's
+      const index = Array.from({ length: 8 }, (_, i) => i).find(i => deriveChannelKeypair(provider.repo.stellarSeed, i).publicKey() === channel)
+      expect(index).to.not.equal(undefined)
+      older.sign(deriveChannelKeypair(provider.repo.stellarSeed, index ?? 0))
+      const before = await ledger.assetBalance(provider.node.wallet.address)
+
+      // the settled version used its sequence number: the older one can never land
+      const refused = await ledger.server.submitTransaction(older).catch(err => err.response?.data?.extras?.result_codes)
+      expect(refused).to.deep.equal({ transaction: 'tx_bad_seq' })
+      expect(await ledger.assetBalance(provider.node.wallet.address)).to.equal(before)
     })
 
     it('counts requests, payments and settlements in its metrics', async () => {

@@ -67,7 +67,15 @@ describe('repo', () => {
     await repo.datastore.close()
 
     const next = await openRepo(repoPath, { command: 'cli' })
-    await next.close()
+
+    try {
+      // the lock is ours now, and says so
+      const owner = JSON.parse(await fs.readFile(path.join(repoPath, 'repo.lock.owner'), 'utf8'))
+      expect(owner).to.include({ pid: process.pid, command: 'cli' })
+      expect(next.config.Identity.PeerID).to.equal(repo.config.Identity.PeerID)
+    } finally {
+      await next.close()
+    }
   })
 
   it('refuses a key file others can read', async () => {

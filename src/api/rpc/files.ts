@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono'
 import { pushable } from 'it-pushable'
+import { toImportDefaults } from '../../config/to-init.js'
 import { add } from '../../core/add.js'
 import { cat } from '../../core/cat.js'
 import { InvalidArgumentError } from '../../core/errors.js'
@@ -39,11 +40,13 @@ export function filesRoutes ({ node }: RpcContext): Hono {
 
   app.post('/add', async (c) => {
     const signal = c.req.raw.signal
+    const defaults = toImportDefaults(node.repo.config)
     const options = {
       pin: flag(c, 'pin', true),
-      cidVersion: cidVersion(c),
-      rawLeaves: c.req.query('raw-leaves') == null ? undefined : flag(c, 'raw-leaves', true),
-      chunker: c.req.query('chunker'),
+      cidVersion: cidVersion(c) ?? defaults.cidVersion,
+      // a CID version asked for brings its own leaves, unless Import.UnixFSRawLeaves says otherwise
+      rawLeaves: c.req.query('raw-leaves') == null ? defaults.rawLeaves : flag(c, 'raw-leaves', true),
+      chunker: c.req.query('chunker') ?? defaults.chunker,
       wrapWithDirectory: flag(c, 'wrap-with-directory', false),
       signal
     }

@@ -49,6 +49,10 @@ export const daemon: CommandModule<GlobalArgs, any> = {
         onProgress: (evt) => {
           if (evt.type === 'tor:bootstrap') {
             bootstrap.update(evt.detail.progress, evt.detail.summary)
+          } else if (evt.type === 'tor:ready') {
+            bootstrap.stop()
+            // the onion service is published next: the swarm lines follow once it is
+            process.stderr.write(`tor is ready (SOCKS ${evt.detail.socks}); publishing the onion service\n`)
           }
         }
       })

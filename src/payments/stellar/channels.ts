@@ -191,6 +191,11 @@ export class ChannelPool {
   }
 
   private derive (index: number): Keypair {
-    return Keypair.fromRawEd25519Seed(createHash('sha256').update(this.seed).update(`torplus channel ${index}`).digest())
+    return deriveChannelKeypair(this.seed, index)
   }
+}
+
+/** The key of a node's channel account number `index`: the same from the same Stellar seed, on any machine */
+export function deriveChannelKeypair (seed: Uint8Array, index: number): Keypair {
+  return Keypair.fromRawEd25519Seed(createHash('sha256').update(seed).update(`torplus channel ${index}`).digest())
 }

@@ -59,8 +59,10 @@ describe('tor control client', function () {
     await expect(control.delOnion(again.serviceId)).to.eventually.be.rejected.with.property('name', 'TorCommandError')
   })
 
-  it('subscribes to events', async () => {
+  it('subscribes to events, and says which one tor does not know', async () => {
     await control.setEvents(['STATUS_CLIENT', 'HS_DESC'])
+    await expect(control.setEvents(['STATUS_CLIENT', 'NO_SUCH_EVENT'])).to.eventually.be.rejected
+      .with.property('name', 'TorCommandError')
     await control.setEvents([])
   })
 
