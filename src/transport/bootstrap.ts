@@ -3,7 +3,7 @@
  */
 import { CustomProgressEvent } from 'progress-events'
 import { TorBootstrapTimeoutError } from './errors.js'
-import { parseKeyValues } from './tor-control/quoting.js'
+import { parseBootstrapStatus } from './tor-control/index.js'
 import type { BootstrapStatus, TorControl } from './tor-control/index.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -20,10 +20,11 @@ export interface WaitForBootstrapOptions extends AbortOptions, ProgressOptions<B
 export async function waitForBootstrap (control: TorControl, options: WaitForBootstrapOptions): Promise<void> {
   const deadline = Date.now() + options.timeout
   let latest: BootstrapStatus = { progress: 0, tag: '', summary: '' }
-  const onBootstrap = (evt: CustomEvent<BootstrapStatus>): void => {
-    latest = evt.detail
-    options.onProgress?.(new CustomProgressEvent('tor:bootstrap', evt.detail))
+  const report = (status: BootstrapStatus): void => {
+    latest = status
+    options.onProgress?.(new CustomProgressEvent('tor:bootstrap', status))
   }
+  const onBootstrap = (evt: CustomEvent<BootstrapStatus>): void => { report(evt.detail) }
   // the next bootstrap event, or a re-check after `ms`
   const nextEvent = async (ms: number): Promise<void> => {
     await new Promise<void>(resolve => {
@@ -44,10 +45,10 @@ export async function waitForBootstrap (control: TorControl, options: WaitForBoo
     // where it is now ("NOTICE BOOTSTRAP PROGRESS=.. TAG=.. SUMMARY=.."), as its events say it: a
     // tor that finished before we listened sends none
     const phase = (await control.getInfo(['status/bootstrap-phase'], options)).get('status/bootstrap-phase') ?? ''
-    const fields = parseKeyValues(phase.split(' ').slice(2).join(' '))
+    const now = parseBootstrapStatus(phase.split(' ').slice(2).join(' '))
 
-    if (fields.has('PROGRESS')) {
-      onBootstrap(new CustomEvent('bootstrap', { detail: { progress: Number(fields.get('PROGRESS')), tag: fields.get('TAG') ?? '', summary: fields.get('SUMMARY') ?? '' } }))
+    if (now != null) {
+      report(now)
     }
 
     while (latest.progress < 100) {

@@ -45,6 +45,18 @@ export interface BootstrapStatus {
   summary: string
 }
 
+/**
+ * A bootstrap status as tor writes it in STATUS_CLIENT events and
+ * `status/bootstrap-phase`: `PROGRESS=.. TAG=.. SUMMARY=..`, after the
+ * severity and `BOOTSTRAP`; undefined when it has no progress
+ */
+export function parseBootstrapStatus (text: string): BootstrapStatus | undefined {
+  const fields = parseKeyValues(text)
+  const progress = fields.get('PROGRESS')
+
+  return progress == null ? undefined : { progress: Number(progress), tag: fields.get('TAG') ?? '', summary: fields.get('SUMMARY') ?? '' }
+}
+
 export interface HsDescEvent {
   action: string
   address: string
@@ -306,9 +318,8 @@ export class TorControl extends TypedEventEmitter<TorControlEvents> {
     const [type, ...rest] = text.split(' ')
 
     if (type === 'STATUS_CLIENT' && rest[1] === 'BOOTSTRAP') {
-      const fields = parseKeyValues(rest.slice(2).join(' '))
       this.safeDispatchEvent('bootstrap', {
-        detail: { progress: Number(fields.get('PROGRESS') ?? 0), tag: fields.get('TAG') ?? '', summary: fields.get('SUMMARY') ?? '' }
+        detail: parseBootstrapStatus(rest.slice(2).join(' ')) ?? { progress: 0, tag: '', summary: '' }
       })
     } else if (type === 'HS_DESC') {
       const reason = parseKeyValues(rest.slice(2).join(' ')).get('REASON')
