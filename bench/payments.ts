@@ -110,7 +110,7 @@ async function steadySettlements (): Promise<void> {
     let billing = true
     const biller = (async () => {
       while (billing) {
-        await payee.node.payments.bill(payerId)
+        await payee.payments.bill(payerId)
         await new Promise(resolve => setTimeout(resolve, 250))
       }
     })()
@@ -125,7 +125,7 @@ async function steadySettlements (): Promise<void> {
 
     billing = false
     await biller
-    const settled = payee.node.payments.tabs(['settled', 'submitting']).length
+    const settled = payee.payments.tabs(['settled', 'submitting']).length
     const rate = bytes / MiB / SECONDS
     const predicted = rate * SECONDS * Number(toStroops(price)) / Number(toStroops(settleAmount))
     console.info(`steady traffic: ${rate.toFixed(1)} MiB/s for ${SECONDS} s at ${price} per MiB, SettleAmount ${settleAmount}: ${settled} settlements (throughput × price / SettleAmount = ${predicted.toFixed(1)})`)

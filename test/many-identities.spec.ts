@@ -125,15 +125,15 @@ describe('ten thousand identities', function () {
     }))
 
     // each took its block
-    expect(provider.node.bitswapTraffic.stat().bytesSent > BigInt(IDENTITIES * 1024)).to.be.true()
+    expect(provider.bitswapTraffic.stat().bytesSent > BigInt(IDENTITIES * 1024)).to.be.true()
 
     // nothing of their bills was written, and no account was opened for them
-    expect(provider.node.payments.peers()).to.deep.equal([])
+    expect(provider.payments.peers()).to.deep.equal([])
     const refused = (await provider.node.registry.metrics()).match(/^torplus_payment_requests_received_total\{outcome="AMOUNT_MISMATCH"\} (\d+)$/m)
     expect(Number(refused?.[1])).to.be.greaterThan(IDENTITIES * 0.9)
 
     // idle, they are forgotten
-    await pWaitFor(() => provider.node.peerLedger.entries().length < 10, { timeout: 60_000, interval: 500 })
+    await pWaitFor(() => provider.peerTraffic.entries().length < 10, { timeout: 60_000, interval: 500 })
     expect(provider.node.helia.libp2p.getConnections()).to.have.lengthOf(0)
     // a stream's timers (libp2p's, bitswap's: up to a minute) hold it until they fire
     await new Promise(resolve => setTimeout(resolve, 65_000))

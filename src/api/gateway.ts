@@ -7,6 +7,7 @@ import { createVerifiedFetchWithHelia } from '@helia/verified-fetch'
 import { TimeoutError } from '@libp2p/interface'
 import { anySignal } from 'any-signal'
 import { Hono } from 'hono'
+import { toRequestSettings } from '../config/index.js'
 import { walkDag } from '../core/dag-walk.js'
 import { parseIpfsPath } from '../core/ipfs-path.js'
 import type { IpfsPath } from '../core/ipfs-path.js'
@@ -128,7 +129,7 @@ export async function createGateway ({ node, log, retrievalTimeout }: GatewayIni
         // the CAR exporter walks the DAG with Helia's walker, which a bad
         // block takes down with the process: ours checks it first
         const blockOnly = url.searchParams.get('dag-scope') === 'block' && target.path === ''
-        await walkDag(node.helia, target.cid, { offline, signal, depth: blockOnly ? 0 : Infinity, concurrency: node.repo.config.Bitswap.BlocksInFlight })
+        await walkDag(node.helia, target.cid, { offline, signal, depth: blockOnly ? 0 : Infinity, concurrency: toRequestSettings(node.repo.config).blocksInFlight })
       }
 
       const response = await verifiedFetch(`ipfs://${rest}${url.search}`, {

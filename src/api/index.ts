@@ -5,17 +5,20 @@
  * allows otherwise
  */
 import { Hono } from 'hono'
+import { toApiSettings } from '../config/index.js'
 import { serve } from '../http/index.js'
-import { createPaymentGateway } from '../payments/gateway.js'
 import { loadOrCreateGatewayToken } from '../repo/keys.js'
 import { createGateway } from './gateway.js'
 import { metricsRoutes } from './metrics.js'
+import { createPaymentGateway } from './payment-gateway.js'
+import { requirePayments } from './payments.js'
 import { createRpcApp } from './rpc/index.js'
 import type { HttpServer } from '../http/index.js'
 import type { TorPlusNode } from '../node.js'
 
 export { createRpcApp } from './rpc/index.js'
 export type { RpcContext } from './rpc/index.js'
+export type * from './views/index.js'
 
 export interface ApiServersInit {
   node: TorPlusNode
@@ -35,7 +38,7 @@ export interface ApiServers {
 
 export async function startApiServers (init: ApiServersInit): Promise<ApiServers> {
   const { node } = init
-  const { config } = node.repo
+  const settings = toApiSettings(node.repo.config)
   const log = node.helia.logger.forComponent('torplus:api')
   const closers: Array<() => Promise<void>> = []
 
@@ -52,10 +55,10 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     apiApp.route('/', metricsRoutes(node))
     apiApp.route('/', createRpcApp({ node, log, shutdown: init.shutdown }))
 
-    const api = await serve(apiApp, init.apiAddress ?? config.Addresses.API, {
+    const api = await serve(apiApp, init.apiAddress ?? settings.api, {
       what: 'RPC API',
       key: 'Addresses.API',
-      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      allowNonLoopback: settings.allowNonLoopback,
       log
     })
     closers.push(api.close)
@@ -64,26 +67,26 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
       return { api, close }
     }
 
-    const gatewayApp = await createGateway({ node, log: node.helia.logger.forComponent('torplus:gateway'), retrievalTimeout: config.Gateway.RetrievalTimeout })
+    const gatewayApp = await createGateway({ node, log: node.helia.logger.forComponent('torplus:gateway'), retrievalTimeout: settings.retrievalTimeout })
     closers.push(gatewayApp.stop)
 
-    const gateway = await serve(gatewayApp.app, config.Addresses.Gateway, {
+    const gateway = await serve(gatewayApp.app, settings.gateway, {
       what: 'gateway',
       key: 'Addresses.Gateway',
-      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      allowNonLoopback: settings.allowNonLoopback,
       log
     })
     closers.push(gateway.close)
 
     const paymentGateway = await serve(createPaymentGateway({
       wallet: node.wallet,
-      payments: () => node.payments,
+      payments: () => requirePayments(node),
       token: await loadOrCreateGatewayToken(node.repo.path),
       log: node.helia.logger.forComponent('torplus:payments:gateway')
-    }), config.Addresses.PaymentGateway, {
+    }), settings.paymentGateway, {
       what: 'payment gateway',
       key: 'Addresses.PaymentGateway',
-      allowNonLoopback: config.Addresses.AllowNonLoopback,
+      allowNonLoopback: settings.allowNonLoopback,
       log
     })
     closers.push(paymentGateway.close)

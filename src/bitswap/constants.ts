@@ -20,3 +20,28 @@ export const MAX_ASKED_PER_PEER = 100_000
  * one the peer is serving: bitswap never says when it gives one up
  */
 export const ASKED_TTL = 60_000
+
+/** Milliseconds between writes of changed per-peer counts */
+export const DEFAULT_FLUSH_INTERVAL = 1_000
+
+/** Bytes counted after which changed per-peer counts are written at once */
+export const DEFAULT_FLUSH_BYTES = 4 * 1024 * 1024
+
+/** Milliseconds after which a peer with no traffic is forgotten */
+export const DEFAULT_FORGET_IDLE = 3_600_000
+
+/** Bounds of the interval between sweeps for idle peers, in ms */
+export const MIN_FORGET_SWEEP_INTERVAL = 1_000
+export const MAX_FORGET_SWEEP_INTERVAL = 600_000
+
+/** Milliseconds a held stream waits for its peer to pay before it is reset */
+export const DEFAULT_HOLD_TIMEOUT = 300_000
+
+/** Streams held per peer until it pays; more are reset */
+export const DEFAULT_MAX_HELD_PER_PEER = 8
+
+/** Streams held in all until their peers pay */
+export const DEFAULT_MAX_HELD = 256
+
+/** Milliseconds before a peer that did not pay is billed again */
+export const DEFAULT_BILL_RETRY_INTERVAL = 30_000

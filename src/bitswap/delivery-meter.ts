@@ -16,10 +16,12 @@
  * unmodified: its network and want list are reached, not replaced (see
  * `bitswapInternals`).
  */
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { base64 } from 'multiformats/bases/base64'
 import { ASKED_TTL, BLOCK_FRAMING, MAX_ASKED_PER_PEER, PRESENCE_FRAMING } from './constants.js'
 import { BitswapInternalsChangedError } from './errors.js'
-import type { PeerLedger } from './peer-ledger.js'
+import type { PeerTrafficStore } from './peer-traffic.js'
+import type { NodeStartEvents } from '../utils/node-start.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -38,10 +40,19 @@ export interface BitswapInternals {
 }
 
 export interface DeliveryMeterComponents {
-  /** Bitswap's internals, once Helia has started it */
-  bitswap(): BitswapInternals
-  peerLedger: Pick<PeerLedger, 'addDelivered'>
+  peerTraffic: Pick<PeerTrafficStore, 'addDelivered'>
   logger: ComponentLogger
+}
+
+export interface DeliveryMeterInit {
+  /** Bitswap's internals, once Helia has started it (see `bitswapInternals`) */
+  bitswap(): BitswapInternals
+
+  /**
+   * The whole node's events: bitswap exists once they say `start`, after
+   * libp2p and this meter started
+   */
+  startAfter: NodeStartEvents
 }
 
 interface Asked {
@@ -55,28 +66,50 @@ interface Asked {
 
 export class DeliveryMeter implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:bitswap:delivery-meter'
+  readonly [serviceCapabilities] = ['@torplus/delivery-meter']
+  readonly [serviceDependencies] = ['@torplus/peer-traffic']
   private readonly components: DeliveryMeterComponents
+  private readonly init: DeliveryMeterInit
   private readonly log: Logger
   /** Per peer, the wants sent to it and not yet delivered or cancelled */
   private readonly asked = new Map<string, Map<string, Asked>>()
   private internals?: BitswapInternals
   private sendMessage?: BitswapInternals['network']['sendMessage']
+  private started = false
 
-  constructor (components: DeliveryMeterComponents) {
+  constructor (components: DeliveryMeterComponents, init: DeliveryMeterInit) {
     this.components = components
+    this.init = init
     this.log = components.logger.forComponent('torplus:bitswap:delivery-meter')
   }
 
   isStarted (): boolean {
-    return this.internals != null
+    return this.started
   }
 
   start (): void {
-    if (this.internals != null) {
+    this.init.startAfter.addEventListener('start', this.attach)
+    this.started = true
+  }
+
+  /** Reach into bitswap, now that Helia has started it */
+  private readonly attach = (): void => {
+    this.init.startAfter.removeEventListener('start', this.attach)
+
+    if (!this.started || this.internals != null) {
       return
     }
 
-    const internals = this.internals = this.components.bitswap()
+    let internals: BitswapInternals
+
+    try {
+      internals = this.internals = this.init.bitswap()
+    } catch (err) {
+      // nothing is counted as delivered, so nothing is paid for: safe, and said
+      this.log.error('cannot count deliveries, no bill will be paid - %e', err)
+      return
+    }
+
     const sendMessage = this.sendMessage = internals.network.sendMessage.bind(internals.network)
 
     internals.network.sendMessage = async (peerId, message, options) => {
@@ -89,6 +122,8 @@ export class DeliveryMeter implements Startable {
   }
 
   stop (): void {
+    this.init.startAfter.removeEventListener('start', this.attach)
+    this.started = false
     const internals = this.internals
 
     if (internals == null) {
@@ -184,7 +219,7 @@ export class DeliveryMeter implements Startable {
       this.asked.delete(sender.toString())
     }
 
-    this.components.peerLedger.addDelivered(sender, block.byteLength + BLOCK_FRAMING)
+    this.components.peerTraffic.addDelivered(sender, block.byteLength + BLOCK_FRAMING)
   }
 
   private readonly onPresence = (evt: CustomEvent<{ sender: PeerId, cid: CID, block?: Uint8Array }>): void => {
@@ -197,7 +232,7 @@ export class DeliveryMeter implements Startable {
     }
 
     entry.answered = true
-    this.components.peerLedger.addDelivered(sender, cid.bytes.byteLength + PRESENCE_FRAMING)
+    this.components.peerTraffic.addDelivered(sender, cid.bytes.byteLength + PRESENCE_FRAMING)
   }
 
   private readonly onDisconnected = (evt: CustomEvent<PeerId>): void => {
@@ -220,4 +255,11 @@ export function bitswapInternals (helia: object): BitswapInternals {
   }
 
   return bitswap
+}
+
+/**
+ * Count what each peer delivered that we asked it for: what we pay it for
+ */
+export function deliveryMeter (init: DeliveryMeterInit): (components: DeliveryMeterComponents) => DeliveryMeter {
+  return (components) => new DeliveryMeter(components, init)
 }

@@ -4,21 +4,24 @@
  * outbound frames wait for it (the credit policy's throttle) and inbound
  * streams (a peer's wants) must be admitted by it.
  */
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
 import { PaymentRequiredError } from './errors.js'
 import { gateOutbound } from './gated-stream.js'
 import type { OutboundGate } from './gated-stream.js'
-import type { PeerLedger } from './peer-ledger.js'
-import type { ComponentLogger, Counter, Libp2p, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { PeerTrafficStore } from './peer-traffic.js'
+import type { ComponentLogger, Counter, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
+import type { Registrar } from '@libp2p/interface-internal'
 
 export interface BitswapTrafficMeterComponents {
-  libp2p: Pick<Libp2p, 'use' | 'unuse'>
+  registrar: Pick<Registrar, 'use' | 'unuse'>
   logger: ComponentLogger
   metrics?: Metrics
   /** Where per-peer counts go */
-  peerLedger?: Pick<PeerLedger, 'addSent' | 'addReceived'>
-  gate?: BitswapGate
+  peerTraffic: Pick<PeerTrafficStore, 'addSent' | 'addReceived'>
+  /** Read only when `gated` */
+  creditGate?: BitswapGate
 }
 
 export interface BitswapGate extends OutboundGate {
@@ -36,6 +39,13 @@ export interface BitswapTrafficMeterInit {
    * @default '/ipfs/bitswap/1.2.0'
    */
   protocol?: string
+
+  /**
+   * Pass every stream through the node's credit gate (`creditGate`)
+   *
+   * @default false
+   */
+  gated?: boolean
 }
 
 export interface BitswapTraffic {
@@ -45,8 +55,12 @@ export interface BitswapTraffic {
 
 export class BitswapTrafficMeter implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:bitswap:traffic-meter'
+  readonly [serviceCapabilities] = ['@torplus/bitswap-traffic']
+  readonly [serviceDependencies]: string[]
   private readonly components: BitswapTrafficMeterComponents
   private readonly protocol: string
+  private readonly gated: boolean
+  private gate?: BitswapGate
   private readonly log: Logger
   private readonly sent?: Counter
   private readonly received?: Counter
@@ -56,6 +70,8 @@ export class BitswapTrafficMeter implements Startable {
   constructor (components: BitswapTrafficMeterComponents, init: BitswapTrafficMeterInit = {}) {
     this.components = components
     this.protocol = init.protocol ?? BITSWAP_PROTOCOL
+    this.gated = init.gated === true
+    this[serviceDependencies] = ['@torplus/peer-traffic', ...(this.gated ? ['@torplus/credit-gate'] : [])]
     this.log = components.logger.forComponent('torplus:bitswap:traffic-meter')
     this.sent = components.metrics?.registerCounter('torplus_bitswap_bytes_sent_total', {
       help: 'Bytes written to bitswap streams'
@@ -74,7 +90,8 @@ export class BitswapTrafficMeter implements Startable {
       return
     }
 
-    this.components.libp2p.use(this.protocol, guardedMiddleware([this.meter]))
+    this.gate = this.gated ? this.components.creditGate : undefined
+    this.components.registrar.use(this.protocol, guardedMiddleware([this.meter]))
     this.started = true
   }
 
@@ -83,7 +100,7 @@ export class BitswapTrafficMeter implements Startable {
       return
     }
 
-    this.components.libp2p.unuse(this.protocol)
+    this.components.registrar.unuse(this.protocol)
     this.started = false
   }
 
@@ -94,9 +111,10 @@ export class BitswapTrafficMeter implements Startable {
   private readonly meter: StreamMiddleware = async (stream, connection, next) => {
     this.log.trace('metering %s stream %s with %p', stream.direction, stream.id, connection.remotePeer)
     const peer = connection.remotePeer
-    const { peerLedger: ledger, gate } = this.components
+    const { peerTraffic } = this.components
+    const gate = this.gate
     const countSent = (bytes: number): void => {
-      ledger?.addSent(peer, bytes)
+      peerTraffic.addSent(peer, bytes)
       this.traffic.bytesSent += BigInt(bytes)
       this.sent?.increment(bytes)
     }
@@ -115,7 +133,7 @@ export class BitswapTrafficMeter implements Startable {
     }
 
     countReceived(stream, bytes => {
-      ledger?.addReceived(peer, bytes)
+      peerTraffic.addReceived(peer, bytes)
       this.traffic.bytesReceived += BigInt(bytes)
       this.received?.increment(bytes)
     })
@@ -158,4 +176,12 @@ function countReceived (stream: Stream, count: (bytes: number) => void): void {
     count(data.byteLength)
     onData(data)
   }
+}
+
+/**
+ * Count bitswap bytes per peer and direction, and pass bitswap streams
+ * through the credit gate when `gated`
+ */
+export function bitswapTrafficMeter (init: BitswapTrafficMeterInit = {}): (components: BitswapTrafficMeterComponents) => BitswapTrafficMeter {
+  return (components) => new BitswapTrafficMeter(components, init)
 }

@@ -13,6 +13,8 @@ export type { Config, ConfigInput } from './schema.js'
 export { parseByteSize, formatByteSize } from './byte-size.js'
 export * from './errors.js'
 export { PROFILES } from './profiles.js'
+export { toApiSettings, toImportDefaults, toNodeSettings, toRequestSettings, toStorageMax } from './to-init.js'
+export type { ApiSettings, NodeSettings, RequestSettings } from './to-init.js'
 
 /**
  * Validate a config object, naming the first bad key in the error

@@ -6,10 +6,75 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { toStroops } from '../stellar/amounts.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
-import type { CreditPolicyInit } from '../bitswap/credit.js'
+import type { CreditGateInit } from '../bitswap/credit-gate.js'
+import type { PeerTrafficStoreInit } from '../bitswap/peer-traffic.js'
 import type { PaymentServiceInit } from '../payments/service.js'
-import type { TorInit } from '../transport/tor-provider.js'
+import type { StellarWalletInit } from '../payments/stellar/wallet.js'
+import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
+import type { TorInit } from '../transport/tor/provider.js'
 import type { BitswapOptions } from '@helia/bitswap'
+
+/** Everything `createTorPlusNode` takes from the config */
+export interface NodeSettings {
+  /** Where libp2p listens; none offline */
+  listen: string[]
+  /** Whether listen addresses off loopback are allowed (development mode) */
+  allowNonLoopback: boolean
+  /** The tor peers are reached through: with Swarm.OnionOnly, not offline */
+  tor?: TorInit
+  /** The Stellar account's network and asset (its seed is the repo's) */
+  wallet: Omit<StellarWalletInit, 'seed'>
+  connections: {
+    maxConnections: number
+    inboundConnectionThreshold: number
+    /** Milliseconds for one dial, onion circuits included */
+    dialTimeout: number
+    /** Least milliseconds a liveness ping may take */
+    pingTimeout: number
+  }
+  /** Absent with Routing.Type "none" */
+  dht?: Omit<TorPlusDHTInit, 'allowAddress'>
+  /** Milliseconds a fetch waits on connected peers before searching the DHT */
+  providerSearchDelay: number
+  provide: ProvideQueueInit
+  /** Absent without bootstrap peers */
+  bootstrap?: Omit<DHTBootstrapInit, 'startAfter'>
+  bitswap: BitswapOptions
+  peerTraffic: PeerTrafficStoreInit
+  payments: Omit<PaymentServiceInit, 'wallet' | 'datastore' | 'seed'>
+  credit: CreditGateInit
+}
+
+/**
+ * What the node runs with, from its config; `offline` neither listens nor
+ * uses tor
+ */
+export function toNodeSettings (config: Config, repoPath: string, offline: boolean): NodeSettings {
+  const { Addresses, Payments, Routing, Reprovider, Swarm } = config
+
+  return {
+    listen: offline ? [] : toLibp2pAddresses(config),
+    allowNonLoopback: Addresses.AllowNonLoopback,
+    tor: Swarm.OnionOnly && !offline ? toTorInit(config, repoPath) : undefined,
+    wallet: { network: Payments.Network, horizon: Payments.Horizon, asset: { code: Payments.Asset.Code, issuer: Payments.Asset.Issuer } },
+    connections: {
+      maxConnections: Swarm.ConnMgr.HighWater,
+      inboundConnectionThreshold: Swarm.ConnMgr.InboundRate,
+      dialTimeout: Swarm.DialTimeout,
+      pingTimeout: Swarm.PingTimeout
+    },
+    dht: Routing.Type === 'none'
+      ? undefined
+      : { clientMode: Routing.Type === 'dhtclient', messageTimeout: Routing.MessageTimeout, reprovideInterval: Reprovider.Interval },
+    providerSearchDelay: Routing.ProviderSearchDelay,
+    provide: { timeout: Routing.QueryTimeout },
+    bootstrap: Routing.Bootstrap.length > 0 ? { list: Routing.Bootstrap, dialTimeout: Swarm.DialTimeout } : undefined,
+    bitswap: toBitswapInit(config),
+    peerTraffic: { forgetIdle: config.Bitswap.ForgetIdle },
+    payments: toPaymentInit(config),
+    credit: toCreditInit(config)
+  }
+}
 
 export function toLibp2pAddresses (config: Config): string[] {
   return config.Addresses.Swarm
@@ -29,11 +94,10 @@ export function toBitswapInit (config: Config): BitswapOptions {
   }
 }
 
-export function toPaymentInit (config: Config, seed: Uint8Array): PaymentServiceInit {
+export function toPaymentInit (config: Config): Omit<PaymentServiceInit, 'wallet' | 'datastore' | 'seed'> {
   const { Payments } = config
 
   return {
-    seed,
     pricePerMiB: toStroops(Payments.PricePerMiB),
     maxPricePerMiB: toStroops(Payments.MaxPricePerMiB),
     byteTolerance: parseByteSize(Payments.ByteTolerance) ?? 0n,
@@ -50,7 +114,7 @@ export function toPaymentInit (config: Config, seed: Uint8Array): PaymentService
   }
 }
 
-export function toCreditInit (config: Config): CreditPolicyInit {
+export function toCreditInit (config: Config): CreditGateInit {
   const { Bitswap, Payments } = config
 
   return {
@@ -97,6 +161,52 @@ export function toTorInit (config: Config, repoPath: string): TorInit {
 function hostPort (address: string): { host: string, port: number } {
   const [ip, tcp] = multiaddr(address).getComponents()
   return { host: ip.value ?? '127.0.0.1', port: Number(tcp.value) }
+}
+
+/** Where the daemon's HTTP servers listen, and how long the gateway waits */
+export interface ApiSettings {
+  api: string
+  gateway: string
+  paymentGateway: string
+  /** Whether the servers may listen off loopback */
+  allowNonLoopback: boolean
+  /** Milliseconds the gateway waits for content it must fetch */
+  retrievalTimeout: number
+}
+
+export function toApiSettings (config: Config): ApiSettings {
+  const { Addresses, Gateway } = config
+
+  return {
+    api: Addresses.API,
+    gateway: Addresses.Gateway,
+    paymentGateway: Addresses.PaymentGateway,
+    allowNonLoopback: Addresses.AllowNonLoopback,
+    retrievalTimeout: Gateway.RetrievalTimeout
+  }
+}
+
+/**
+ * What each request runs with, read from the config as it is when the
+ * request comes (`config set` changes them at once)
+ */
+export interface RequestSettings {
+  /** Milliseconds one DHT query may take */
+  queryTimeout: number
+  /** Blocks fetched at once when a DAG is walked */
+  blocksInFlight: number
+}
+
+export function toRequestSettings (config: Config): RequestSettings {
+  return {
+    queryTimeout: config.Routing.QueryTimeout,
+    blocksInFlight: config.Bitswap.BlocksInFlight
+  }
+}
+
+/** Bytes the blockstore may hold: Datastore.StorageMax */
+export function toStorageMax (config: Config): bigint {
+  return parseByteSize(config.Datastore.StorageMax) ?? 0n
 }
 
 /** What add does when a request does not say: Import.* (the RPC's own arguments win) */

@@ -61,7 +61,7 @@ export async function * add (node: TorPlusNode, source: ImportCandidateStream, o
 
   for (const root of roots(results, options.wrapWithDirectory === true)) {
     if (options.pin === false) {
-      node.provide(root.cid)
+      node.services.provideQueue?.provide(root.cid)
     } else {
       // pinning provides it
       await pinAdd(node, root.cid, { signal: options.signal })

@@ -1,6 +1,7 @@
 /**
  * Pins: recursive only, as Helia keeps them
  */
+import { toRequestSettings } from '../config/index.js'
 import { parallelWalker } from './dag-walk.js'
 import { NotPinnedError } from './errors.js'
 import { reading } from './resolve.js'
@@ -25,13 +26,13 @@ export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions
 
   await reading({ cid, path: '' }, async () => {
     // Helia's own walker fetches a block at a time, and a bad block ends the process
-    const walker = parallelWalker({ concurrency: node.repo.config.Bitswap.BlocksInFlight })
+    const walker = parallelWalker({ concurrency: toRequestSettings(node.repo.config).blocksInFlight })
 
     for await (const block of node.helia.pins.add(cid, { ...options, walker, metadata: options.name == null ? undefined : { name: options.name }, offline: node.offline } as any)) {
       void block
     }
   })
-  node.provide(cid)
+  node.services.provideQueue?.provide(cid)
 
   return cid
 }

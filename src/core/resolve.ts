@@ -3,6 +3,7 @@
  * a path to its DAG node. A node opened without a daemon never waits on the
  * network for a block it does not have: it fails at once, saying so.
  */
+import { toRequestSettings } from '../config/index.js'
 import { ContentNotFoundError, PathNotFoundError, UnsupportedBlockError } from './errors.js'
 import { formatIpfsPath } from './ipfs-path.js'
 import type { IpfsPath } from './ipfs-path.js'
@@ -24,7 +25,7 @@ export function withStorageOptions (node: TorPlusNode, options: StorageOptions):
     // Helia asks for a whole layer at once (174 blocks, 43 MiB of a large
     // file), which a provider sends as one message: too much for one
     // MessageTimeout on a slow circuit
-    blockReadConcurrency: options.blockReadConcurrency ?? node.repo.config.Bitswap.BlocksInFlight
+    blockReadConcurrency: options.blockReadConcurrency ?? toRequestSettings(node.repo.config).blocksInFlight
   }
 }
 

@@ -1,9 +1,14 @@
 /**
  * Totals and rates of bytes in and out over every libp2p connection, for
  * `stats bw`. libp2p hands each connection to its metrics implementation, so
- * this wraps that implementation and counts on the way through.
+ * this service wraps that implementation's `trackMultiaddrConnection` while
+ * it runs and counts on the way through.
  */
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { Metrics, MultiaddrConnection, Startable } from '@libp2p/interface'
+
+/** Milliseconds between rate samples */
+const DEFAULT_SAMPLE_INTERVAL = 1_000
 
 export interface BandwidthStat {
   totalIn: bigint
@@ -22,22 +27,47 @@ export interface BandwidthCounterInit {
   sampleInterval?: number
 }
 
+export interface BandwidthCounterComponents {
+  /** Without metrics, nothing is counted */
+  metrics?: Metrics
+}
+
 export class BandwidthCounter implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:metrics:bandwidth'
+  readonly [serviceCapabilities] = ['@torplus/bandwidth']
+  readonly [serviceDependencies] = ['@libp2p/metrics']
+  private readonly components: BandwidthCounterComponents
   private readonly sampleInterval: number
+  private track?: Metrics['trackMultiaddrConnection']
   private totalIn = 0n
   private totalOut = 0n
   private last = { in: 0n, out: 0n, at: 0 }
   private rate = { in: 0, out: 0 }
   private timer?: ReturnType<typeof setInterval>
 
-  constructor (init: BandwidthCounterInit = {}) {
-    this.sampleInterval = init.sampleInterval ?? 1_000
+  constructor (components: BandwidthCounterComponents, init: BandwidthCounterInit = {}) {
+    this.components = components
+    this.sampleInterval = init.sampleInterval ?? DEFAULT_SAMPLE_INTERVAL
+  }
+
+  isStarted (): boolean {
+    return this.timer != null
   }
 
   start (): void {
     if (this.timer != null) {
       return
+    }
+
+    // libp2p's upgrader calls this for each connection, before any is made
+    const { metrics } = this.components
+
+    if (metrics != null) {
+      const track = this.track = metrics.trackMultiaddrConnection
+      metrics.trackMultiaddrConnection = (maConn: MultiaddrConnection) => {
+        track.call(metrics, maConn)
+        this.count(maConn)
+      }
     }
 
     this.last = { in: this.totalIn, out: this.totalOut, at: Date.now() }
@@ -48,27 +78,15 @@ export class BandwidthCounter implements Startable {
   stop (): void {
     clearInterval(this.timer)
     this.timer = undefined
+
+    if (this.track != null && this.components.metrics != null) {
+      this.components.metrics.trackMultiaddrConnection = this.track
+      this.track = undefined
+    }
   }
 
   stat (): BandwidthStat {
     return { totalIn: this.totalIn, totalOut: this.totalOut, rateIn: this.rate.in, rateOut: this.rate.out }
-  }
-
-  /**
-   * Wrap a libp2p metrics factory so every connection is counted here too
-   */
-  wrap <C>(factory: (components: C) => Metrics): (components: C) => Metrics {
-    return (components) => {
-      const metrics = factory(components)
-      const track = metrics.trackMultiaddrConnection.bind(metrics)
-
-      metrics.trackMultiaddrConnection = (maConn: MultiaddrConnection) => {
-        track(maConn)
-        this.count(maConn)
-      }
-
-      return metrics
-    }
   }
 
   private count (maConn: MultiaddrConnection): void {
@@ -99,4 +117,11 @@ export class BandwidthCounter implements Startable {
     }
     this.last = { in: this.totalIn, out: this.totalOut, at: now }
   }
+}
+
+/**
+ * Count bytes in and out over every connection; needs libp2p's metrics
+ */
+export function bandwidthCounter (init: BandwidthCounterInit = {}): (components: BandwidthCounterComponents) => BandwidthCounter {
+  return (components) => new BandwidthCounter(components, init)
 }

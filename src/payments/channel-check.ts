@@ -6,6 +6,7 @@
  * and cost a ledger read at every refresh. Each channel is read at most
  * once per `maxAge`, before the payer's decision lock is taken.
  */
+import { DEFAULT_ACCOUNT_READ_MAX_AGE } from './constants.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -39,7 +40,7 @@ export class ChannelCheck {
 
   constructor (init: ChannelCheckInit) {
     this.wallet = init.wallet
-    this.maxAge = init.maxAge ?? 5000
+    this.maxAge = init.maxAge ?? DEFAULT_ACCOUNT_READ_MAX_AGE
   }
 
   /** Why a tab at `sequence` on `channel` can never land, or undefined */

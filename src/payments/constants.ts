@@ -25,3 +25,25 @@ export const FUNDING_MAX_AGE = 5_000
 
 /** Milliseconds between sweeps of the books for expired nonces, old history and idle peers */
 export const PRUNE_INTERVAL = 3_600_000
+
+/** Milliseconds one Horizon request may take */
+export const DEFAULT_HORIZON_TIMEOUT = 30_000
+
+/** Payments listed by a history request when it does not say */
+export const DEFAULT_HISTORY_LIMIT = 50
+
+/** Milliseconds the last settlement may take on the way out */
+export const DEFAULT_SHUTDOWN_SETTLE_TIMEOUT = 30_000
+
+/** Milliseconds a read of an account's standing on the ledger is reused */
+export const DEFAULT_ACCOUNT_READ_MAX_AGE = 5_000
+
+/** Seconds a transaction the node submits itself stays valid (its time bounds) */
+export const TX_VALIDITY_SECONDS = 60
+
+/** Milliseconds between looks at what arrived while a bill waits for the bytes it names */
+export const ARRIVAL_POLL_INTERVAL = 50
+
+/** Bounds of the interval between looks for tabs due to settle, in ms */
+export const MIN_SETTLE_CHECK_INTERVAL = 1_000
+export const MAX_SETTLE_CHECK_INTERVAL = 60_000

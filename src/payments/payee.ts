@@ -28,10 +28,11 @@ import type { Settler } from './settler.js'
 import type { ChannelLease, ChannelPool } from './stellar/channels.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
-import type { AbortOptions, Libp2p, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface PayeeComponents {
-  libp2p: Pick<Libp2p, 'dialProtocol'>
+  connectionManager: Pick<ConnectionManager, 'openStream'>
   privateKey: PrivateKey
   books: PaymentBooks
   wallet: StellarWallet
@@ -484,7 +485,7 @@ export class Payee implements Startable {
     const signal = anySignal([AbortSignal.timeout(this.init.requestTimeout), options.signal])
 
     try {
-      return paymentChannel(await this.components.libp2p.dialProtocol(peer, PAYMENT_PROTOCOL, { signal }))
+      return paymentChannel(await this.components.connectionManager.openStream(peer, PAYMENT_PROTOCOL, { signal }))
     } catch (err: any) {
       this.components.metrics.requests?.increment({ failed: true })
 

@@ -11,6 +11,7 @@
  * which case the bytes that tab paid for are unpaid again, in our books as
  * in an honest payee's, and it bills them anew.
  */
+import { DEFAULT_ACCOUNT_READ_MAX_AGE } from './constants.js'
 import { Reject } from './pb/payment.js'
 import type { PayerAccount, PaymentBooks, PayerTab } from './books/index.js'
 import type { StellarWallet } from './stellar/wallet.js'
@@ -52,7 +53,7 @@ export class PayerFunds {
     this.serializer = init.serializer
     this.wallet = init.wallet
     this.log = init.log
-    this.maxAge = init.maxAge ?? 5000
+    this.maxAge = init.maxAge ?? DEFAULT_ACCOUNT_READ_MAX_AGE
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import { RateLimiter } from '@libp2p/utils'
 import { ChannelCheck } from './channel-check.js'
-import { MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
+import { ARRIVAL_POLL_INTERVAL, MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
 import { Reject } from './pb/payment.js'
 import { priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
@@ -166,7 +166,7 @@ export class Payer {
     const deadline = Date.now() + ARRIVAL_WAIT
 
     while (request.rangeEnd > this.billable(peer, account) && counts.serving(peer) && Date.now() < deadline && !signal.aborted) {
-      await new Promise(resolve => setTimeout(resolve, 50))
+      await new Promise(resolve => setTimeout(resolve, ARRIVAL_POLL_INTERVAL))
     }
 
     // a bill for bytes we never had is refused without a look at the ledger

@@ -31,4 +31,19 @@ export interface PeerCounts {
    * what it counted last before the crash was not written
    */
   uncertain(): boolean
+
+  /**
+   * Keep each peer `holder.holds` says to however idle, and tell
+   * `holder.forgotten` of each peer whose counts were dropped as idle;
+   * returns what undoes it
+   */
+  retain(holder: PeerHolder): () => void
+}
+
+/** What keeps peers' counts: the payment books */
+export interface PeerHolder {
+  /** Whether the peer's counts must be kept (it has payments) */
+  holds(peer: string): boolean
+  /** The peer's counts were dropped: what else is kept of it may go too */
+  forgotten(peer: string): void
 }

@@ -3,7 +3,7 @@
  * peers we serve and pay the peers that serve us), the books they share,
  * the channel accounts and settlement
  */
-import { NotStartedError } from '@libp2p/interface'
+import { NotStartedError, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
@@ -19,10 +19,11 @@ import { ChannelPool } from './stellar/channels.js'
 import type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 import type { BillOptions, BillOutcome, PayeeInit } from './payee.js'
 import type { PayerInit } from './payer.js'
-import type { PeerCounts } from './ports.js'
+import type { PeerCounts, PeerHolder } from './ports.js'
 import type { SettlerInit } from './settler.js'
 import type { StellarWallet } from './stellar/wallet.js'
-import type { AbortOptions, ComponentLogger, Libp2p, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { LevelDatastore } from 'datastore-level'
 
 export type { BillOutcome, BillOptions } from './payee.js'
@@ -31,16 +32,20 @@ export type { PeerCounts } from './ports.js'
 export type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 
 export interface PaymentServiceComponents {
-  libp2p: Pick<Libp2p, 'dialProtocol' | 'handle' | 'unhandle'>
+  registrar: Pick<Registrar, 'handle' | 'unhandle'>
+  connectionManager: Pick<ConnectionManager, 'openStream'>
   privateKey: PrivateKey
-  datastore: LevelDatastore
-  wallet: StellarWallet
-  counts: PeerCounts
+  /** Per-peer byte counts: what is billed and paid against */
+  peerCounts: PeerCounts
   logger: ComponentLogger
   metrics?: Metrics
 }
 
 export interface PaymentServiceInit extends PayeeInit, PayerInit, SettlerInit {
+  /** The node's Stellar account */
+  wallet: StellarWallet
+  /** Where the payment books are kept (synced at every payment) */
+  datastore: LevelDatastore
   /** The node's Stellar seed, from which channel keys are derived */
   seed: Uint8Array
   /** Most channel accounts */
@@ -53,9 +58,9 @@ export interface PaymentServiceInit extends PayeeInit, PayerInit, SettlerInit {
 export interface PeerPayments {
   peer: string
   /** What the peer paid us */
-  asPayer?: PayeeAccount & { bytesServed: bigint }
+  fromPeer?: PayeeAccount & { bytesServed: bigint }
   /** What we paid the peer */
-  asPayee?: PayerAccount & { bytesDelivered: bigint }
+  toPeer?: PayerAccount & { bytesDelivered: bigint }
 }
 
 export interface PaymentServiceEvents {
@@ -63,8 +68,10 @@ export interface PaymentServiceEvents {
   payment: CustomEvent<PeerId | string>
 }
 
-export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> implements Startable {
+export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> implements Startable, PeerHolder {
   readonly [Symbol.toStringTag] = 'torplus:payments'
+  readonly [serviceCapabilities] = ['@torplus/payments']
+  readonly [serviceDependencies] = ['@torplus/peer-counts']
   readonly books: PaymentBooks
   private readonly components: PaymentServiceComponents
   private readonly init: PaymentServiceInit
@@ -75,6 +82,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   private settler?: Settler
   private channels?: ChannelPool
   private pruneTimer?: ReturnType<typeof setInterval>
+  private release?: () => void
   private started = false
 
   constructor (components: PaymentServiceComponents, init: PaymentServiceInit) {
@@ -83,7 +91,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     this.init = init
     this.log = components.logger.forComponent('torplus:payments')
     this.metrics = new PaymentMetrics(components.metrics)
-    this.books = new PaymentBooks(levelSyncedStore(components.datastore))
+    this.books = new PaymentBooks(levelSyncedStore(init.datastore))
   }
 
   isStarted (): boolean {
@@ -91,7 +99,8 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   }
 
   async start (): Promise<void> {
-    const { wallet, libp2p, counts } = this.components
+    const { registrar, connectionManager, peerCounts: counts } = this.components
+    const { wallet } = this.init
     await this.books.load()
     await this.prune()
 
@@ -103,10 +112,10 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       }
     }
     this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle'), onFinished: landed }, this.init)
-    this.payee = new Payee({ ...shared, libp2p, privateKey: this.components.privateKey, channels, settler: this.settler, funding: new Funding({ books: this.books, wallet }), log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
+    this.payee = new Payee({ ...shared, connectionManager, privateKey: this.components.privateKey, channels, settler: this.settler, funding: new Funding({ books: this.books, wallet }), log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
     const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet, serializer: this.serializer, log: this.log.newScope('funds') }), log: this.log.newScope('payer') }, this.init)
 
-    await libp2p.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
+    await registrar.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
       // requests are small and rare; a flood of streams is refused early
       maxInboundStreams: 4,
       maxOutboundStreams: 4
@@ -117,6 +126,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       this.prune().catch(err => { this.log.error('could not prune the books - %e', err) })
     }, PRUNE_INTERVAL)
     this.pruneTimer.unref()
+    this.release = counts.retain(this)
     this.started = true
     this.log('payments on %s in %s, messages up to %d bytes', wallet.address, wallet.asset.getCode(), MAX_MESSAGE_SIZE)
   }
@@ -127,7 +137,8 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     }
 
     clearInterval(this.pruneTimer)
-    await this.components.libp2p.unhandle(PAYMENT_PROTOCOL)
+    this.release?.()
+    await this.components.registrar.unhandle(PAYMENT_PROTOCOL)
     this.payee?.stop()
     await this.settler?.stop()
     this.started = false
@@ -150,10 +161,10 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     return received || this.books.tabList(['open', 'submitting']).some(tab => tab.peer === peer)
   }
 
-  /** Forget a peer that holds nothing (see `holds`) */
-  async forget (peer: string): Promise<void> {
+  /** The peer's counts were dropped as idle: forget it too if it holds nothing (see `holds`) */
+  forgotten (peer: string): void {
     if (!this.holds(peer) && this.books.payeeAccounts().some(account => account.peer === peer)) {
-      await this.books.forgetPayee(peer)
+      this.books.forgetPayee(peer).catch(err => { this.log.error('could not forget %s - %e', peer, err) })
     }
   }
 
@@ -196,11 +207,11 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     }
 
     for (const account of this.books.payeeAccounts()) {
-      entry(account.peer).asPayer = { ...account, bytesServed: this.components.counts.served(account.peer) }
+      entry(account.peer).fromPeer = { ...account, bytesServed: this.components.peerCounts.served(account.peer) }
     }
 
     for (const account of this.books.payerAccounts()) {
-      entry(account.peer).asPayee = { ...account, bytesDelivered: this.components.counts.delivered(account.peer) }
+      entry(account.peer).toPeer = { ...account, bytesDelivered: this.components.peerCounts.delivered(account.peer) }
     }
 
     return [...peers.values()]
@@ -222,4 +233,12 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
 
     return { payee: this.payee, settler: this.settler, channels: this.channels }
   }
+}
+
+/**
+ * Billing, paying and settlement over `/torplus/payment/1.0.0`; needs the
+ * per-peer byte counts (`peerCounts`)
+ */
+export function payments (init: PaymentServiceInit): (components: PaymentServiceComponents) => PaymentService {
+  return (components) => new PaymentService(components, init)
 }

@@ -8,6 +8,7 @@
  */
 import { TransactionBuilder } from '@stellar/stellar-sdk'
 import { raceSignal } from 'race-signal'
+import { DEFAULT_SHUTDOWN_SETTLE_TIMEOUT, MAX_SETTLE_CHECK_INTERVAL, MIN_SETTLE_CHECK_INTERVAL } from './constants.js'
 import { TransactionRefusedError } from './errors.js'
 import { afterSettlement } from './settlement-outcome.js'
 import type { PaymentBooks, PaymentEvent, Tab, TabState } from './books/index.js'
@@ -75,7 +76,7 @@ export class Settler implements Startable {
   }
 
   start (): void {
-    const every = Math.max(1000, Math.min(this.init.settleInterval / 4, 60_000))
+    const every = Math.max(MIN_SETTLE_CHECK_INTERVAL, Math.min(this.init.settleInterval / 4, MAX_SETTLE_CHECK_INTERVAL))
     this.timer = setInterval(() => { this.settleDue() }, every)
     this.timer.unref()
     // tabs a crash left mid-submission: the ledger says whether they landed
@@ -85,7 +86,7 @@ export class Settler implements Startable {
   async stop (): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
-    await this.settleAll({ signal: AbortSignal.timeout(this.init.shutdownTimeout ?? 30_000) })
+    await this.settleAll({ signal: AbortSignal.timeout(this.init.shutdownTimeout ?? DEFAULT_SHUTDOWN_SETTLE_TIMEOUT) })
       .catch(err => { this.components.log.error('could not settle every tab on shutdown - %e', err) })
   }
 

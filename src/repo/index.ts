@@ -6,7 +6,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LevelDatastore } from 'datastore-level'
-import { defaultConfig, parseByteSize, readConfig, writeConfig } from '../config/index.js'
+import { defaultConfig, readConfig, toStorageMax, writeConfig } from '../config/index.js'
 import { RepoExistsError, RepoNotInitializedError } from './errors.js'
 import { createIdentity, KEYSTORE_DIR, loadIdentity, loadOrCreateOnionKey, loadOrCreateStellarSeed } from './keys.js'
 import { lockRepo } from './lock.js'
@@ -131,7 +131,7 @@ export async function openRepo (repoPath: string, options: OpenRepoOptions): Pro
     const onionKey = await loadOrCreateOnionKey(repoPath)
     const stellarSeed = await loadOrCreateStellarSeed(repoPath)
 
-    const blockstore = new QuotaBlockstore(path.join(repoPath, 'blocks'), parseByteSize(config.Datastore.StorageMax) ?? 0n)
+    const blockstore = new QuotaBlockstore(path.join(repoPath, 'blocks'), toStorageMax(config))
     await blockstore.open()
     closers.push(async () => { await blockstore.close() })
 

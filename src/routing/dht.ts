@@ -4,7 +4,7 @@
  * stores or sends reduced to the addresses the address policy allows
  */
 import { kadDHT } from '@libp2p/kad-dht'
-import { DHT_PROTOCOL, PROVIDER_RECORD_VALIDITY } from './constants.js'
+import { DEFAULT_DHT_MESSAGE_TIMEOUT, DEFAULT_REPROVIDE_INTERVAL, DHT_PROTOCOL, PROVIDER_RECORD_VALIDITY } from './constants.js'
 import type { PeerInfo } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -42,8 +42,8 @@ export interface TorPlusDHTInit {
 }
 
 export function torplusDHT (init: TorPlusDHTInit): (components: KadDHTComponents) => KadDHT {
-  const messageTimeout = init.messageTimeout ?? 30_000
-  const reprovideInterval = init.reprovideInterval ?? 22 * 3_600_000
+  const messageTimeout = init.messageTimeout ?? DEFAULT_DHT_MESSAGE_TIMEOUT
+  const reprovideInterval = init.reprovideInterval ?? DEFAULT_REPROVIDE_INTERVAL
   // the adaptive timeouts learn from replies, between a third of the limit
   // (a fresh circuit takes seconds) and the limit itself
   const adaptive = { minTimeout: Math.ceil(messageTimeout / 3), maxTimeout: messageTimeout }

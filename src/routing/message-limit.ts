@@ -9,7 +9,7 @@
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
-import { DHT_PROTOCOL } from './constants.js'
+import { DEFAULT_MAX_DHT_MESSAGE_SIZE, DHT_PROTOCOL } from './constants.js'
 import type { ComponentLogger, Counter, Logger, Metrics, Startable, Stream, StreamMessageEvent, StreamMiddleware } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 
@@ -96,7 +96,7 @@ class DHTMessageLimit implements Startable {
   constructor (components: DHTMessageLimitComponents, init: DHTMessageLimitInit) {
     this.components = components
     this.log = components.logger.forComponent('torplus:routing:message-limit')
-    this.maxMessageSize = init.maxMessageSize ?? 256 * 1024
+    this.maxMessageSize = init.maxMessageSize ?? DEFAULT_MAX_DHT_MESSAGE_SIZE
     this.protocol = init.protocol ?? DHT_PROTOCOL
     this.refused = components.metrics?.registerCounter('torplus_dht_oversized_messages_total', {
       help: 'DHT streams reset because a peer announced a message over the limit'

@@ -4,15 +4,15 @@
  * fails is not retried here: kad-dht keeps our record and its reprovider
  * announces it again (Reprovider.Interval).
  */
-import { setMaxListeners } from '@libp2p/interface'
+import { serviceCapabilities, serviceDependencies, setMaxListeners } from '@libp2p/interface'
 import { Queue } from '@libp2p/utils'
 import { anySignal } from 'any-signal'
-import type { Routing } from '@helia/interface'
-import type { AbortOptions, ComponentLogger, CounterGroup, Logger, Metrics, Startable } from '@libp2p/interface'
+import { DEFAULT_PROVIDE_CONCURRENCY, DEFAULT_PROVIDE_MAX_QUEUED, DEFAULT_PROVIDE_TIMEOUT } from './constants.js'
+import type { AbortOptions, ComponentLogger, ContentRouting, CounterGroup, Logger, Metrics, Startable } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export interface ProvideQueueComponents {
-  routing: Pick<Routing, 'provide'>
+  contentRouting: Pick<ContentRouting, 'provide'>
   logger: ComponentLogger
   metrics?: Metrics
 }
@@ -47,6 +47,8 @@ interface ProvideJobOptions extends AbortOptions {
 
 export class ProvideQueue implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:provide-queue'
+  readonly [serviceCapabilities] = ['@torplus/provide-queue']
+  readonly [serviceDependencies] = ['@libp2p/content-routing']
   private readonly components: ProvideQueueComponents
   private readonly log: Logger
   private readonly timeout: number
@@ -58,13 +60,17 @@ export class ProvideQueue implements Startable {
   constructor (components: ProvideQueueComponents, init: ProvideQueueInit = {}) {
     this.components = components
     this.log = components.logger.forComponent('torplus:routing:provide-queue')
-    this.timeout = init.timeout ?? 120_000
-    this.maxQueued = init.maxQueued ?? 1024
-    this.queue = new Queue({ concurrency: init.concurrency ?? 2 })
+    this.timeout = init.timeout ?? DEFAULT_PROVIDE_TIMEOUT
+    this.maxQueued = init.maxQueued ?? DEFAULT_PROVIDE_MAX_QUEUED
+    this.queue = new Queue({ concurrency: init.concurrency ?? DEFAULT_PROVIDE_CONCURRENCY })
     this.provides = components.metrics?.registerCounterGroup('torplus_dht_provides_total', {
       label: 'result',
       help: 'Provider records announced from the provide queue, by result'
     })
+  }
+
+  isStarted (): boolean {
+    return this.shutdown != null
   }
 
   start (): void {
@@ -103,7 +109,7 @@ export class ProvideQueue implements Startable {
       const timeout = anySignal([signal, AbortSignal.timeout(this.timeout)])
 
       try {
-        await this.components.routing.provide(cid, { signal: timeout })
+        await this.components.contentRouting.provide(cid, { signal: timeout })
         this.log('provided %c', cid)
         this.provides?.increment({ ok: true })
       } finally {
@@ -115,4 +121,12 @@ export class ProvideQueue implements Startable {
         this.log.error('could not provide %c, the reprovider will try again - %e', cid, err)
       })
   }
+}
+
+/**
+ * Announce added and pinned roots in the background; needs content routing
+ * (the DHT)
+ */
+export function provideQueue (init: ProvideQueueInit = {}): (components: ProvideQueueComponents) => ProvideQueue {
+  return (components) => new ProvideQueue(components, init)
 }

@@ -25,29 +25,33 @@
  * })
  * ```
  */
-import { DEFAULT_DESCRIPTOR_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_INACTIVITY_TIMEOUT } from './constants.js'
-import { OnionTransport } from './onion.js'
 import type { OnionKey } from './onion-address.js'
-import type { TorControl } from './tor-control/index.js'
-import type { ComponentLogger, Metrics, OutboundConnectionUpgradeEvents, Transport } from '@libp2p/interface'
+import type { TorControl } from './tor/control/index.js'
+import type { ComponentLogger, Metrics, OutboundConnectionUpgradeEvents } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { ProgressEvent } from 'progress-events'
 
 export { createOnionKey, isOnion, isValidServiceId, parseOnionMultiaddr, toOnionMultiaddr } from './onion-address.js'
 export type { OnionKey, OnionTarget } from './onion-address.js'
-export { ManagedTor } from './tor-process.js'
-export { ExternalTor } from './external-tor.js'
-export type { ExternalTorInit, ExternalTorProgressEvents } from './external-tor.js'
-export type { ManagedTorInit, ManagedTorProgressEvents } from './tor-process.js'
-export { TorControl } from './tor-control/index.js'
-export { torReconnect } from './reconnect.js'
-export type { TorReconnectInit, TorReconnectComponents } from './reconnect.js'
-export { frameLimit } from './frame-limit.js'
-export type { FrameLimitInit } from './frame-limit.js'
-export { optimisticSelect } from './optimistic-select.js'
-export type { OptimisticSelectInit, OptimisticSelectComponents } from './optimistic-select.js'
-export { onionConnectionMonitor } from './liveness.js'
+export { ManagedTor } from './tor/managed-tor.js'
+export { ExternalTor } from './tor/external-tor.js'
+export type { ExternalTorInit, ExternalTorProgressEvents } from './tor/external-tor.js'
+export type { ManagedTorInit, ManagedTorProgressEvents } from './tor/managed-tor.js'
+export { TorControl } from './tor/control/index.js'
+export { torReconnect } from './tor/reconnect.js'
+export type { TorReconnectInit, TorReconnectComponents } from './tor/reconnect.js'
+export { frameLimit } from './muxer/frame-limit.js'
+export type { FrameLimitInit } from './muxer/frame-limit.js'
+export { optimisticSelect } from './muxer/optimistic-select.js'
+export type { OptimisticSelectInit, OptimisticSelectComponents } from './muxer/optimistic-select.js'
+export { onionConnectionMonitor } from './muxer/liveness.js'
 export * from './errors.js'
+export { onion } from './onion.js'
+export { createTor } from './tor/provider.js'
+export type { NodeTor, TorInit } from './tor/provider.js'
+export { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
+export { networking } from './networking.js'
+export type { Networking, NetworkingInit } from './networking.js'
 
 export interface TorRestartedDetail {
   /** When tor was found gone (ms since the epoch) */
@@ -115,14 +119,3 @@ export interface OnionInit {
 }
 
 export type OnionDialEvents = OutboundConnectionUpgradeEvents | ProgressEvent<'onion:open-connection'>
-
-export function onion (init: OnionInit): (components: OnionComponents) => Transport<OnionDialEvents> {
-  return (components) => new OnionTransport(components, {
-    tor: init.tor,
-    key: init.key,
-    dialTimeout: init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT,
-    descriptorTimeout: init.descriptorTimeout ?? DEFAULT_DESCRIPTOR_TIMEOUT,
-    inactivityTimeout: init.inactivityTimeout ?? DEFAULT_INACTIVITY_TIMEOUT,
-    isolateStreams: init.isolateStreams ?? true
-  })
-}

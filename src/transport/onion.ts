@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { InvalidMultiaddrError, InvalidParametersError, serviceCapabilities, transportSymbol } from '@libp2p/interface'
 import { CustomProgressEvent } from 'progress-events'
+import { DEFAULT_DESCRIPTOR_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_INACTIVITY_TIMEOUT } from './constants.js'
 import { OnionListener } from './listener.js'
 import { isOnion, parseOnionMultiaddr } from './onion-address.js'
 import { toMultiaddrConnection } from './socket-to-conn.js'
@@ -96,4 +97,19 @@ export class OnionTransport implements Transport<OnionDialEvents> {
   dialFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
     return multiaddrs.filter(isOnion)
   }
+}
+
+/**
+ * The onion transport: dials through tor's SocksPort, listens as an onion
+ * service when given a key
+ */
+export function onion (init: OnionInit): (components: OnionComponents) => Transport<OnionDialEvents> {
+  return (components) => new OnionTransport(components, {
+    tor: init.tor,
+    key: init.key,
+    dialTimeout: init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT,
+    descriptorTimeout: init.descriptorTimeout ?? DEFAULT_DESCRIPTOR_TIMEOUT,
+    inactivityTimeout: init.inactivityTimeout ?? DEFAULT_INACTIVITY_TIMEOUT,
+    isolateStreams: init.isolateStreams ?? true
+  })
 }

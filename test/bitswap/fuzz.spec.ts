@@ -50,7 +50,7 @@ describe('bitswap, fuzzed', function () {
       await stream.close().catch(err => { stream.abort(err) })
     })
 
-    expect(node.node.peerLedger.get(peer.node.helia.libp2p.peerId).bytesDelivered).to.equal(0n)
+    expect(node.peerTraffic.get(peer.node.helia.libp2p.peerId).bytesDelivered).to.equal(0n)
     const cid = await node.node.fs.addBytes(new Uint8Array(1000).fill(3))
     expect((await all(peer.node.fs.cat(cid, { signal: AbortSignal.timeout(10_000) })))[0].byteLength).to.equal(1000)
   })

@@ -75,9 +75,9 @@ describe('metered bitswap', function () {
       // throttle rate (a provider that ignored the refusal would send the rest at full speed)
       const seconds = 8
       await new Promise(resolve => setTimeout(resolve, seconds * 1000))
-      const after = provider.node.peerLedger.get(peer).bytesSent
+      const after = provider.peerTraffic.get(peer).bytesSent
       expect(Number(after - refusedAt)).to.be.below(2 * MiB + seconds * THROTTLE * 2)
-      expect(provider.node.metering?.view(peer).status).to.equal('refused')
+      expect(provider.creditGate?.view(peer).status).to.equal('refused')
 
       controller.abort()
       expect(await fetching).to.be.an('error')
@@ -96,9 +96,9 @@ describe('metered bitswap', function () {
       await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(60_000) }))
       const seconds = (Date.now() - started) / 1000
 
-      const served = provider.node.peerLedger.get(peer).bytesSent
-      const received = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.received ?? 0n
-      const credit = provider.node.metering?.view(peer)
+      const served = provider.peerTraffic.get(peer).bytesSent
+      const received = provider.payments.peers().find(p => p.peer === peer)?.fromPeer?.received ?? 0n
+      const credit = provider.creditGate?.view(peer)
       // what it paid plus what it owes is the price of every byte past its allowance, and at most
       // the 8 MiB billed ahead more (each request rounds up to a stroop)
       const due = priceOf(served - (credit?.freeBytes ?? 0n), toStroops(PRICE))
@@ -124,12 +124,12 @@ describe('metered bitswap', function () {
       await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(60_000) }))
       // a bill ahead is paid only once the bytes it bills are in (within the 4 MiB ByteTolerance);
       // the last one, ahead of the end of the file, is refused and billed again for what was served
-      await pWaitFor(() => (provider.node.metering?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 30_000 })
+      await pWaitFor(() => (provider.creditGate?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 30_000 })
 
-      const served = provider.node.peerLedger.get(peer).bytesSent
-      const account = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer
-      const payee = client.node.payments.peers().find(p => p.peer === provider.node.helia.libp2p.peerId.toString())?.asPayee
-      const credit = provider.node.metering?.view(peer)
+      const served = provider.peerTraffic.get(peer).bytesSent
+      const account = provider.payments.peers().find(p => p.peer === peer)?.fromPeer
+      const payee = client.payments.peers().find(p => p.peer === provider.node.helia.libp2p.peerId.toString())?.toPeer
+      const credit = provider.creditGate?.view(peer)
       const due = priceOf(served - (credit?.freeBytes ?? 0n), toStroops(PRICE))
       expect(Number(payee?.paidThrough)).to.be.at.most(Number(payee?.bytesDelivered) + 4 * MiB)
       expect(Number(account?.received)).to.be.greaterThan(0)
@@ -154,11 +154,11 @@ describe('metered bitswap', function () {
       // as `torplus cat` reads, two blocks at a time (Bitswap.BlocksInFlight), so wants keep coming
       const fetched = all(await cat(client.node, parseIpfsPath(content.toString()), { signal: AbortSignal.timeout(90_000), blockReadConcurrency: 2 }))
 
-      await pWaitFor(() => strict.node.metering?.view(peer).status === 'refused', { timeout: 20_000 })
+      await pWaitFor(() => strict.creditGate?.view(peer).status === 'refused', { timeout: 20_000 })
       await untilStalled(strict, peer, 15)
 
       // (usually short of the whole file; in one CI run the client had asked for every block before it was refused)
-      expect(strict.node.metering?.view(peer).status).to.equal('refused')
+      expect(strict.creditGate?.view(peer).status).to.equal('refused')
 
       // it can pay now; the provider's operator bills it
       expect(await payUp(ledger, strict, client)).to.include({ status: 'paid' })

@@ -111,7 +111,7 @@ describe('bitswap against misbehaving peers', function () {
     }
 
     await send(wantlistMessage(blocks))
-    await pWaitFor(() => provider.node.metering?.view(peer).status === 'refused', { timeout: 30_000 })
+    await pWaitFor(() => provider.creditGate?.view(peer).status === 'refused', { timeout: 30_000 })
 
     const refusedBefore = await metric('torplus_bitswap_refused_streams_total')
     // 20 streams of wants: 8 held until it pays, the other 12 reset

@@ -8,9 +8,9 @@ import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
-import { ExternalTor } from '../../src/transport/external-tor.js'
 import { socksConnect } from '../../src/transport/socks.js'
-import { ManagedTor } from '../../src/transport/tor-process.js'
+import { ExternalTor } from '../../src/transport/tor/external-tor.js'
+import { ManagedTor } from '../../src/transport/tor/managed-tor.js'
 import { tempDir } from '../utils/repo.js'
 
 describe('private tor network', function () {

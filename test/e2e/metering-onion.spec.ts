@@ -79,16 +79,16 @@ describe('metered bitswap over onion', function () {
       await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
       const peer = client.node.helia.libp2p.peerId.toString()
       const statuses: string[] = []
-      const watch = setInterval(() => { statuses.push(provider.node.metering?.view(peer).status ?? 'unmetered') }, 50)
+      const watch = setInterval(() => { statuses.push(provider.creditGate?.view(peer).status ?? 'unmetered') }, 50)
       const started = Date.now()
       await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(180_000) })).finally(() => { clearInterval(watch) })
       const seconds = (Date.now() - started) / 1000
       // the last bills wait behind what is in flight: within one request of all paid, once they land
-      await pWaitFor(() => (provider.node.metering?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 60_000, interval: 200 })
+      await pWaitFor(() => (provider.creditGate?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 60_000, interval: 200 })
 
-      const served = provider.node.peerLedger.get(peer).bytesSent
-      const received = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.received ?? 0n
-      const credit = provider.node.metering?.view(peer)
+      const served = provider.peerTraffic.get(peer).bytesSent
+      const received = provider.payments.peers().find(p => p.peer === peer)?.fromPeer?.received ?? 0n
+      const credit = provider.creditGate?.view(peer)
       const due = priceOf(served - (credit?.freeBytes ?? 0n), toStroops(PRICE))
       // what it paid and what it owes is the price of every byte past its allowance, plus at most
       // the 8 MiB billed ahead (each request rounds up to a stroop)
@@ -125,9 +125,9 @@ describe('metered bitswap over onion', function () {
       // throttle rate (a provider that ignored the refusal would send ~5 MiB/s here)
       const seconds = 10
       await new Promise(resolve => setTimeout(resolve, seconds * 1000))
-      const after = provider.node.peerLedger.get(peer).bytesSent
+      const after = provider.peerTraffic.get(peer).bytesSent
       expect(Number(after - refusedAt)).to.be.below(2 * MiB + seconds * THROTTLE * 2)
-      expect(provider.node.metering?.view(peer).status).to.equal('refused')
+      expect(provider.creditGate?.view(peer).status).to.equal('refused')
 
       controller.abort()
       expect(await fetching).to.be.an('error')
@@ -147,7 +147,7 @@ describe('metered bitswap over onion', function () {
       // as `torplus cat` reads, two blocks at a time (Bitswap.BlocksInFlight), so wants keep coming
       const fetched = all(await cat(client.node, parseIpfsPath(cid.toString()), { signal: AbortSignal.timeout(240_000), blockReadConcurrency: 2 }))
 
-      await pWaitFor(() => provider.node.metering?.view(peer).status === 'refused', { timeout: 120_000, interval: 200 })
+      await pWaitFor(() => provider.creditGate?.view(peer).status === 'refused', { timeout: 120_000, interval: 200 })
       expect(Number(await untilStalled(provider, peer, 40))).to.be.below(64 * MiB)
       expect(await payUp(ledger, provider, client)).to.include({ status: 'paid' })
 

@@ -100,7 +100,7 @@ describe('payment protocol, fuzzed', function () {
       }
     })
 
-    expect(node.node.payments.peers().every(p => (p.asPayee?.paid ?? 0n) === 0n)).to.be.true()
+    expect(node.payments.peers().every(p => (p.toPeer?.paid ?? 0n) === 0n)).to.be.true()
     await alive()
   })
 
@@ -133,11 +133,11 @@ describe('payment protocol, fuzzed', function () {
 
     await fuzz(answer, async (reply) => {
       next = reply
-      const outcome = await node.node.payments.bill(peer.node.helia.libp2p.peerId, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => err)
+      const outcome = await node.payments.bill(peer.node.helia.libp2p.peerId, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => err)
       expect(outcome instanceof Error || outcome.status !== 'paid').to.be.true()
     })
 
-    const account = node.node.payments.peers().find(p => p.peer === peer.node.helia.libp2p.peerId.toString())?.asPayer
+    const account = node.payments.peers().find(p => p.peer === peer.node.helia.libp2p.peerId.toString())?.fromPeer
     expect(account?.received ?? 0n).to.equal(0n)
     expect(account?.paidThrough ?? 0n).to.equal(0n)
     await alive()

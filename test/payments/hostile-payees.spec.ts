@@ -68,7 +68,7 @@ describe('a client against hostile payees', function () {
   let client: RunningNode
   const attackers: RunningNode[] = []
 
-  const paidInAll = (): bigint => client.node.payments.peers().reduce((sum, peer) => sum + (peer.asPayee?.paid ?? 0n), 0n)
+  const paidInAll = (): bigint => client.payments.peers().reduce((sum, peer) => sum + (peer.toPeer?.paid ?? 0n), 0n)
 
   before(async () => {
     ledger = await startPaymentLedger()
@@ -123,7 +123,7 @@ describe('a client against hostile payees', function () {
     await stream.close()
 
     const counts = (): { received: bigint, delivered: bigint } => {
-      const entry = client.node.peerLedger.get(peer)
+      const entry = client.peerTraffic.get(peer)
       return { received: entry.bytesReceived, delivered: entry.bytesDelivered }
     }
     await new Promise(resolve => setTimeout(resolve, 1000))
@@ -132,7 +132,7 @@ describe('a client against hostile payees', function () {
 
     const answer = await bill(payee, client, { ...await channelAccount(ledger), rangeEnd: 2n * BigInt(MiB), amount: 20_000n, total: 20_000n })
     expect(answer.reject?.code, answer.reject?.reason).to.equal(Reject.Code.AMOUNT_MISMATCH)
-    expect(client.node.payments.peers().find(p => p.peer === peer.toString())?.asPayee?.paid ?? 0n).to.equal(0n)
+    expect(client.payments.peers().find(p => p.peer === peer.toString())?.toPeer?.paid ?? 0n).to.equal(0n)
     // and it serves on
     expect(client.node.helia.libp2p.status).to.equal('started')
   })
@@ -159,7 +159,7 @@ describe('a client against hostile payees', function () {
       codes.push(answer.reject?.code ?? 'paid')
     }
 
-    const paid = client.node.payments.peers().find(p => p.peer === peer)?.asPayee?.paid ?? 0n
+    const paid = client.payments.peers().find(p => p.peer === peer)?.toPeer?.paid ?? 0n
     expect(paid <= priceOf(10n, toStroops('0.0100000'))).to.be.true()
     expect(codes.filter(code => code === Reject.Code.PRICE_TOO_HIGH).length).to.be.at.least(9)
   })
@@ -182,7 +182,7 @@ describe('a client against hostile payees', function () {
     const cid = await payee.node.fs.addBytes(crypto.randomBytes(MiB))
     await client.node.helia.libp2p.dial(payee.node.helia.libp2p.getMultiaddrs())
     await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
-    const delivered = client.node.peerLedger.get(payee.node.helia.libp2p.peerId).bytesDelivered
+    const delivered = client.peerTraffic.get(payee.node.helia.libp2p.peerId).bytesDelivered
 
     const wallet = client.node.wallet
     const sequence = wallet.sequence.bind(wallet)
@@ -202,7 +202,7 @@ describe('a client against hostile payees', function () {
       }
 
       // no promise was made: nothing holds the balance
-      const account = client.node.payments.peers().find(p => p.peer === payee.node.helia.libp2p.peerId.toString())?.asPayee
+      const account = client.payments.peers().find(p => p.peer === payee.node.helia.libp2p.peerId.toString())?.toPeer
       expect(account?.unsettled ?? []).to.deep.equal([])
       expect(reads.filter(address => address === missing).length).to.be.at.most(2)
     } finally {

@@ -88,8 +88,8 @@ async function payingPeer (payer: RunningNode, provider: RunningNode): Promise<v
   const peer = payer.node.helia.libp2p.peerId.toString()
   const ofPeer = (tab: { peer: string }): boolean => tab.peer === peer
   await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(4 * MiB)), 30_000)
-  await pWaitFor(() => provider.node.payments.tabs(['submitting', 'settled']).some(ofPeer) &&
-    provider.node.payments.tabs(['open']).some(tab => ofPeer(tab) && tab.transaction != null), { timeout: 20_000 })
+  await pWaitFor(() => provider.payments.tabs(['submitting', 'settled']).some(ofPeer) &&
+    provider.payments.tabs(['open']).some(tab => ofPeer(tab) && tab.transaction != null), { timeout: 20_000 })
 }
 
 /** Send all of `address`'s asset to the issuer */
@@ -146,15 +146,15 @@ describe('a provider against hostile payers', function () {
         const peer = payer.node.helia.libp2p.peerId.toString()
         await fetchFor(payer, provider, content, 20_000)
 
-        const account = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer
-        const served = provider.node.peerLedger.get(peer).bytesSent
+        const account = provider.payments.peers().find(p => p.peer === peer)?.fromPeer
+        const served = provider.peerTraffic.get(peer).bytesSent
         const paidFor = account?.paidThrough ?? 0n
         const fundable = payer === poor ? toStroops('0.015') : 0n
-        const credited = provider.node.payments.tabs().filter(tab => tab.peer === peer && tab.transaction != null).reduce((sum, tab) => sum + tab.total, 0n)
-        const view = JSON.stringify({ served, paidFor, credited, status: provider.node.metering?.view(peer).status }, (_, v) => typeof v === 'bigint' ? v.toString() : v)
+        const credited = provider.payments.tabs().filter(tab => tab.peer === peer && tab.transaction != null).reduce((sum, tab) => sum + tab.total, 0n)
+        const view = JSON.stringify({ served, paidFor, credited, status: provider.creditGate?.view(peer).status }, (_, v) => typeof v === 'bigint' ? v.toString() : v)
 
         expect(served > 4n * BigInt(MiB), view).to.be.true()
-        expect(provider.node.metering?.view(peer).status, view).to.be.oneOf(['throttled', 'refused'])
+        expect(provider.creditGate?.view(peer).status, view).to.be.oneOf(['throttled', 'refused'])
         // nothing its account could not fund was credited, and it was served little past that
         expect(credited <= fundable, view).to.be.true()
         expect(paidFor <= BigInt(MiB) + bytesFor(fundable, toStroops(PRICE)), view).to.be.true()
@@ -177,45 +177,45 @@ describe('a provider against hostile payers', function () {
       const first = await provider.node.fs.addBytes(crypto.randomBytes(3 * MiB))
       await fetchFor(payer, provider, first, 30_000)
       // the first tab is settled at once and lands
-      await pWaitFor(() => provider.node.payments.tabs().some(tab => tab.peer === peer && tab.state === 'settled'), { timeout: 20_000 })
-      const landed = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.landed ?? 0n
+      await pWaitFor(() => provider.payments.tabs().some(tab => tab.peer === peer && tab.state === 'settled'), { timeout: 20_000 })
+      const landed = provider.payments.peers().find(p => p.peer === peer)?.fromPeer?.landed ?? 0n
 
       // served more, and paid with a tab that holds its promise now, but not once its funds are gone
       const second = await provider.node.fs.addBytes(crypto.randomBytes(2 * MiB))
       await fetchFor(payer, provider, second, 30_000)
-      await pWaitFor(() => provider.node.payments.tabs(['open']).some(tab => tab.peer === peer && tab.transaction != null), { timeout: 20_000 })
-      const before = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer
+      await pWaitFor(() => provider.payments.tabs(['open']).some(tab => tab.peer === peer && tab.transaction != null), { timeout: 20_000 })
+      const before = provider.payments.peers().find(p => p.peer === peer)?.fromPeer
       const providerBalance = await ledger.assetBalance(provider.node.wallet.address)
       await drain(ledger, payer)
 
-      const [failed] = (await provider.node.payments.settle()).filter(tab => tab.peer === peer)
+      const [failed] = (await provider.payments.settle()).filter(tab => tab.peer === peer)
       expect(failed).to.include({ state: 'failed' })
       expect(failed.result).to.match(/op_underfunded/)
 
       // rolled back to what landed
-      const after = provider.node.payments.peers().find(p => p.peer === peer)?.asPayer
+      const after = provider.payments.peers().find(p => p.peer === peer)?.fromPeer
       expect(after?.refused).to.be.true()
       expect(after?.paidThrough).to.equal(failed.rangeStart)
       expect(after?.received).to.equal(landed)
       expect(after?.landed).to.equal(landed)
       expect(after?.defaulted).to.equal(failed.total)
       expect((before?.paidThrough ?? 0n) > (after?.paidThrough ?? 0n)).to.be.true()
-      expect(provider.node.metering?.view(peer).status).to.equal('refused')
+      expect(provider.creditGate?.view(peer).status).to.equal('refused')
       // the ledger moved nothing for it
       expect(await ledger.assetBalance(provider.node.wallet.address)).to.equal(providerBalance)
 
       // refused: its new wants are held, whatever it owes
       const third = await provider.node.fs.addBytes(crypto.randomBytes(4 * MiB))
-      const served = provider.node.peerLedger.get(peer).bytesSent
+      const served = provider.peerTraffic.get(peer).bytesSent
       const fetching = all(payer.node.fs.cat(third, { signal: AbortSignal.timeout(90_000) }))
       await new Promise(resolve => setTimeout(resolve, 5_000))
-      expect(provider.node.peerLedger.get(peer).bytesSent - served <= BigInt(MiB)).to.be.true()
+      expect(provider.peerTraffic.get(peer).bytesSent - served <= BigInt(MiB)).to.be.true()
 
       // it pays again with funds that are there; once that lands, its fetch goes on
       await issueAsset(ledger, payer.node.wallet.address, '10')
-      await pWaitFor(async () => (await provider.node.payments.bill(payer.node.helia.libp2p.peerId)).status === 'paid', { timeout: 30_000, interval: 1000 })
-      await pWaitFor(() => provider.node.payments.peers().find(p => p.peer === peer)?.asPayer?.refused === false, { timeout: 20_000 })
-      expect(provider.node.metering?.view(peer).status).to.not.equal('refused')
+      await pWaitFor(async () => (await provider.payments.bill(payer.node.helia.libp2p.peerId)).status === 'paid', { timeout: 30_000, interval: 1000 })
+      await pWaitFor(() => provider.payments.peers().find(p => p.peer === peer)?.fromPeer?.refused === false, { timeout: 20_000 })
+      expect(provider.creditGate?.view(peer).status).to.not.equal('refused')
       const chunks = await fetching
       expect(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)).to.equal(4 * MiB)
     } finally {
@@ -236,18 +236,18 @@ describe('a provider against hostile payers', function () {
         const tx = (signs(payer)(huge) as PaymentMessage).payment
         return { reject: { requestId: request.id, code: Reject.Code.OUT_OF_SYNC, reason: 'we paid', paidThrough: 100n * 1024n ** 4n, received: 100n * 1024n ** 4n, latest: tx } }
       })
-      const honest = provider.node.payments.tabs(['open']).find(tab => tab.peer === peer.toString())
-      const account = provider.node.payments.peers().find(p => p.peer === peer.toString())?.asPayer
+      const honest = provider.payments.tabs(['open']).find(tab => tab.peer === peer.toString())
+      const account = provider.payments.peers().find(p => p.peer === peer.toString())?.fromPeer
       await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(2 * MiB)), 10_000)
 
-      const outcome = await provider.node.payments.bill(peer)
+      const outcome = await provider.payments.bill(peer)
       expect(outcome).to.include({ status: 'rejected', code: 'OUT_OF_SYNC' })
-      const tab = provider.node.payments.tabs().find(other => other.channel === honest?.channel && other.sequence === honest?.sequence)
+      const tab = provider.payments.tabs().find(other => other.channel === honest?.channel && other.sequence === honest?.sequence)
       expect(tab?.transaction).to.equal(honest?.transaction)
       expect(tab?.total).to.equal(honest?.total)
-      const now = provider.node.payments.peers().find(p => p.peer === peer.toString())?.asPayer
+      const now = provider.payments.peers().find(p => p.peer === peer.toString())?.fromPeer
       expect(now?.paidThrough).to.equal(account?.paidThrough)
-      expect(provider.node.metering?.view(peer.toString()).status).to.not.equal('free')
+      expect(provider.creditGate?.view(peer.toString()).status).to.not.equal('free')
 
       // the same claim for exactly the range we asked, but a transaction its account cannot fund: not adopted either
       await drain(ledger, payer)
@@ -257,8 +257,8 @@ describe('a provider against hostile payers', function () {
         const tx = (signs(payer)(request) as PaymentMessage).payment
         return { reject: { requestId: request.id, code: Reject.Code.OUT_OF_SYNC, reason: 'we paid', paidThrough: request.rangeEnd, received: request.rangeEnd, latest: tx } }
       })
-      expect(await provider.node.payments.bill(peer)).to.include({ status: 'rejected', code: 'OUT_OF_SYNC' })
-      expect(provider.node.payments.tabs().find(other => other.channel === honest?.channel && other.sequence === honest?.sequence)?.transaction).to.equal(honest?.transaction)
+      expect(await provider.payments.bill(peer)).to.include({ status: 'rejected', code: 'OUT_OF_SYNC' })
+      expect(provider.payments.tabs().find(other => other.channel === honest?.channel && other.sequence === honest?.sequence)?.transaction).to.equal(honest?.transaction)
     } finally {
       await payer.stop()
     }
@@ -274,14 +274,14 @@ describe('a provider against hostile payers', function () {
 
       // then it vanishes mid-exchange: its requests are never answered
       await hostilePayer(payer, () => undefined)
-      const paid = provider.node.payments.tabs(['open']).find(tab => tab.peer === peer.toString())
+      const paid = provider.payments.tabs(['open']).find(tab => tab.peer === peer.toString())
       await fetchFor(payer, provider, await provider.node.fs.addBytes(crypto.randomBytes(2 * MiB)), 10_000)
-      await provider.node.payments.bill(peer).catch(() => {})
-      expect(provider.node.payments.tabs(['open']).find(tab => tab.channel === paid?.channel && tab.sequence === paid?.sequence)?.pending).to.not.equal(undefined)
+      await provider.payments.bill(peer).catch(() => {})
+      expect(provider.payments.tabs(['open']).find(tab => tab.channel === paid?.channel && tab.sequence === paid?.sequence)?.pending).to.not.equal(undefined)
 
       // once the request expires, the tab settles with the transaction it holds
       await new Promise(resolve => setTimeout(resolve, 2_500))
-      const settled = (await provider.node.payments.settle()).find(tab => tab.channel === paid?.channel && tab.sequence === paid?.sequence)
+      const settled = (await provider.payments.settle()).find(tab => tab.channel === paid?.channel && tab.sequence === paid?.sequence)
       expect(settled).to.include({ state: 'settled', total: paid?.total })
 
       // peers that never answer (and plain bitswap clients) leave the two channels free for a payer that pays
@@ -290,15 +290,15 @@ describe('a provider against hostile payers', function () {
         silent.push(quiet)
         await hostilePayer(quiet, () => undefined)
         await fetchFor(quiet, provider, content, 5_000)
-        await provider.node.payments.bill(quiet.node.helia.libp2p.peerId).catch(() => {})
+        await provider.payments.bill(quiet.node.helia.libp2p.peerId).catch(() => {})
       }
 
       await new Promise(resolve => setTimeout(resolve, 2_500))
       const next = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: PRICE } }))
       silent.push(next)
       await fetchFor(next, provider, await provider.node.fs.addBytes(crypto.randomBytes(2 * MiB)), 30_000)
-      expect(await provider.node.payments.bill(next.node.helia.libp2p.peerId)).to.have.property('status').that.is.oneOf(['paid', 'nothing-due'])
-      expect(provider.node.payments.tabs().some(tab => tab.peer === next.node.helia.libp2p.peerId.toString() && tab.transaction != null)).to.be.true()
+      expect(await provider.payments.bill(next.node.helia.libp2p.peerId)).to.have.property('status').that.is.oneOf(['paid', 'nothing-due'])
+      expect(provider.payments.tabs().some(tab => tab.peer === next.node.helia.libp2p.peerId.toString() && tab.transaction != null)).to.be.true()
     } finally {
       await payer.stop()
       await Promise.all(silent.map(async node => node.stop()))

@@ -14,8 +14,8 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
+import { createPaymentGateway } from '../../src/api/payment-gateway.js'
 import { PAYMENT_PROTOCOL } from '../../src/payments/constants.js'
-import { createPaymentGateway } from '../../src/payments/gateway.js'
 import { Reject } from '../../src/payments/pb/payment.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
@@ -42,7 +42,7 @@ async function transfer (from: RunningNode, to: RunningNode, bytes: number): Pro
 
 /** Whether `node` waits on `peer` for blocks it asked it for */
 function isServing (node: RunningNode, peer: PeerId): boolean {
-  return (node.node as any).delivery.serving(peer)
+  return node.node.services.deliveryMeter.serving(peer)
 }
 
 /** Send one crafted request from `from` to `to` and read the answer */
@@ -78,29 +78,29 @@ describe('payments', function () {
 
     it('bills the client exactly the price of the bytes it was served', async () => {
       await transfer(provider, client, 3 * 1024 * 1024)
-      const served = provider.node.peerLedger.get(client.node.helia.libp2p.peerId).bytesSent
-      const delivered = client.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesDelivered
+      const served = provider.peerTraffic.get(client.node.helia.libp2p.peerId).bytesSent
+      const delivered = client.peerTraffic.get(provider.node.helia.libp2p.peerId).bytesDelivered
       // what the client counts is the blocks it asked for, with a framing allowance that runs ahead of the provider's count
       expect(Number(delivered - served)).to.be.within(0, 64 * 16)
       expect(served > 3n * 1024n * 1024n).to.be.true()
 
-      const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+      const outcome = await provider.payments.bill(client.node.helia.libp2p.peerId)
       expect(outcome).to.include({ status: 'paid', amount: priceOf(served, toStroops(PRICE)), total: priceOf(served, toStroops(PRICE)), paidThrough: served })
 
-      const [payee] = client.node.payments.peers()
-      expect(payee.asPayee).to.include({ paidThrough: served, paid: priceOf(served, toStroops(PRICE)) })
+      const [payee] = client.payments.peers()
+      expect(payee.toPeer).to.include({ paidThrough: served, paid: priceOf(served, toStroops(PRICE)) })
     })
 
     it('settles a new payer\'s first tab at once, so it knows early whether its promises land', async () => {
-      await pWaitFor(() => provider.node.payments.tabs()[0].state === 'settled', { timeout: 10_000 })
-      const [tab] = provider.node.payments.tabs()
+      await pWaitFor(() => provider.payments.tabs()[0].state === 'settled', { timeout: 10_000 })
+      const [tab] = provider.payments.tabs()
       expect(await ledger.assetBalance(provider.node.wallet.address)).to.equal(toStroops('1000') + tab.total)
       expect(await ledger.assetBalance(client.node.wallet.address)).to.equal(toStroops('1000') - tab.total)
-      expect(provider.node.payments.peers()[0].asPayer?.landed).to.equal(tab.total)
+      expect(provider.payments.peers()[0].fromPeer?.landed).to.equal(tab.total)
     })
 
     it('has nothing to bill until more bytes are served', async () => {
-      expect(await provider.node.payments.bill(client.node.helia.libp2p.peerId, { rangeEnd: provider.node.payments.peers()[0].asPayer?.paidThrough })).to.include({ status: 'nothing-due' })
+      expect(await provider.payments.bill(client.node.helia.libp2p.peerId, { rangeEnd: provider.payments.peers()[0].fromPeer?.paidThrough })).to.include({ status: 'nothing-due' })
     })
 
     it('adds the next payments to one tab, cumulative, and leaves it open', async () => {
@@ -108,19 +108,19 @@ describe('payments', function () {
 
       for (const size of [1024 * 1024, 512 * 1024]) {
         await transfer(provider, client, size)
-        const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+        const outcome = await provider.payments.bill(client.node.helia.libp2p.peerId)
         expect(outcome.status, JSON.stringify(outcome, (_, v) => typeof v === 'bigint' ? v.toString() : v)).to.equal('paid')
         amounts.push(outcome.status === 'paid' ? outcome.amount : 0n)
-        firstVersion ??= provider.node.payments.tabs(['open'])[0].transaction
+        firstVersion ??= provider.payments.tabs(['open'])[0].transaction
       }
 
-      const open = provider.node.payments.tabs(['open'])
+      const open = provider.payments.tabs(['open'])
       expect(open).to.have.lengthOf(1)
       expect(open[0].total).to.equal(amounts[0] + amounts[1])
     })
 
     it('leaves the client nothing it could submit alone, older or newer', async () => {
-      for (const envelope of [firstVersion, provider.node.payments.tabs(['open'])[0].transaction]) {
+      for (const envelope of [firstVersion, provider.payments.tabs(['open'])[0].transaction]) {
         const tx = TransactionBuilder.fromXDR(envelope ?? '', client.node.wallet.passphrase)
         const refused = await ledger.server.submitTransaction(tx).catch(err => err.response?.data?.extras?.result_codes)
         expect(refused).to.deep.equal({ transaction: 'tx_bad_auth' })
@@ -128,13 +128,13 @@ describe('payments', function () {
     })
 
     it('settles the tab: the provider receives exactly the cumulative amount', async () => {
-      const total = provider.node.payments.tabs(['open'])[0].total
+      const total = provider.payments.tabs(['open'])[0].total
       const before = {
         provider: await ledger.assetBalance(provider.node.wallet.address),
         client: await ledger.assetBalance(client.node.wallet.address)
       }
 
-      const [tab] = await provider.node.payments.settle()
+      const [tab] = await provider.payments.settle()
       expect(tab).to.include({ state: 'settled', total })
       expect(await ledger.assetBalance(provider.node.wallet.address)).to.equal((before.provider ?? 0n) + total)
       expect(await ledger.assetBalance(client.node.wallet.address)).to.equal((before.client ?? 0n) - total)
@@ -142,7 +142,7 @@ describe('payments', function () {
 
     it('cannot land the older, smaller version once settled, even with the channel\'s signature', async () => {
       const older = TransactionBuilder.fromXDR(firstVersion ?? '', client.node.wallet.passphrase) as Transaction
-      const channel = provider.node.payments.tabs()[0].channel
+      const channel = provider.payments.tabs()[0].channel
       expect(older.source).to.equal(channel)
 
       // signed as the provider would sign it: the payer's signature and the channel's
@@ -162,16 +162,16 @@ describe('payments', function () {
       expect(text).to.match(/^torplus_payment_requests_total\{outcome="paid"\} 3$/m)
       expect(text).to.match(/^torplus_payments_received_total 3$/m)
       expect(text).to.match(/^torplus_settlements_total\{result="settled"\} 2$/m)
-      const settled = provider.node.payments.tabs(['settled']).reduce((sum, tab) => sum + tab.total, 0n)
+      const settled = provider.payments.tabs(['settled']).reduce((sum, tab) => sum + tab.total, 0n)
       expect(text).to.match(new RegExp(`^torplus_settled_stroops_total ${settled}$`, 'm'))
       expect(await client.node.registry.metrics()).to.match(/^torplus_payment_requests_received_total\{outcome="paid"\} 3$/m)
     })
 
     it('opens a new tab after settlement and the client follows', async () => {
       await transfer(provider, client, 512 * 1024)
-      const outcome = await provider.node.payments.bill(client.node.helia.libp2p.peerId)
+      const outcome = await provider.payments.bill(client.node.helia.libp2p.peerId)
       expect(outcome.status, JSON.stringify(outcome, (_, v) => typeof v === 'bigint' ? v.toString() : v)).to.equal('paid')
-      const open = provider.node.payments.tabs(['open'])
+      const open = provider.payments.tabs(['open'])
       expect(open).to.have.lengthOf(1)
       expect(open[0].total).to.equal(outcome.status === 'paid' ? outcome.amount : -1n)
     })
@@ -180,10 +180,10 @@ describe('payments', function () {
       const peer = client.node.helia.libp2p.peerId
       const provided = provider.node.helia.libp2p.peerId
       await transfer(provider, client, 256 * 1024)
-      let served = provider.node.peerLedger.get(peer).bytesSent
+      let served = provider.peerTraffic.get(peer).bytesSent
 
       // the client wants nothing of the provider now: nothing is paid ahead
-      expect(await provider.node.payments.bill(peer, { ahead: BigInt(PAY_AHEAD) })).to.include({ status: 'rejected', code: 'AMOUNT_MISMATCH' })
+      expect(await provider.payments.bill(peer, { ahead: BigInt(PAY_AHEAD) })).to.include({ status: 'rejected', code: 'AMOUNT_MISMATCH' })
 
       // while it waits on the provider for a block (one nobody has), it pays ahead
       const waiting = new AbortController()
@@ -192,16 +192,16 @@ describe('payments', function () {
 
       try {
         await pWaitFor(() => isServing(client, provided), { timeout: 10_000 })
-        const ahead = await provider.node.payments.bill(peer, { ahead: BigInt(PAY_AHEAD) })
+        const ahead = await provider.payments.bill(peer, { ahead: BigInt(PAY_AHEAD) })
         // the provider's count now has its DONT_HAVE for the block too
-        served = provider.node.peerLedger.get(peer).bytesSent
+        served = provider.peerTraffic.get(peer).bytesSent
         expect(ahead).to.include({ status: 'paid', paidThrough: served + BigInt(PAY_AHEAD) })
-        expect(client.node.payments.peers()[0].asPayee?.paidThrough).to.equal(served + BigInt(PAY_AHEAD))
+        expect(client.payments.peers()[0].toPeer?.paidThrough).to.equal(served + BigInt(PAY_AHEAD))
 
         // further ahead than the client pays: refused, and neither side counts the prepaid bytes as moved
-        expect(await provider.node.payments.bill(peer, { ahead: BigInt(2 * PAY_AHEAD) })).to.include({ status: 'rejected', code: 'AMOUNT_MISMATCH' })
-        expect(await provider.node.payments.bill(peer)).to.include({ status: 'nothing-due' })
-        expect(provider.node.peerLedger.get(peer).bytesSent).to.equal(served)
+        expect(await provider.payments.bill(peer, { ahead: BigInt(2 * PAY_AHEAD) })).to.include({ status: 'rejected', code: 'AMOUNT_MISMATCH' })
+        expect(await provider.payments.bill(peer)).to.include({ status: 'nothing-due' })
+        expect(provider.peerTraffic.get(peer).bytesSent).to.equal(served)
       } finally {
         waiting.abort()
         await wanted
@@ -209,8 +209,8 @@ describe('payments', function () {
 
       // the next bill charges only what was served past the prepaid range
       await transfer(provider, client, 512 * 1024)
-      const more = provider.node.peerLedger.get(peer).bytesSent
-      const next = await provider.node.payments.bill(peer)
+      const more = provider.peerTraffic.get(peer).bytesSent
+      const next = await provider.payments.bill(peer)
       expect(next).to.include({ status: 'paid', paidThrough: more })
       const expected = priceOf(more - served - BigInt(PAY_AHEAD), toStroops(PRICE))
       expect(Number(next.status === 'paid' ? next.amount : 0n)).to.be.within(Number(expected) - 1, Number(expected) + 1)
@@ -259,25 +259,25 @@ describe('payments', function () {
       key = provider.repo.privateKey;
       ({ channel, sequence } = await newChannel())
       await transfer(provider, client, 1024 * 1024)
-      const account = client.node.payments.peers().find(peer => peer.peer === provider.node.helia.libp2p.peerId.toString())?.asPayee
+      const account = client.payments.peers().find(peer => peer.peer === provider.node.helia.libp2p.peerId.toString())?.toPeer
       received = account?.bytesDelivered ?? 0n
       paidThrough = account?.paidThrough ?? 0n
     })
 
     it('pays a good request once; the same request again is a replay', async () => {
-      const paidBefore = client.node.payments.peers()[0].asPayee?.paid ?? 0n
+      const paidBefore = client.payments.peers()[0].toPeer?.paid ?? 0n
       const good = await request()
       const answer = await send(provider, client, { request: good })
       expect(answer.payment?.transaction, answer.reject?.reason).to.be.a('string')
 
       expect(await rejection({ request: good })).to.equal(Reject.Code.REPLAYED)
-      expect(client.node.payments.peers()[0].asPayee?.paid).to.equal(paidBefore + 1000n)
+      expect(client.payments.peers()[0].toPeer?.paid).to.equal(paidBefore + 1000n)
       paidThrough = received
     })
 
     it('rejects each bad request with its own reason', async () => {
       await transfer(provider, client, 1024 * 1024)
-      received = client.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesDelivered
+      received = client.peerTraffic.get(provider.node.helia.libp2p.peerId).bytesDelivered
       const other = await generateKeyPair('Ed25519')
       const next = await newChannel()
       const cases: Array<[string, PaymentMessage]> = [
@@ -302,7 +302,7 @@ describe('payments', function () {
         expect(await rejection(message, `case ${index}`), `case ${index}`).to.equal(code)
       }
 
-      expect(client.node.payments.peers()[0].asPayee?.paidThrough).to.equal(paidThrough)
+      expect(client.payments.peers()[0].toPeer?.paidThrough).to.equal(paidThrough)
     })
 
     it('says what it paid when out of sync, so a payee that lost track can catch up', async () => {
@@ -318,7 +318,7 @@ describe('payments', function () {
       try {
         for (const [payer, code, amount] of [[poor, Reject.Code.INSUFFICIENT_BALANCE, 2_000n * 10_000_000n], [untrusting, Reject.Code.NO_TRUSTLINE, 100n]] as const) {
           await transfer(provider, payer, 64 * 1024)
-          const got = payer.node.peerLedger.get(provider.node.helia.libp2p.peerId).bytesDelivered
+          const got = payer.peerTraffic.get(provider.node.helia.libp2p.peerId).bytesDelivered
           const answer = await send(provider, payer, { request: await request({ ...await newChannel(), rangeStart: 0n, rangeEnd: got, amount, total: amount }) })
           expect(answer.reject?.code, answer.reject?.reason).to.equal(code)
         }
@@ -334,7 +334,7 @@ describe('payments', function () {
     const token = 'a'.repeat(64)
 
     before(() => {
-      app = createPaymentGateway({ wallet: provider.node.wallet, payments: () => provider.node.payments, token, log: provider.node.helia.logger.forComponent('test') })
+      app = createPaymentGateway({ wallet: provider.node.wallet, payments: () => provider.payments, token, log: provider.node.helia.logger.forComponent('test') })
     })
 
     async function get (path: string, init?: RequestInit): Promise<{ status: number, body: any }> {
@@ -369,8 +369,8 @@ describe('payments', function () {
         expect(answer.body.Code).to.equal('ERR_UNAUTHORIZED')
       }
 
-      expect(provider.node.payments.tabs(['open'])).to.have.lengthOf(1)
-      const before = provider.node.payments.tabs(['settled']).length
+      expect(provider.payments.tabs(['open'])).to.have.lengthOf(1)
+      const before = provider.payments.tabs(['settled']).length
       const settled = await get('/api/v1/settle', { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
       expect(settled.status).to.equal(200)
       expect(settled.body.Tabs.map((t: any) => t.State)).to.deep.equal(['settled'])

@@ -43,12 +43,12 @@ describe('settlement with many payers', function () {
       await all(payer.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
     }))
 
-    const outcomes = await Promise.all(payers.map(async payer => provider.node.payments.bill(payer.node.helia.libp2p.peerId)))
+    const outcomes = await Promise.all(payers.map(async payer => provider.payments.bill(payer.node.helia.libp2p.peerId)))
     expect(outcomes.map(outcome => outcome.status)).to.deep.equal(Array(PAYERS).fill('paid'))
-    expect(provider.node.payments.tabs(['open', 'submitting', 'settled']).length).to.equal(PAYERS)
+    expect(provider.payments.tabs(['open', 'submitting', 'settled']).length).to.equal(PAYERS)
 
-    await provider.node.payments.settle()
-    const tabs = provider.node.payments.tabs()
+    await provider.payments.settle()
+    const tabs = provider.payments.tabs()
     expect(tabs.map(tab => tab.state)).to.deep.equal(Array(PAYERS).fill('settled'))
     expect(new Set(tabs.map(tab => tab.channel)).size).to.equal(CHANNELS)
 

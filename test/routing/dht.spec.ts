@@ -5,6 +5,7 @@
  * the node nor is asked anything more in that query
  */
 import crypto from 'node:crypto'
+import net from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -140,6 +141,32 @@ describe('DHT in loopback development mode', function () {
     expect(fetcher.helia.libp2p.getConnections(provider)).to.be.empty()
     const fetched = uint8ArrayConcat(await all(await cat(fetcher, { cid: entry.cid, path: '' }, { signal: AbortSignal.timeout(30_000) })))
     expect(Buffer.from(fetched).equals(content)).to.be.true()
+  })
+
+  it('dials its Routing.Bootstrap peers only once bitswap runs, so that their first identify of it includes bitswap', async () => {
+    // a bare TCP listener stands for the bootstrap peer: it notes when the dial arrives
+    const order: string[] = []
+    const sockets: net.Socket[] = []
+    const server = net.createServer(socket => {
+      order.push('dialled')
+      sockets.push(socket)
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as net.AddressInfo
+    const repo = await openRepo(await createRepo({ Routing: { Bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${nodes[0].helia.libp2p.peerId}`] } }), { command: 'test' })
+    const node = createTorPlusNode({ repo })
+    node.helia.events.addEventListener('start', () => { order.push('node started') })
+
+    try {
+      await node.start()
+      await pWaitFor(() => order.includes('dialled'), { timeout: 10_000 })
+      expect(order).to.deep.equal(['node started', 'dialled'])
+    } finally {
+      sockets.forEach(socket => socket.destroy())
+      server.close()
+      await node.stop()
+      await repo.close()
+    }
   })
 
   describe('a peer that answers with bad messages', () => {

@@ -2,7 +2,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect } from 'aegir/chai'
 import { createOnionKey, isOnion, isValidServiceId, parseOnionMultiaddr, toOnionMultiaddr } from '../../src/transport/onion-address.js'
-import { TorControl } from '../../src/transport/tor-control/index.js'
+import { TorControl } from '../../src/transport/tor/control/index.js'
 import { startOfflineTor } from '../utils/tor.js'
 
 describe('onion addresses', function () {

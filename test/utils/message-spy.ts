@@ -9,8 +9,8 @@ import { publicKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { decorateMuxer } from '../../src/transport/muxer-decorator.js'
-import type { MuxerFactoryInit } from '../../src/transport/muxer-decorator.js'
+import { decorateMuxer } from '../../src/transport/muxer/decorator.js'
+import type { MuxerFactoryInit } from '../../src/transport/muxer/decorator.js'
 import type { Stream } from '@libp2p/interface'
 
 const IDENTIFY_PROTOCOLS = ['/ipfs/id/1.0.0', '/ipfs/id/push/1.0.0']

@@ -31,7 +31,7 @@ export function rateWithin (samples: Samples, from: number, to: number): number 
  */
 export async function untilRefused (provider: RunningNode, peer: string, options: { timeout: number, stall?: number }): Promise<{ statuses: string[], refusedAt: bigint }> {
   const stall = options.stall ?? 30_000
-  const status = (): string => provider.node.metering?.view(peer).status ?? 'unmetered'
+  const status = (): string => provider.creditGate?.view(peer).status ?? 'unmetered'
   const statuses: string[] = []
   const watch = setInterval(() => {
     if (statuses[statuses.length - 1] !== status()) { statuses.push(status()) }
@@ -40,7 +40,7 @@ export async function untilRefused (provider: RunningNode, peer: string, options
 
   try {
     await pWaitFor(() => {
-      const sent = provider.node.peerLedger.get(peer).bytesSent
+      const sent = provider.peerTraffic.get(peer).bytesSent
 
       if (sent !== last.sent) {
         last = { sent, at: Date.now() }
@@ -55,7 +55,7 @@ export async function untilRefused (provider: RunningNode, peer: string, options
   }
 
   if (statuses[statuses.length - 1] !== 'refused') { statuses.push('refused') }
-  return { statuses, refusedAt: provider.node.peerLedger.get(peer).bytesSent }
+  return { statuses, refusedAt: provider.peerTraffic.get(peer).bytesSent }
 }
 
 /**
@@ -66,8 +66,8 @@ export async function untilRefused (provider: RunningNode, peer: string, options
 export async function untilStalled (provider: RunningNode, peer: string, tries: number): Promise<bigint> {
   let stalled = -1n
 
-  for (let i = 0; i < tries && stalled !== provider.node.peerLedger.get(peer).bytesSent; i++) {
-    stalled = provider.node.peerLedger.get(peer).bytesSent
+  for (let i = 0; i < tries && stalled !== provider.peerTraffic.get(peer).bytesSent; i++) {
+    stalled = provider.peerTraffic.get(peer).bytesSent
     await new Promise(resolve => setTimeout(resolve, 2000))
   }
 
@@ -78,5 +78,5 @@ export async function untilStalled (provider: RunningNode, peer: string, tries: 
 export async function payUp (ledger: PaymentLedger, provider: RunningNode, client: RunningNode): Promise<BillOutcome> {
   await client.node.wallet.trust()
   await issueAsset(ledger, client.node.wallet.address, '10')
-  return provider.node.payments.bill(client.node.helia.libp2p.peerId)
+  return provider.payments.bill(client.node.helia.libp2p.peerId)
 }

@@ -6,6 +6,7 @@
 import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
+import { expect } from 'aegir/chai'
 import { LocalLedger } from '../../src/devnet/ledger/index.js'
 import { DEVNET_ASSET_CODE, setUpPayments } from '../../src/devnet/payments.js'
 import { EPHEMERAL_HTTP_ADDRESSES } from '../../src/devnet/ports.js'
@@ -15,8 +16,10 @@ import { loadOrCreateStellarSeed } from '../../src/repo/keys.js'
 import { toStroops } from '../../src/stellar/amounts.js'
 import { DEVNET_PASSPHRASE } from '../../src/stellar/networks.js'
 import { createRepo, tempDir } from './repo.js'
+import type { BitswapTrafficMeter, CreditGate, PeerTrafficStore } from '../../src/bitswap/index.js'
 import type { TorNetwork } from '../../src/devnet/tor-network.js'
 import type { TorPlusNode } from '../../src/node.js'
+import type { PaymentService } from '../../src/payments/index.js'
 import type { Repo } from '../../src/repo/index.js'
 
 export interface PaymentLedger {
@@ -110,6 +113,12 @@ export async function issueAsset (ledger: PaymentLedger, address: string, amount
 export interface RunningNode {
   node: TorPlusNode
   repo: Repo
+  /** The node's payment service; throws if it has none */
+  readonly payments: PaymentService
+  /** The node's credit gate, if it charges */
+  readonly creditGate?: CreditGate
+  readonly peerTraffic: PeerTrafficStore
+  readonly bitswapTraffic: BitswapTrafficMeter
   stop(): Promise<void>
 }
 
@@ -121,6 +130,18 @@ export async function startNode (repoPath: string): Promise<RunningNode> {
   return {
     node,
     repo,
+    get payments () {
+      const payments = node.services.payments
+
+      if (payments == null) {
+        expect.fail('the node runs no payment service')
+      }
+
+      return payments
+    },
+    get creditGate () { return node.services.creditGate },
+    get peerTraffic () { return node.services.peerTraffic },
+    get bitswapTraffic () { return node.services.bitswapTraffic },
     async stop () {
       await node.stop()
       await repo.close()

@@ -103,7 +103,7 @@ export function toJson (value: unknown): string {
   return JSON.stringify(value, (_key, v) => typeof v === 'bigint' ? Number(v) : v)
 }
 
-export function json (c: Context, value: unknown): Response {
+export function json <T = unknown> (c: Context, value: T): Response {
   return c.body(toJson(value) + '\n', 200, { 'Content-Type': 'application/json' })
 }
 

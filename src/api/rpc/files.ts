@@ -3,7 +3,7 @@
  */
 import { Hono } from 'hono'
 import { pushable } from 'it-pushable'
-import { toImportDefaults } from '../../config/to-init.js'
+import { toImportDefaults } from '../../config/index.js'
 import { add } from '../../core/add.js'
 import { cat } from '../../core/cat.js'
 import { InvalidArgumentError } from '../../core/errors.js'

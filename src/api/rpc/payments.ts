@@ -5,10 +5,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
-import { billView, peerView, tabView } from '../../payments/views.js'
+import { requirePayments } from '../payments.js'
+import { billView, peerView, tabView } from '../views/payments.js'
 import { integer, json, requiredArg } from './encoding.js'
 import type { RpcContext } from './index.js'
-import type { TabState } from '../../payments/service.js'
+import type { TabState } from '../../payments/index.js'
+import type { BillView, PeersView, TabsView } from '../views/index.js'
 
 const STATES: TabState[] = ['open', 'submitting', 'settled', 'failed']
 
@@ -26,11 +28,11 @@ export function paymentRoutes ({ node }: RpcContext): Hono {
 
     const upTo = integer(c, 'up-to')
     // bytes served free are left out of the bill, as the metering leaves them out
-    const freeBytes = node.metering?.policy.freeBytes(peer.toString())
-    return json(c, billView(await node.payments.bill(peer, { rangeEnd: upTo == null ? undefined : BigInt(upTo), freeBytes, signal: c.req.raw.signal })))
+    const freeBytes = node.services.creditGate?.policy.freeBytes(peer.toString())
+    return json<BillView>(c, billView(await requirePayments(node).bill(peer, { rangeEnd: upTo == null ? undefined : BigInt(upTo), freeBytes, signal: c.req.raw.signal })))
   })
 
-  app.post('/peers', (c) => json(c, { Peers: node.payments.peers().map(peerView) }))
+  app.post('/peers', (c) => json<PeersView>(c, { Peers: requirePayments(node).peers().map(peerView) }))
 
   app.post('/tabs', (c) => {
     const state = c.req.query('state')
@@ -39,10 +41,10 @@ export function paymentRoutes ({ node }: RpcContext): Hono {
       throw new InvalidArgumentError(`option "state" must be one of ${STATES.join(', ')}`)
     }
 
-    return json(c, { Tabs: node.payments.tabs(state == null ? undefined : [state as TabState]).map(tabView) })
+    return json<TabsView>(c, { Tabs: requirePayments(node).tabs(state == null ? undefined : [state as TabState]).map(tabView) })
   })
 
-  app.post('/settle', async (c) => json(c, { Tabs: (await node.payments.settle({ signal: c.req.raw.signal })).map(tabView) }))
+  app.post('/settle', async (c) => json<TabsView>(c, { Tabs: (await requirePayments(node).settle({ signal: c.req.raw.signal })).map(tabView) }))
 
   return app
 }

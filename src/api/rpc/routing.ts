@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { anySignal } from 'any-signal'
 import { Hono } from 'hono'
 import { CID } from 'multiformats/cid'
+import { toRequestSettings } from '../../config/index.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { NotHeldError, PeerNotFoundError, RoutingDisabledError, toKuboQueryEvent } from '../../routing/index.js'
 import { args, integer, ndjson, requiredArg } from './encoding.js'
@@ -107,7 +108,7 @@ export function routingRoutes ({ node }: RpcContext): Hono {
  * the timeout ends the stream without an error
  */
 async function * query (node: TorPlusNode, c: Context, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>): AsyncGenerator<KuboQueryEvent> {
-  const timeout = AbortSignal.timeout(node.repo.config.Routing.QueryTimeout)
+  const timeout = AbortSignal.timeout(toRequestSettings(node.repo.config).queryTimeout)
   const signal = anySignal([c.req.raw.signal, timeout])
 
   try {

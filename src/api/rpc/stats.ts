@@ -3,6 +3,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { Hono } from 'hono'
+import { bandwidthView } from '../views/stats.js'
 import { duration, flag, ndjson } from './encoding.js'
 import type { RpcContext } from './index.js'
 
@@ -16,8 +17,7 @@ export function statsRoutes ({ node }: RpcContext): Hono {
 
     return ndjson(c, (async function * () {
       while (true) {
-        const stat = node.bandwidth.stat()
-        yield { TotalIn: stat.totalIn, TotalOut: stat.totalOut, RateIn: stat.rateIn, RateOut: stat.rateOut }
+        yield bandwidthView(node.services.bandwidth.stat())
 
         if (!poll) {
           return

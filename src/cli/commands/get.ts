@@ -6,6 +6,7 @@ import { extract } from 'it-tar'
 import { fromStroops, toStroops } from '../../stellar/amounts.js'
 import { withContext } from '../command.js'
 import { byteProgress, counted } from '../progress.js'
+import type { PeersView } from '../../api/views/index.js'
 import type { CliContext, GlobalArgs } from '../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -53,10 +54,6 @@ export const get: CommandModule<GlobalArgs, any> = {
   })
 }
 
-interface PeerPayments {
-  Peers: Array<{ Fetched: { Paid: string } | null }>
-}
-
 /** Interval of the paid-so-far figure on the progress bar */
 const PAID_POLL_INTERVAL = 1000
 
@@ -67,7 +64,7 @@ const PAID_POLL_INTERVAL = 1000
 function paidSince (ctx: CliContext, show: (text: string) => void): { stop(): Promise<void> } {
   const paid = async (): Promise<bigint | undefined> => {
     try {
-      const peers = await ctx.call<PeerPayments>('payments/peers', {}, { requireDaemon: true })
+      const peers = await ctx.call<PeersView>('payments/peers', {}, { requireDaemon: true })
       return peers.Peers.reduce((sum, peer) => sum + toStroops(peer.Fetched?.Paid ?? '0'), 0n)
     } catch {
       return undefined

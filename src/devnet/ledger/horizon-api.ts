@@ -1,7 +1,7 @@
 /**
  * The Horizon endpoints that @stellar/stellar-sdk's Horizon.Server calls for
- * accounts, payments and transactions, in Horizon's JSON shapes (see
- * ../shared notes: sequence as a string, `_links.data` on accounts, a valid
+ * accounts, payments and transactions, in Horizon's JSON shapes (what the
+ * SDK relies on: sequence as a string, `_links.data` on accounts, a valid
  * `result_xdr`, 400 `transaction_failed` problems with `result_codes`)
  */
 import { Hono } from 'hono'

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { BASE_FEE } from '../../stellar/amounts.js'
+import { TX_VALIDITY_SECONDS } from '../constants.js'
 import { ChannelsExhaustedError, ChannelAccountMissingError, UnknownChannelError } from '../errors.js'
 import type { StellarWallet } from './wallet.js'
 import type { PaymentBooks } from '../books/index.js'
@@ -140,7 +141,7 @@ export class ChannelPool {
 
     const tx = new TransactionBuilder(new Account(channel, current.toString()), { fee: BASE_FEE.toString(), networkPassphrase: this.wallet.passphrase })
       .addOperation(Operation.bumpSequence({ bumpTo: sequence.toString() }))
-      .setTimeout(60)
+      .setTimeout(TX_VALIDITY_SECONDS)
       .build()
     tx.sign(this.keypair(channel))
     await this.wallet.submit(tx, `retiring sequence ${sequence} of channel ${channel}`, options)

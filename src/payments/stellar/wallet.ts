@@ -7,6 +7,7 @@
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { BASE_FEE, fromStroops, toStroops } from '../../stellar/amounts.js'
 import { DEFAULT_HORIZON, PASSPHRASES } from '../../stellar/networks.js'
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_HORIZON_TIMEOUT, TX_VALIDITY_SECONDS } from '../constants.js'
 import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredError, HorizonUnreachableError, TransactionRefusedError } from '../errors.js'
 import type { StellarNetwork } from '../../stellar/networks.js'
 import type { AbortOptions } from '@libp2p/interface'
@@ -89,7 +90,7 @@ export class StellarWallet {
     this.network = init.network
     this.horizonUrl = init.horizon ?? DEFAULT_HORIZON[init.network]
     this.assetConfig = init.asset
-    this.timeout = init.timeout ?? 30_000
+    this.timeout = init.timeout ?? DEFAULT_HORIZON_TIMEOUT
   }
 
   /** Why payments cannot run, or undefined when they can */
@@ -190,7 +191,7 @@ export class StellarWallet {
     const account = await this.load(options)
     const tx = new TransactionBuilder(account, { fee: BASE_FEE.toString(), networkPassphrase: this.passphrase })
       .addOperation(Operation.changeTrust({ asset, limit: options.limit }))
-      .setTimeout(60)
+      .setTimeout(TX_VALIDITY_SECONDS)
       .build()
     tx.sign(this.keypair)
     return this.submit(tx, `a trustline to ${asset.getCode()}`, options)
@@ -268,7 +269,7 @@ export class StellarWallet {
     const account = await this.load(options)
     const tx = new TransactionBuilder(account, { fee: BASE_FEE.toString(), networkPassphrase: this.passphrase })
       .addOperation(Operation.createAccount({ destination, startingBalance: fromStroops(startingBalance) }))
-      .setTimeout(60)
+      .setTimeout(TX_VALIDITY_SECONDS)
       .build()
     tx.sign(this.keypair)
     return this.submit(tx, `creating account ${destination}`, options)
@@ -279,7 +280,7 @@ export class StellarWallet {
     let page: Horizon.ServerApi.CollectionPage<Horizon.ServerApi.PaymentOperationRecord>
 
     try {
-      page = await server.payments().forAccount(this.address).order('desc').limit(options.limit ?? 50).call() as any
+      page = await server.payments().forAccount(this.address).order('desc').limit(options.limit ?? DEFAULT_HISTORY_LIMIT).call() as any
     } catch (err: any) {
       if (err.response?.status === 404) {
         return []

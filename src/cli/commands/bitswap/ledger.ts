@@ -1,22 +1,10 @@
 import { withContext } from '../../command.js'
+import type { LedgerView, LedgersView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
 interface LedgerArgs {
   peer?: string
-}
-
-interface Ledger {
-  Peer: string
-  Value: number
-  Sent: string
-  Recv: string
-  Status: string
-  Unpaid: string
-  FreeBytes: string
-  PaidThrough: string
-  PaidToUs: string
-  PaidByUs: string
 }
 
 export const bitswapLedger: CommandModule<GlobalArgs, any> = {
@@ -25,7 +13,7 @@ export const bitswapLedger: CommandModule<GlobalArgs, any> = {
   builder: (yargs) => yargs.positional('peer', { type: 'string', describe: 'Peer id; every peer when absent' }),
   handler: withContext<LedgerArgs>(async (ctx, argv) => {
     if (argv.peer == null) {
-      const { Peers } = await ctx.call<{ Peers: Ledger[] }>('bitswap/ledger')
+      const { Peers } = await ctx.call<LedgersView>('bitswap/ledger')
 
       if (ctx.json) {
         ctx.printJson({ Peers })
@@ -41,7 +29,7 @@ export const bitswapLedger: CommandModule<GlobalArgs, any> = {
       return
     }
 
-    const ledger = await ctx.call<Ledger>('bitswap/ledger', { arg: argv.peer })
+    const ledger = await ctx.call<LedgerView>('bitswap/ledger', { arg: argv.peer })
 
     if (ctx.json) {
       ctx.printJson(ledger)

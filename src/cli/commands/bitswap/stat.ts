@@ -1,22 +1,13 @@
 import { withContext } from '../../command.js'
+import type { BitswapStatView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
-
-interface Stat {
-  DataSent: string
-  DataReceived: string
-  Peers: string[]
-  Throttled: number
-  Refused: number
-  PaymentsReceived: string
-  PaymentsMade: string
-}
 
 export const bitswapStat: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'stat',
   describe: 'Bytes sent and received over bitswap, peers, and the payments for them',
   handler: withContext(async (ctx) => {
-    const stat = await ctx.call<Stat>('bitswap/stat')
+    const stat = await ctx.call<BitswapStatView>('bitswap/stat')
 
     if (ctx.json) {
       ctx.printJson(stat)

@@ -1,19 +1,11 @@
 import { withContext } from '../../command.js'
+import type { BillView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
 interface BillArgs {
   peer: string
   upTo?: string
-}
-
-interface Bill {
-  Status: 'paid' | 'nothing-due' | 'rejected'
-  Amount?: string
-  TabTotal?: string
-  PaidThrough?: string
-  Code?: string
-  Reason?: string
 }
 
 export const paymentsBill: CommandModule<GlobalArgs, any> = {
@@ -23,7 +15,7 @@ export const paymentsBill: CommandModule<GlobalArgs, any> = {
     .positional('peer', { type: 'string', demandOption: true, describe: 'Peer id' })
     .option('up-to', { type: 'string', describe: 'Bill only the bytes served up to this count, not all of them' }),
   handler: withContext<BillArgs>(async (ctx, argv) => {
-    const bill = await ctx.call<Bill>('payments/bill', { arg: argv.peer, ...(argv.upTo == null ? {} : { 'up-to': argv.upTo }) }, { requireDaemon: true })
+    const bill = await ctx.call<BillView>('payments/bill', { arg: argv.peer, ...(argv.upTo == null ? {} : { 'up-to': argv.upTo }) }, { requireDaemon: true })
 
     if (ctx.json) {
       ctx.printJson(bill)

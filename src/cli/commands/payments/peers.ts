@@ -1,20 +1,13 @@
 import { withContext } from '../../command.js'
+import type { PeersView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
-
-interface Peers {
-  Peers: Array<{
-    Peer: string
-    Served: { Bytes: string, PaidThrough: string, Received: string } | null
-    Fetched: { Bytes: string, PaidThrough: string, Paid: string, Unsettled: string } | null
-  }>
-}
 
 export const paymentsPeers: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'peers',
   describe: 'Each peer: bytes served to it and what it paid; bytes fetched from it and what we paid',
   handler: withContext(async (ctx) => {
-    const peers = await ctx.call<Peers>('payments/peers', {}, { requireDaemon: true })
+    const peers = await ctx.call<PeersView>('payments/peers', {}, { requireDaemon: true })
 
     if (ctx.json) {
       ctx.printJson(peers)

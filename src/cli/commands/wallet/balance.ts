@@ -1,22 +1,13 @@
 import { withContext } from '../../command.js'
+import type { BalanceView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
-
-interface Balance {
-  Address: string
-  Network: string
-  Funded: boolean
-  Native: string
-  Asset: { Code: string, Issuer: string | null }
-  AssetBalance: string | null
-  Authorized: boolean
-}
 
 export const walletBalance: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'balance',
   describe: 'Lumens and payment-asset balance of the node\'s Stellar account',
   handler: withContext(async (ctx) => {
-    const balance = await ctx.call<Balance>('wallet/balance')
+    const balance = await ctx.call<BalanceView>('wallet/balance')
 
     if (ctx.json) {
       ctx.printJson(balance)

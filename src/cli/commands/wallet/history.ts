@@ -1,5 +1,6 @@
 import { withContext } from '../../command.js'
 import { integerOption } from '../../options.js'
+import type { WalletHistoryView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
 
@@ -7,16 +8,12 @@ interface HistoryArgs {
   limit: number
 }
 
-interface History {
-  Payments: Array<{ Type: string, Direction: 'in' | 'out', From: string, To: string, Amount: string, Asset: string, CreatedAt: string }>
-}
-
 export const walletHistory: CommandModule<GlobalArgs, any> = {
   command: 'history',
   describe: 'Payments to and from the node\'s Stellar account, newest first',
   builder: (yargs) => yargs.option('limit', { alias: 'n', ...integerOption('How many (at most 200)', 50) }),
   handler: withContext<HistoryArgs>(async (ctx, argv) => {
-    const history = await ctx.call<History>('wallet/history', { limit: String(argv.limit) })
+    const history = await ctx.call<WalletHistoryView>('wallet/history', { limit: String(argv.limit) })
 
     if (ctx.json) {
       ctx.printJson(history)

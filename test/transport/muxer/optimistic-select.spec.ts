@@ -9,7 +9,7 @@ import { tcp } from '@libp2p/tcp'
 import { expect } from 'aegir/chai'
 import { createLibp2p } from 'libp2p'
 import { pEvent } from 'p-event'
-import { optimisticSelect } from '../../src/transport/optimistic-select.js'
+import { optimisticSelect } from '../../../src/transport/muxer/optimistic-select.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
 const ECHO = '/test/echo/1.0.0'

@@ -5,16 +5,19 @@
  * descriptor is not yet published, a circuit times out), and a node whose
  * only dial failed would stay out of the DHT for good.
  *
- * Start it once the whole node runs, not with libp2p: a connection made
- * before bitswap registers its protocol is identified without it, and the
- * peer then never sends us a want (identify-push did not repair that over
- * onion links).
+ * With `startAfter`, the first round waits for the whole node, not just
+ * libp2p: Helia starts bitswap after libp2p, a connection made before bitswap
+ * registers its protocol is identified without it, and the peer then never
+ * sends us a want (identify-push did not repair that over onion links).
  */
-import { setMaxListeners } from '@libp2p/interface'
+import { serviceCapabilities, setMaxListeners } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { anySignal } from 'any-signal'
-import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import { DEFAULT_BOOTSTRAP_DIAL_TIMEOUT, DEFAULT_BOOTSTRAP_INTERVAL, DEFAULT_BOOTSTRAP_MIN_CONNECTIONS } from './constants.js'
+import type { NodeStartEvents } from '../utils/node-start.js'
+import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface DHTBootstrapInit {
@@ -41,21 +44,30 @@ export interface DHTBootstrapInit {
    * @default 60_000
    */
   dialTimeout?: number
+
+  /**
+   * The whole node's events (Helia's `events`): the first round waits for
+   * its `start`, by when bitswap's protocol is registered. Without it the
+   * first round runs as soon as libp2p starts.
+   */
+  startAfter?: NodeStartEvents
 }
 
 export interface DHTBootstrapComponents {
-  libp2p: Pick<Libp2p, 'dial' | 'getConnections'>
+  connectionManager: Pick<ConnectionManager, 'openConnection' | 'getConnections'>
   logger: ComponentLogger
 }
 
 export class DHTBootstrap implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:dht-bootstrap'
+  readonly [serviceCapabilities] = ['@torplus/dht-bootstrap']
   private readonly components: DHTBootstrapComponents
   private readonly log: Logger
   private readonly peers: Array<{ peerId: PeerId, address: Multiaddr }>
   private readonly minConnections: number
   private readonly interval: number
   private readonly dialTimeout: number
+  private readonly startAfter?: NodeStartEvents
   private timer?: ReturnType<typeof setTimeout>
   private shutdown?: AbortController
 
@@ -66,21 +78,40 @@ export class DHTBootstrap implements Startable {
       const address = multiaddr(text)
       return { address, peerId: peerIdFromString(address.getComponents().findLast(c => c.name === 'p2p')?.value ?? '') }
     })
-    this.minConnections = init.minConnections ?? 4
-    this.interval = init.interval ?? 30_000
-    this.dialTimeout = init.dialTimeout ?? 60_000
+    this.minConnections = init.minConnections ?? DEFAULT_BOOTSTRAP_MIN_CONNECTIONS
+    this.interval = init.interval ?? DEFAULT_BOOTSTRAP_INTERVAL
+    this.dialTimeout = init.dialTimeout ?? DEFAULT_BOOTSTRAP_DIAL_TIMEOUT
+    this.startAfter = init.startAfter
+  }
+
+  isStarted (): boolean {
+    return this.shutdown != null
   }
 
   start (): void {
     this.shutdown = new AbortController()
     setMaxListeners(Infinity, this.shutdown.signal)
-    this.schedule(0)
+
+    if (this.startAfter == null) {
+      this.schedule(0)
+    } else {
+      this.startAfter.addEventListener('start', this.onNodeStart)
+    }
   }
 
   stop (): void {
+    this.startAfter?.removeEventListener('start', this.onNodeStart)
     clearTimeout(this.timer)
     this.shutdown?.abort()
     this.shutdown = undefined
+  }
+
+  private readonly onNodeStart = (): void => {
+    this.startAfter?.removeEventListener('start', this.onNodeStart)
+
+    if (this.shutdown != null) {
+      this.schedule(0)
+    }
   }
 
   private schedule (ms: number): void {
@@ -96,20 +127,20 @@ export class DHTBootstrap implements Startable {
   }
 
   private async bootstrap (): Promise<void> {
-    const { libp2p } = this.components
+    const { connectionManager } = this.components
 
-    if (this.shutdown == null || libp2p.getConnections().length >= this.minConnections) {
+    if (this.shutdown == null || connectionManager.getConnections().length >= this.minConnections) {
       return
     }
 
-    const missing = this.peers.filter(({ peerId }) => libp2p.getConnections(peerId).length === 0)
-    this.log('%d connections, dialling %d bootstrap peers', libp2p.getConnections().length, missing.length)
+    const missing = this.peers.filter(({ peerId }) => connectionManager.getConnections(peerId).length === 0)
+    this.log('%d connections, dialling %d bootstrap peers', connectionManager.getConnections().length, missing.length)
 
     await Promise.all(missing.map(async ({ peerId, address }) => {
       const signal = anySignal([this.shutdown?.signal, AbortSignal.timeout(this.dialTimeout)])
 
       try {
-        await libp2p.dial(address, { signal })
+        await connectionManager.openConnection(address, { signal })
         this.log('connected to bootstrap peer %p', peerId)
       } catch (err: any) {
         this.log('could not dial bootstrap peer %p - %s', peerId, err.message)
@@ -118,4 +149,12 @@ export class DHTBootstrap implements Startable {
       }
     }))
   }
+}
+
+/**
+ * Dial the bootstrap peers at start, and again whenever the node is left with
+ * too few connections
+ */
+export function dhtBootstrap (init: DHTBootstrapInit): (components: DHTBootstrapComponents) => DHTBootstrap {
+  return (components) => new DHTBootstrap(components, init)
 }

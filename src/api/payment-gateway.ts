@@ -9,10 +9,11 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { fromStroops } from '../stellar/amounts.js'
-import { peerView, tabView } from './views.js'
-import type { PaymentEvent, PaymentService } from './service.js'
-import type { StellarWallet } from './stellar/wallet.js'
+import { historyBuckets } from '../payments/index.js'
+import { historyBucketView, peerView, tabView } from './views/payments.js'
+import { gatewayBalanceView } from './views/wallet.js'
+import type { GatewayBalanceView, HistoryView, PeersView, TabsView } from './views/index.js'
+import type { PaymentService, StellarWallet } from '../payments/index.js'
 import type { Logger } from '@libp2p/interface'
 import type { Context } from 'hono'
 
@@ -75,19 +76,12 @@ export function createPaymentGateway (init: PaymentGatewayInit): Hono {
 
   app.get('/balance', async (c) => {
     query(c, NoQuery)
-    const balance = await init.wallet.balance({ signal: c.req.raw.signal })
-    return c.json({
-      Address: balance.address,
-      Funded: balance.funded,
-      Native: fromStroops(balance.native),
-      Asset: { Code: balance.asset.code, Issuer: balance.asset.issuer },
-      AssetBalance: balance.assetBalance == null ? null : fromStroops(balance.assetBalance)
-    })
+    return c.json<GatewayBalanceView>(gatewayBalanceView(await init.wallet.balance({ signal: c.req.raw.signal })))
   })
 
   app.get('/peers', (c) => {
     query(c, NoQuery)
-    return c.json({ Peers: init.payments().peers().map(peerView) })
+    return c.json<PeersView>({ Peers: init.payments().peers().map(peerView) })
   })
 
   app.get('/history', async (c) => {
@@ -99,18 +93,19 @@ export function createPaymentGateway (init: PaymentGatewayInit): Hono {
       throw new GatewayError(400, 'ERR_INVALID_QUERY', `from..to spans more than ${MAX_BUCKETS} buckets of ${q.bucket} ms: use a larger bucket`)
     }
 
-    return c.json({ From: from, To: to, Bucket: q.bucket, Buckets: await buckets(init.payments().events(from, to), from, q.bucket, q.peer) })
+    const buckets = await historyBuckets(init.payments().events(from, to), from, q.bucket, q.peer)
+    return c.json<HistoryView>({ From: from, To: to, Bucket: q.bucket, Buckets: buckets.map(historyBucketView) })
   })
 
   app.get('/settlements', (c) => {
     const q = query(c, SettlementsQuery)
-    return c.json({ Tabs: init.payments().tabs(q.state == null ? undefined : [q.state]).slice(0, q.limit).map(tabView) })
+    return c.json<TabsView>({ Tabs: init.payments().tabs(q.state == null ? undefined : [q.state]).slice(0, q.limit).map(tabView) })
   })
 
   app.post('/settle', async (c) => {
     requireToken(c)
     query(c, NoQuery)
-    return c.json({ Tabs: (await init.payments().settle({ signal: c.req.raw.signal })).map(tabView) })
+    return c.json<TabsView>({ Tabs: (await init.payments().settle({ signal: c.req.raw.signal })).map(tabView) })
   })
 
   app.notFound((c) => c.json({ Code: 'ERR_NOT_FOUND', Message: `no ${c.req.method} ${c.req.path}` }, 404))
@@ -129,49 +124,4 @@ export function createPaymentGateway (init: PaymentGatewayInit): Hono {
   })
 
   return app
-}
-
-interface Bucket {
-  Start: number
-  RequestsSent: number
-  Billed: string
-  PaymentsReceived: number
-  Received: string
-  PaymentsSent: number
-  Paid: string
-  Rejected: number
-}
-
-/** Requests and payments summed per bucket, oldest first */
-async function buckets (events: AsyncIterable<PaymentEvent>, from: number, size: number, peer?: string): Promise<Bucket[]> {
-  const sums = new Map<number, { requestsSent: number, billed: bigint, paymentsReceived: number, received: bigint, paymentsSent: number, paid: bigint, rejected: number }>()
-
-  for await (const event of events) {
-    if (peer != null && event.peer !== peer) {
-      continue
-    }
-
-    const start = from + Math.floor((event.time - from) / size) * size
-    const sum = sums.get(start) ?? { requestsSent: 0, billed: 0n, paymentsReceived: 0, received: 0n, paymentsSent: 0, paid: 0n, rejected: 0 }
-    sums.set(start, sum)
-
-    switch (event.kind) {
-      case 'request-sent': sum.requestsSent++; sum.billed += event.amount; break
-      case 'payment-received': sum.paymentsReceived++; sum.received += event.amount; break
-      case 'payment-sent': sum.paymentsSent++; sum.paid += event.amount; break
-      case 'request-refused': case 'request-rejected': case 'payment-refused': sum.rejected++; break
-      default: break
-    }
-  }
-
-  return [...sums].sort(([a], [b]) => a - b).map(([start, sum]) => ({
-    Start: start,
-    RequestsSent: sum.requestsSent,
-    Billed: fromStroops(sum.billed),
-    PaymentsReceived: sum.paymentsReceived,
-    Received: fromStroops(sum.received),
-    PaymentsSent: sum.paymentsSent,
-    Paid: fromStroops(sum.paid),
-    Rejected: sum.rejected
-  }))
 }

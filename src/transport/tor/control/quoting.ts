@@ -1,7 +1,7 @@
 /**
  * QuotedString and KEYWORD=VALUE handling from control-spec section 2.1
  */
-import { MalformedReplyError } from '../errors.js'
+import { MalformedReplyError } from '../../errors.js'
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', "'": "'" }
 

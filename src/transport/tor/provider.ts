@@ -3,9 +3,9 @@
  * existing one
  */
 import { ExternalTor } from './external-tor.js'
-import { ManagedTor } from './tor-process.js'
+import { ManagedTor } from './managed-tor.js'
 import type { ExternalTorInit } from './external-tor.js'
-import type { ManagedTorInit } from './tor-process.js'
+import type { ManagedTorInit } from './managed-tor.js'
 import type { ComponentLogger } from '@libp2p/interface'
 
 export type NodeTor = ManagedTor | ExternalTor

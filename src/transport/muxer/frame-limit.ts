@@ -11,8 +11,8 @@
  * default size, with its 12-byte header, fills one noise message (65,519
  * bytes of payload) exactly.
  */
-import { decorateMuxer } from './muxer-decorator.js'
-import type { MuxerFactoryInit } from './muxer-decorator.js'
+import { decorateMuxer } from './decorator.js'
+import type { MuxerFactoryInit } from './decorator.js'
 import type { CreateStreamOptions, Stream, StreamMuxer } from '@libp2p/interface'
 import type { AbstractStream, AbstractStreamMuxer } from '@libp2p/utils'
 

@@ -6,7 +6,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { anySignal } from 'any-signal'
-import type { TorProvider, TorRestartedDetail } from './index.js'
+import { DEFAULT_DIAL_TIMEOUT, DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_RECONNECT_GRACE, DEFAULT_RECONNECT_MAX_REMEMBERED, DEFAULT_RECONNECT_RETRY_INTERVAL } from '../constants.js'
+import type { TorProvider, TorRestartedDetail } from '../index.js'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { TypedEventTarget } from 'main-event'
@@ -75,11 +76,11 @@ class TorReconnect implements Startable {
     this.components = components
     this.tor = init.tor
     this.log = components.logger.forComponent('torplus:onion:reconnect')
-    this.grace = init.grace ?? 10_000
-    this.attempts = init.attempts ?? 5
-    this.retryInterval = init.retryInterval ?? 10_000
-    this.dialTimeout = init.dialTimeout ?? 60_000
-    this.maxRemembered = init.maxRemembered ?? 256
+    this.grace = init.grace ?? DEFAULT_RECONNECT_GRACE
+    this.attempts = init.attempts ?? DEFAULT_RECONNECT_ATTEMPTS
+    this.retryInterval = init.retryInterval ?? DEFAULT_RECONNECT_RETRY_INTERVAL
+    this.dialTimeout = init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT
+    this.maxRemembered = init.maxRemembered ?? DEFAULT_RECONNECT_MAX_REMEMBERED
     this.onDisconnect = this.onDisconnect.bind(this)
     this.onRestarted = this.onRestarted.bind(this)
   }

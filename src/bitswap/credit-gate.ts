@@ -8,23 +8,25 @@
  * reads the wants it would have read before, and the peer's fetch goes on
  * without it doing anything.
  */
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { PaymentProtocolUnsupportedError } from '../payments/errors.js'
+import { DEFAULT_BILL_RETRY_INTERVAL, DEFAULT_HOLD_TIMEOUT, DEFAULT_MAX_HELD, DEFAULT_MAX_HELD_PER_PEER } from './constants.js'
 import { CreditPolicy } from './credit.js'
 import type { CreditPolicyInit, PeerCreditView } from './credit.js'
-import type { PeerLedger } from './peer-ledger.js'
+import type { PeerTrafficStore } from './peer-traffic.js'
 import type { BitswapGate } from './traffic-meter.js'
 import type { PaymentService } from '../payments/service.js'
 import type { ComponentLogger, Counter, Logger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 
-export interface BitswapMeteringComponents {
+export interface CreditGateComponents {
   payments: Pick<PaymentService, 'bill' | 'prepareToBill' | 'addEventListener' | 'removeEventListener' | 'books'>
-  peerLedger: Pick<PeerLedger, 'get'>
+  peerTraffic: Pick<PeerTrafficStore, 'get' | 'addEventListener' | 'removeEventListener'>
   logger: ComponentLogger
   metrics?: Metrics
 }
 
-export interface BitswapMeteringInit extends CreditPolicyInit {
+export interface CreditGateInit extends CreditPolicyInit {
   /**
    * Milliseconds a held stream waits for its peer to pay before it is reset
    *
@@ -60,10 +62,12 @@ interface HeldStream {
   release(admitted: boolean): void
 }
 
-export class BitswapMetering implements BitswapGate, Startable {
-  readonly [Symbol.toStringTag] = 'torplus:bitswap:metering'
+export class CreditGate implements BitswapGate, Startable {
+  readonly [Symbol.toStringTag] = 'torplus:bitswap:credit-gate'
+  readonly [serviceCapabilities] = ['@torplus/credit-gate']
+  readonly [serviceDependencies] = ['@torplus/payments', '@torplus/peer-traffic']
   readonly policy: CreditPolicy
-  private readonly components: BitswapMeteringComponents
+  private readonly components: CreditGateComponents
   private readonly log: Logger
   private readonly holdTimeout: number
   private readonly maxHeldPerPeer: number
@@ -83,17 +87,17 @@ export class BitswapMetering implements BitswapGate, Startable {
   /** Whether a channel account was readied for the first bill */
   private prepared = false
 
-  constructor (components: BitswapMeteringComponents, init: BitswapMeteringInit) {
+  constructor (components: CreditGateComponents, init: CreditGateInit) {
     this.components = components
-    this.log = components.logger.forComponent('torplus:bitswap:metering')
-    this.holdTimeout = init.holdTimeout ?? 300_000
-    this.maxHeldPerPeer = init.maxHeldPerPeer ?? 8
-    this.maxHeld = init.maxHeld ?? 256
-    this.billRetryInterval = init.billRetryInterval ?? 30_000
+    this.log = components.logger.forComponent('torplus:bitswap:credit-gate')
+    this.holdTimeout = init.holdTimeout ?? DEFAULT_HOLD_TIMEOUT
+    this.maxHeldPerPeer = init.maxHeldPerPeer ?? DEFAULT_MAX_HELD_PER_PEER
+    this.maxHeld = init.maxHeld ?? DEFAULT_MAX_HELD
+    this.billRetryInterval = init.billRetryInterval ?? DEFAULT_BILL_RETRY_INTERVAL
     this.freeAllowance = init.freeAllowance
     const books = components.payments.books
     this.policy = new CreditPolicy({
-      served: peer => components.peerLedger.get(peer).bytesSent,
+      served: peer => components.peerTraffic.get(peer).bytesSent,
       paidThrough: peer => books.payeeCredit(peer).paidThrough,
       forgiven: peer => books.payeeCredit(peer).forgiven,
       refused: peer => books.payeeCredit(peer).refused
@@ -109,11 +113,13 @@ export class BitswapMetering implements BitswapGate, Startable {
 
   start (): void {
     this.components.payments.addEventListener('payment', this.onPayment)
+    this.components.peerTraffic.addEventListener('forget', this.onForget)
     this.started = true
   }
 
   stop (): void {
     this.components.payments.removeEventListener('payment', this.onPayment)
+    this.components.peerTraffic.removeEventListener('forget', this.onForget)
 
     for (const streams of this.held.values()) {
       streams.forEach(stream => { stream.release(false) })
@@ -213,6 +219,10 @@ export class BitswapMetering implements BitswapGate, Startable {
     return this.policy.view(peer)
   }
 
+  private readonly onForget = (evt: CustomEvent<string>): void => {
+    this.forget(evt.detail)
+  }
+
   /** Drop what is kept of a peer forgotten as idle */
   forget (peer: string): void {
     if (this.billing.has(peer) || this.held.has(peer)) {
@@ -287,4 +297,12 @@ export class BitswapMetering implements BitswapGate, Startable {
         this.notBefore.set(peer, Date.now() + this.billRetryInterval * (unsupported ? 10 : 1))
       })
   }
+}
+
+/**
+ * The credit policy on what we serve: throttle, bill and hold bitswap
+ * streams of peers that owe; needs the payment service
+ */
+export function creditGate (init: CreditGateInit): (components: CreditGateComponents) => CreditGate {
+  return (components) => new CreditGate(components, init)
 }

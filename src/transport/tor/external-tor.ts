@@ -6,11 +6,12 @@
  */
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
-import { waitForBootstrap } from './bootstrap.js'
-import { TorNotRunningError } from './errors.js'
-import { TorControl } from './tor-control/index.js'
-import type { BootstrapProgressEvents } from './bootstrap.js'
-import type { TorProvider, TorProviderEvents } from './index.js'
+import { DEFAULT_BOOTSTRAP_TIMEOUT, DEFAULT_EXTERNAL_RECONNECT_ATTEMPTS, DEFAULT_EXTERNAL_RECONNECT_INTERVAL } from '../constants.js'
+import { TorNotRunningError } from '../errors.js'
+import { TorControl } from './control/index.js'
+import { waitForBootstrap } from './wait-for-bootstrap.js'
+import type { BootstrapProgressEvents } from './wait-for-bootstrap.js'
+import type { TorProvider, TorProviderEvents } from '../index.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
@@ -94,7 +95,7 @@ export class ExternalTor extends TypedEventEmitter<TorProviderEvents> implements
 
     try {
       await control.authenticate({ password: this.init.password, cookieFile: this.init.cookieFile, signal: options.signal })
-      await waitForBootstrap(control, { ...options, timeout: this.init.bootstrapTimeout ?? 120_000, log: 'the external tor\'s log' })
+      await waitForBootstrap(control, { ...options, timeout: this.init.bootstrapTimeout ?? DEFAULT_BOOTSTRAP_TIMEOUT, log: 'the external tor\'s log' })
     } catch (err) {
       control.close()
       throw err
@@ -112,10 +113,10 @@ export class ExternalTor extends TypedEventEmitter<TorProviderEvents> implements
 
     this.connection = undefined
     const downAt = Date.now()
-    const attempts = this.init.reconnectAttempts ?? 60
+    const attempts = this.init.reconnectAttempts ?? DEFAULT_EXTERNAL_RECONNECT_ATTEMPTS
 
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
-      await new Promise(resolve => setTimeout(resolve, this.init.reconnectInterval ?? 5_000))
+      await new Promise(resolve => setTimeout(resolve, this.init.reconnectInterval ?? DEFAULT_EXTERNAL_RECONNECT_INTERVAL))
 
       try {
         await this.attach({})

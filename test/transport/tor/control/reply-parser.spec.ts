@@ -1,5 +1,5 @@
 import { expect } from 'aegir/chai'
-import { parseKeyValues, quote, ReplyParser } from '../../../src/transport/tor-control/index.js'
+import { parseKeyValues, quote, ReplyParser } from '../../../../src/transport/tor/control/index.js'
 
 // replies as tor 0.4.9 sends them
 const PROTOCOLINFO = '250-PROTOCOLINFO 1\r\n250-AUTH METHODS=COOKIE,SAFECOOKIE COOKIEFILE="/var/lib/tor/control_auth_cookie"\r\n250-VERSION Tor="0.4.9.3-alpha"\r\n250 OK\r\n'

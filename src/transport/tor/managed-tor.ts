@@ -9,12 +9,13 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { CustomProgressEvent } from 'progress-events'
-import { stopProcess } from '../utils/processes.js'
-import { waitForBootstrap } from './bootstrap.js'
-import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError, TorNotRunningError } from './errors.js'
-import { TorControl } from './tor-control/index.js'
-import type { BootstrapProgressEvents } from './bootstrap.js'
-import type { TorProviderEvents } from './index.js'
+import { stopProcess } from '../../utils/processes.js'
+import { DEFAULT_BOOTSTRAP_TIMEOUT } from '../constants.js'
+import { TorBootstrapTimeoutError, TorExitedError, TorNotInstalledError, TorNotRunningError } from '../errors.js'
+import { TorControl } from './control/index.js'
+import { waitForBootstrap } from './wait-for-bootstrap.js'
+import type { BootstrapProgressEvents } from './wait-for-bootstrap.js'
+import type { TorProviderEvents } from '../index.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -77,7 +78,7 @@ export class ManagedTor extends TypedEventEmitter<TorProviderEvents> implements 
     this.dir = init.dir
     this.torPath = init.torPath ?? 'tor'
     this.extraConfig = init.extraConfig ?? []
-    this.bootstrapTimeout = init.bootstrapTimeout ?? 120_000
+    this.bootstrapTimeout = init.bootstrapTimeout ?? DEFAULT_BOOTSTRAP_TIMEOUT
     this.restart = init.restart ?? true
     this.logger = init.logger
     this.log = init.logger.forComponent('torplus:tor-process')

@@ -8,7 +8,10 @@
  * (`uncertain`), and a payer gives the payees it paid before its byte
  * tolerance once.
  */
+import { serviceCapabilities } from '@libp2p/interface'
 import { Key } from 'interface-datastore'
+import { TypedEventEmitter } from 'main-event'
+import { DEFAULT_FLUSH_BYTES, DEFAULT_FLUSH_INTERVAL, DEFAULT_FORGET_IDLE, MAX_FORGET_SWEEP_INTERVAL, MIN_FORGET_SWEEP_INTERVAL } from './constants.js'
 import type { BitswapTraffic } from './traffic-meter.js'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -23,20 +26,24 @@ export interface PeerTraffic extends BitswapTraffic {
   bytesDelivered: bigint
 }
 
-export interface PeerLedgerComponents {
+export interface PeerTrafficStoreComponents {
   datastore: Datastore
   logger: ComponentLogger
-  /** Whether a peer must be kept however idle (it has payments) */
-  holds?(peer: string): boolean
-  /** Told of each peer forgotten, to forget what else is kept of it */
-  onForget?(peer: string): void
 }
 
-export interface PeerLedgerInit {
+export interface PeerTrafficStoreEvents {
+  /** A peer idle for `forgetIdle` was dropped: what else is kept of it may go too */
+  forget: CustomEvent<string>
+}
+
+/** Whether a peer must be kept however idle (it has payments) */
+export interface PeerKeeper { (peer: string): boolean }
+
+export interface PeerTrafficStoreInit {
   /**
    * Milliseconds between writes of changed counts
    *
-   * @default 1000
+   * @default 1_000
    */
   flushInterval?: number
 
@@ -50,16 +57,17 @@ export interface PeerLedgerInit {
 
   /**
    * Milliseconds after which a peer with no traffic is forgotten, unless
-   * `holds` keeps it: a new identity then costs nothing for long
+   * a keeper keeps it: a new identity then costs nothing for long
    *
    * @default 3_600_000
    */
   forgetIdle?: number
 }
 
-export class PeerLedger implements Startable {
-  readonly [Symbol.toStringTag] = 'torplus:bitswap:peer-ledger'
-  private readonly components: PeerLedgerComponents
+export class PeerTrafficStore extends TypedEventEmitter<PeerTrafficStoreEvents> implements Startable {
+  readonly [Symbol.toStringTag] = 'torplus:bitswap:peer-traffic'
+  readonly [serviceCapabilities] = ['@torplus/peer-traffic']
+  private readonly components: PeerTrafficStoreComponents
   private readonly log: Logger
   private readonly flushInterval: number
   private readonly peers = new Map<string, PeerTraffic>()
@@ -75,13 +83,15 @@ export class PeerLedger implements Startable {
   /** When each peer's counts last changed (or were loaded), ms since 1970 */
   private readonly lastSeen = new Map<string, number>()
   private sweeper?: ReturnType<typeof setInterval>
+  private readonly keepers = new Set<PeerKeeper>()
 
-  constructor (components: PeerLedgerComponents, init: PeerLedgerInit = {}) {
+  constructor (components: PeerTrafficStoreComponents, init: PeerTrafficStoreInit = {}) {
+    super()
     this.components = components
-    this.log = components.logger.forComponent('torplus:bitswap:peer-ledger')
-    this.flushInterval = init.flushInterval ?? 1000
-    this.flushBytes = init.flushBytes ?? 4 * 1024 * 1024
-    this.forgetIdle = init.forgetIdle ?? 3_600_000
+    this.log = components.logger.forComponent('torplus:bitswap:peer-traffic')
+    this.flushInterval = init.flushInterval ?? DEFAULT_FLUSH_INTERVAL
+    this.flushBytes = init.flushBytes ?? DEFAULT_FLUSH_BYTES
+    this.forgetIdle = init.forgetIdle ?? DEFAULT_FORGET_IDLE
   }
 
   isStarted (): boolean {
@@ -99,16 +109,26 @@ export class PeerLedger implements Startable {
     await this.components.datastore.put(RUNNING, new Uint8Array(0))
     this.timer = setInterval(() => { void this.flush() }, this.flushInterval)
     this.timer.unref()
-    this.sweeper = setInterval(() => { void this.forgetIdlePeers() }, Math.max(1000, Math.min(this.forgetIdle / 4, 600_000)))
+    this.sweeper = setInterval(() => { void this.forgetIdlePeers() }, Math.max(MIN_FORGET_SWEEP_INTERVAL, Math.min(this.forgetIdle / 4, MAX_FORGET_SWEEP_INTERVAL)))
     this.sweeper.unref()
   }
 
-  async stop (): Promise<void> {
+  stop (): void {
     clearInterval(this.timer)
     clearInterval(this.sweeper)
     this.timer = undefined
+  }
+
+  /** Written once every connection is closed, so nothing is counted after it */
+  async afterStop (): Promise<void> {
     await this.flush()
     await this.components.datastore.delete(RUNNING)
+  }
+
+  /** Keep every peer `keeper` says to, however idle; returns what undoes it */
+  keep (keeper: PeerKeeper): () => void {
+    this.keepers.add(keeper)
+    return () => { this.keepers.delete(keeper) }
   }
 
   /** Whether the counts may be short: the last run crashed before writing them */
@@ -148,7 +168,7 @@ export class PeerLedger implements Startable {
   /**
    * Raise a peer's counts to at least these: the payment books are synced at
    * every payment while the counts are written lazily, so after a crash the
-   * books may know of more bytes than the ledger
+   * books may know of more bytes than these counts
    */
   atLeast (peer: PeerId | string, traffic: Partial<PeerTraffic>): void {
     const entry = this.entry(peer)
@@ -181,15 +201,16 @@ export class PeerLedger implements Startable {
 
     this.dirty.clear()
     this.flushing = Promise.resolve(batch.commit())
-      .catch(err => { this.log.error('could not write the peer ledger - %e', err) })
+      .catch(err => { this.log.error('could not write the peer traffic counts - %e', err) })
       .finally(() => { this.flushing = undefined })
     await this.flushing
   }
 
-  /** Peers idle for `forgetIdle` that hold nothing are dropped, counts and all */
+  /** Peers idle for `forgetIdle` that no keeper keeps are dropped, counts and all */
   async forgetIdlePeers (): Promise<number> {
     const before = Date.now() - this.forgetIdle
-    const idle = [...this.lastSeen].filter(([peer, seen]) => seen < before && this.components.holds?.(peer) !== true).map(([peer]) => peer)
+    const kept = (peer: string): boolean => [...this.keepers].some(keeper => keeper(peer))
+    const idle = [...this.lastSeen].filter(([peer, seen]) => seen < before && !kept(peer)).map(([peer]) => peer)
 
     if (idle.length === 0) {
       return 0
@@ -205,7 +226,7 @@ export class PeerLedger implements Startable {
     }
 
     await batch.commit()
-    idle.forEach(peer => { this.components.onForget?.(peer) })
+    idle.forEach(peer => { this.safeDispatchEvent('forget', { detail: peer }) })
     this.log('forgot %d idle peers', idle.length)
     return idle.length
   }
@@ -223,6 +244,13 @@ export class PeerLedger implements Startable {
     this.dirty.add(id)
     return entry
   }
+}
+
+/**
+ * Bitswap bytes per peer, kept in the datastore
+ */
+export function peerTrafficStore (init: PeerTrafficStoreInit = {}): (components: PeerTrafficStoreComponents) => PeerTrafficStore {
+  return (components) => new PeerTrafficStore(components, init)
 }
 
 function empty (): PeerTraffic {

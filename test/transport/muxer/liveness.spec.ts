@@ -9,7 +9,7 @@ import { tcp } from '@libp2p/tcp'
 import { expect } from 'aegir/chai'
 import { createLibp2p } from 'libp2p'
 import pWaitFor from 'p-wait-for'
-import { onionConnectionMonitor, PING_INTERVAL_MARGIN } from '../../src/transport/liveness.js'
+import { onionConnectionMonitor, PING_INTERVAL_MARGIN } from '../../../src/transport/muxer/liveness.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { ConnectionMonitorInit, Libp2pOptions } from 'libp2p'
 

@@ -2,9 +2,9 @@
  * Wait until tor reports 100% bootstrapped, passing its progress on
  */
 import { CustomProgressEvent } from 'progress-events'
-import { TorBootstrapTimeoutError } from './errors.js'
-import { parseBootstrapStatus } from './tor-control/index.js'
-import type { BootstrapStatus, TorControl } from './tor-control/index.js'
+import { TorBootstrapTimeoutError } from '../errors.js'
+import { parseBootstrapStatus } from './control/index.js'
+import type { BootstrapStatus, TorControl } from './control/index.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 

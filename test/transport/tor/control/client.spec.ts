@@ -7,9 +7,9 @@ import { promisify } from 'node:util'
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
 import pWaitFor from 'p-wait-for'
-import { TorControl } from '../../../src/transport/tor-control/index.js'
-import { startOfflineTor } from '../../utils/tor.js'
-import type { OfflineTor } from '../../utils/tor.js'
+import { TorControl } from '../../../../src/transport/tor/control/index.js'
+import { startOfflineTor } from '../../../utils/tor.js'
+import type { OfflineTor } from '../../../utils/tor.js'
 
 describe('tor control client', function () {
   this.timeout(60_000)

@@ -4,7 +4,7 @@
  * lines follow) or '+' (a data block follows, ending with a lone '.', its
  * lines dot-escaped). Status 650 marks an asynchronous event.
  */
-import { MalformedReplyError } from '../errors.js'
+import { MalformedReplyError } from '../../errors.js'
 
 export interface ReplyLine {
   status: number

@@ -1,0 +1,8 @@
+/**
+ * The JSON shapes the node's HTTP APIs answer with, PascalCase as Kubo's;
+ * the CLI reads responses as these types
+ */
+export type { BitswapStatView, LedgersView, LedgerView } from './bitswap.js'
+export type { BillView, HistoryBucketView, HistoryView, PeersView, PeerView, TabsView, TabView } from './payments.js'
+export type { BalanceView, GatewayBalanceView, WalletHistoryView, WalletPaymentView } from './wallet.js'
+export type { BandwidthView } from './stats.js'

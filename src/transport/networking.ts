@@ -1,0 +1,46 @@
+/**
+ * Transports and gate for each way a node runs: onion only through tor,
+ * loopback TCP in development mode, nothing at all offline
+ */
+import { tcp } from '@libp2p/tcp'
+import { isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
+import { isOnion } from './onion-address.js'
+import { onion } from './onion.js'
+import type { OnionKey } from './onion-address.js'
+import type { NodeTor } from './tor/provider.js'
+import type { ConnectionGater, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface NetworkingInit {
+  /** Neither listen nor dial */
+  offline: boolean
+  /** Reach peers through this tor, onion only; loopback TCP without it */
+  tor?: NodeTor
+  /** The onion service key */
+  onionKey: OnionKey
+  /** Milliseconds for one dial */
+  dialTimeout: number
+}
+
+export interface Networking {
+  transports: Array<(components: any) => Transport>
+  connectionGater: ConnectionGater
+  /** The addresses peers may learn from us; none offline */
+  allowAddress?(ma: Multiaddr): boolean
+}
+
+export function networking (init: NetworkingInit): Networking {
+  if (init.offline) {
+    return { transports: [], connectionGater: offlineGater() }
+  }
+
+  if (init.tor != null) {
+    return {
+      transports: [onion({ tor: init.tor, key: init.onionKey, dialTimeout: init.dialTimeout })],
+      connectionGater: onionOnlyGater(),
+      allowAddress: isOnion
+    }
+  }
+
+  return { transports: [tcp()], connectionGater: loopbackOnlyGater(), allowAddress: isLoopback }
+}
