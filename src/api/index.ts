@@ -7,7 +7,7 @@
 import { Hono } from 'hono'
 import { toApiSettings } from '../config/index.js'
 import { serve } from '../http/index.js'
-import { loadOrCreateGatewayToken } from '../repo/keys.js'
+import { loadOrCreateGatewayToken } from '../repo/index.js'
 import { createGateway } from './gateway.js'
 import { metricsRoutes } from './metrics.js'
 import { createPaymentGateway } from './payment-gateway.js'

@@ -16,7 +16,7 @@ import { CreditPolicy } from './credit.js'
 import type { CreditPolicyInit, PeerCreditView } from './credit.js'
 import type { PeerTrafficStore } from './peer-traffic.js'
 import type { BitswapGate } from './traffic-meter.js'
-import type { PaymentService } from '../payments/service.js'
+import type { PaymentService } from '../payments/index.js'
 import type { ComponentLogger, Counter, Logger, Metrics, PeerId, Startable, Stream } from '@libp2p/interface'
 
 export interface CreditGateComponents {

@@ -9,7 +9,7 @@
  * served, so that its next bill is paid before it owes the credit limit,
  * however much data is queued ahead of the bill on the connection.
  */
-import { bytesFor, priceOf } from '../payments/pricing.js'
+import { bytesFor, priceOf } from '../payments/index.js'
 
 export interface CreditPolicyInit {
   /** Stroops per MiB */

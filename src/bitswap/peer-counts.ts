@@ -7,7 +7,7 @@
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { DeliveryMeter } from './delivery-meter.js'
 import type { PeerTrafficStore } from './peer-traffic.js'
-import type { PeerCounts, PeerHolder } from '../payments/ports.js'
+import type { PeerCounts, PeerHolder } from '../payments/index.js'
 import type { PeerId } from '@libp2p/interface'
 
 export interface PeerCountsComponents {

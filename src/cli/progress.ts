@@ -2,7 +2,7 @@
  * Progress bars on stderr, only when it is a terminal
  */
 import cliProgress from 'cli-progress'
-import { formatByteSize } from '../config/byte-size.js'
+import { formatByteSize } from '../config/index.js'
 
 export interface ByteProgress {
   /** Whether a bar is drawn (enabled, on a terminal, and big enough) */

@@ -8,7 +8,7 @@ import { CheckedConfigSchema } from './schema.js'
 import type { Config, ConfigInput } from './schema.js'
 import type { z } from 'zod'
 
-export { ConfigSchema } from './schema.js'
+export { chunkSize, ConfigSchema, MAX_CHUNK_SIZE } from './schema.js'
 export type { Config, ConfigInput } from './schema.js'
 export { parseByteSize, formatByteSize } from './byte-size.js'
 export * from './errors.js'

@@ -4,7 +4,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { PROVIDER_RECORD_VALIDITY } from '../routing/constants.js'
+import { PROVIDER_RECORD_VALIDITY } from '../routing/index.js'
 import { MAX_TIMER_MS } from '../utils/strict-parse.js'
 import { parseByteSize } from './byte-size.js'
 

@@ -3,15 +3,13 @@
  */
 import path from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { toStroops } from '../stellar/amounts.js'
+import { toStroops } from '../stellar/index.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
-import type { CreditGateInit } from '../bitswap/credit-gate.js'
-import type { PeerTrafficStoreInit } from '../bitswap/peer-traffic.js'
-import type { PaymentServiceInit } from '../payments/service.js'
-import type { StellarWalletInit } from '../payments/stellar/wallet.js'
+import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
+import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
-import type { TorInit } from '../transport/tor/provider.js'
+import type { TorInit } from '../transport/index.js'
 import type { BitswapOptions } from '@helia/bitswap'
 
 /** Everything `createTorPlusNode` takes from the config */

@@ -3,7 +3,7 @@
  * is in the repo: a failed add pins nothing
  */
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
-import { chunkSize, MAX_CHUNK_SIZE } from '../config/schema.js'
+import { chunkSize, MAX_CHUNK_SIZE } from '../config/index.js'
 import { InvalidArgumentError } from './errors.js'
 import { pinAdd } from './pin.js'
 import type { TorPlusNode } from '../node.js'

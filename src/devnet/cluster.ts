@@ -12,6 +12,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { readConfig, updateConfigFile } from '../config/index.js'
 import { initRepo, isInitialized } from '../repo/index.js'
 import { isAlive, stopPid } from '../utils/processes.js'
+import { DEFAULT_NODE_TIMEOUT } from './constants.js'
 import { startDetached, stopWithArgs } from './detached.js'
 import { DevnetRunningError } from './errors.js'
 import { setUpPayments, startLedger } from './payments.js'
@@ -197,7 +198,7 @@ async function startNode (repo: string, name: string, options: DevnetUpOptions, 
     env: { TORPLUS_PATH: repo },
     logFile: path.join(repo, 'daemon.log'),
     ready: output => output.includes('Daemon is ready'),
-    timeout: options.nodeTimeout ?? 180_000,
+    timeout: options.nodeTimeout ?? DEFAULT_NODE_TIMEOUT,
     signal: options.signal,
     onSpawn
   })

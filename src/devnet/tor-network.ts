@@ -14,6 +14,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { CustomProgressEvent } from 'progress-events'
 import { stopProcess } from '../utils/processes.js'
+import { DEFAULT_CONSENSUS_TIMEOUT, DEFAULT_RELAYS } from './constants.js'
 import { TorNetworkError } from './errors.js'
 import { PortAllocator } from './ports.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
@@ -106,9 +107,9 @@ export class TorNetwork implements Startable {
 
   constructor (init: TorNetworkInit) {
     this.dir = init.dir
-    this.relayCount = init.relays ?? 3
+    this.relayCount = init.relays ?? DEFAULT_RELAYS
     this.torPath = init.torPath ?? 'tor'
-    this.consensusTimeout = init.consensusTimeout ?? 90_000
+    this.consensusTimeout = init.consensusTimeout ?? DEFAULT_CONSENSUS_TIMEOUT
     this.log = init.logger.forComponent('torplus:devnet:tor-network')
     this.detached = init.detached ?? false
     // a child is not killed with its parent: tor watches for it instead

@@ -4,7 +4,7 @@
  */
 import { createAdaptorServer } from '@hono/node-server'
 import { multiaddr } from '@multiformats/multiaddr'
-import { isLoopback } from '../transport/address-policy.js'
+import { isLoopback } from '../transport/index.js'
 import { NonLoopbackAddressError, PortInUseError, UnsupportedHttpAddressError } from './errors.js'
 import { refusedHost } from './host-guard.js'
 import type { Logger } from '@libp2p/interface'

@@ -32,6 +32,9 @@ export const DEFAULT_HORIZON_TIMEOUT = 30_000
 /** Payments listed by a history request when it does not say */
 export const DEFAULT_HISTORY_LIMIT = 50
 
+/** Payments listed by one history request at most (Horizon's page limit) */
+export const MAX_HISTORY_LIMIT = 200
+
 /** Milliseconds the last settlement may take on the way out */
 export const DEFAULT_SHUTDOWN_SETTLE_TIMEOUT = 30_000
 

@@ -27,7 +27,7 @@
  * })
  * ```
  */
-export { PAYMENT_PROTOCOL } from './constants.js'
+export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, PAYMENT_PROTOCOL } from './constants.js'
 export { payments, PaymentService } from './service.js'
 export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, Tab, TabState } from './service.js'
 export type { PeerCounts, PeerHolder } from './ports.js'

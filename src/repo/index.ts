@@ -12,7 +12,7 @@ import { createIdentity, KEYSTORE_DIR, loadIdentity, loadOrCreateOnionKey, loadO
 import { lockRepo } from './lock.js'
 import { QuotaBlockstore } from './quota-blockstore.js'
 import type { Config, ConfigInput } from '../config/index.js'
-import type { OnionKey } from '../transport/onion-address.js'
+import type { OnionKey } from '../transport/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export * from './errors.js'
@@ -20,6 +20,9 @@ export { readLockOwner } from './lock.js'
 export type { LockOwner } from './lock.js'
 export type { BlockstoreStat } from './quota-blockstore.js'
 export { QuotaBlockstore } from './quota-blockstore.js'
+export { loadOrCreateGatewayToken, loadOrCreateStellarSeed } from './keys.js'
+export { repoMetrics } from './metrics.js'
+export type { RepoMetricsComponents, RepoMetricsInit } from './metrics.js'
 
 export const CONFIG_FILE = 'config'
 export const API_FILE = 'api'

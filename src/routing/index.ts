@@ -6,7 +6,7 @@
  * dialled again while the node has few connections, background provides of
  * added and pinned roots, and Kubo-shaped query events for the RPC API.
  */
-export { DHT_PROTOCOL } from './constants.js'
+export { DHT_PROTOCOL, PROVIDER_RECORD_VALIDITY } from './constants.js'
 export { torplusDHT } from './dht.js'
 export type { TorPlusDHTInit } from './dht.js'
 export { dhtBootstrap, DHTBootstrap } from './dht-bootstrap.js'

@@ -1,25 +1,24 @@
 /**
  * An onion-service listener: a TCP server on 127.0.0.1 at a port the OS
- * picks, published with ADD_ONION under the node's own key. It reports its
- * /onion3 address only, and publishes again when tor restarts.
+ * picks, served as one port of the node's onion service (which publishes
+ * again when tor restarts). It reports its /onion3 address only.
  */
 import net from 'node:net'
 import { TypedEventEmitter } from 'main-event'
 import { OnionListenAddressError } from './errors.js'
 import { parseOnionMultiaddr } from './onion-address.js'
 import { toMultiaddrConnection } from './socket-to-conn.js'
-import type { TorProvider } from './index.js'
 import type { OnionKey } from './onion-address.js'
-import type { HsDescEvent } from './tor/control/index.js'
+import type { OnionService } from './onion-service.js'
 import type { ComponentLogger, Listener, ListenerEvents, Logger, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface OnionListenerInit {
-  tor: TorProvider
+  /** The node's onion service, shared by its listeners */
+  service: OnionService
   key: OnionKey
   upgrader: Upgrader
   logger: ComponentLogger
-  descriptorTimeout: number
   inactivityTimeout: number
 }
 
@@ -31,13 +30,11 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
   private readonly sockets = new Set<net.Socket>()
   private readonly shutdown = new AbortController()
   private status: Status = { code: 'inactive' }
-  private unwatch: () => void = () => {}
 
   constructor (init: OnionListenerInit) {
     super()
     this.init = init
     this.log = init.logger.forComponent('torplus:onion:listener')
-    this.republish = this.republish.bind(this)
   }
 
   async listen (ma: Multiaddr): Promise<void> {
@@ -59,14 +56,13 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
     this.status = { code: 'active', address: ma.decapsulateCode(421), server, virtualPort: target.port }
 
     try {
-      await this.publish()
+      await this.init.service.add(target.port, `127.0.0.1:${(server.address() as net.AddressInfo).port}`)
     } catch (err) {
       server.close()
       this.status = { code: 'inactive' }
       throw err
     }
 
-    this.init.tor.addEventListener('restarted', this.republish)
     this.safeDispatchEvent('listening')
   }
 
@@ -81,18 +77,10 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
       return
     }
 
-    const { server } = this.status
+    const { server, virtualPort } = this.status
     this.status = { code: 'inactive' }
     this.shutdown.abort()
-    this.unwatch()
-    this.init.tor.removeEventListener('restarted', this.republish)
-
-    try {
-      await this.init.tor.control.delOnion(this.init.key.serviceId)
-    } catch (err: any) {
-      // tor already gone: the service went with its control connection
-      this.log('DEL_ONION failed - %s', err.message)
-    }
+    await this.init.service.remove(virtualPort)
 
     for (const socket of this.sockets) {
       socket.destroy()
@@ -100,74 +88,6 @@ export class OnionListener extends TypedEventEmitter<ListenerEvents> implements 
 
     await new Promise<void>(resolve => server.close(() => { resolve() }))
     this.safeDispatchEvent('close')
-  }
-
-  private async publish (): Promise<void> {
-    if (this.status.code !== 'active') {
-      return
-    }
-
-    const { server, virtualPort } = this.status
-    const { port } = server.address() as net.AddressInfo
-    const control = this.init.tor.control
-    const serviceId = this.init.key.serviceId
-
-    // a client that asks for the descriptor before it is uploaded backs off,
-    // so the address is only reported once tor says it is up
-    let done: () => void = () => {}
-    const uploaded = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { done() }, this.init.descriptorTimeout)
-      const onDesc = (evt: CustomEvent<{ action: string, address: string }>): void => {
-        if (evt.detail.action === 'UPLOADED' && evt.detail.address === serviceId) {
-          done()
-        }
-      }
-      done = () => {
-        clearTimeout(timer)
-        control.removeEventListener('hs-desc', onDesc)
-        resolve()
-      }
-      control.addEventListener('hs-desc', onDesc)
-    })
-
-    this.watchRejections(control)
-
-    try {
-      await control.addOnion({ privateKey: this.init.key.privateKey, ports: [{ virtualPort, target: `127.0.0.1:${port}` }] })
-    } catch (err) {
-      // no upload will come: drop the timer and the listener now
-      done()
-      throw err
-    }
-
-    await uploaded
-    this.log('published %s:%d for 127.0.0.1:%d', serviceId, virtualPort, port)
-  }
-
-  /**
-   * An HSDir refuses a descriptor whose revision is not above the one it
-   * holds; after a restart across a descriptor rotation that can be ours, and
-   * clients then get the stale one until tor's next rotation. Nothing a
-   * controller can do forces a new revision, so say it plainly.
-   */
-  private watchRejections (control: TorProvider['control']): void {
-    this.unwatch()
-    const onDesc = (evt: CustomEvent<HsDescEvent>): void => {
-      if (evt.detail.action === 'FAILED' && evt.detail.reason === 'UPLOAD_REJECTED' && evt.detail.address === this.init.key.serviceId) {
-        this.log.error('a tor directory rejected our onion descriptor because it holds a newer one from before the last tor restart; some clients may not reach this node until tor publishes its next descriptor')
-        // once per publication: every HSDir says the same
-        this.unwatch()
-      }
-    }
-    control.addEventListener('hs-desc', onDesc)
-    this.unwatch = () => { control.removeEventListener('hs-desc', onDesc) }
-  }
-
-  private republish (): void {
-    this.publish().catch((err) => {
-      this.log.error('could not publish the onion service again after tor restarted - %e', err)
-      this.safeDispatchEvent('error', { detail: err })
-    })
   }
 
   private onSocket (socket: net.Socket): void {

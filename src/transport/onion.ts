@@ -8,6 +8,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { DEFAULT_DESCRIPTOR_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_INACTIVITY_TIMEOUT } from './constants.js'
 import { OnionListener } from './listener.js'
 import { isOnion, parseOnionMultiaddr } from './onion-address.js'
+import { OnionService } from './onion-service.js'
 import { toMultiaddrConnection } from './socket-to-conn.js'
 import { socksConnect } from './socks.js'
 import type { OnionComponents, OnionDialEvents, OnionInit, TorProvider } from './index.js'
@@ -27,6 +28,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
   private readonly inactivityTimeout: number
   private readonly isolateStreams: boolean
   private readonly log: Logger
+  private service?: OnionService
 
   constructor (components: OnionComponents, init: Required<Omit<OnionInit, 'key'>> & Pick<OnionInit, 'key'>) {
     this.components = components
@@ -80,12 +82,14 @@ export class OnionTransport implements Transport<OnionDialEvents> {
       throw new InvalidParametersError('the onion transport has no key to listen with: pass `key` to onion()')
     }
 
+    // one service for every listener: tor takes one ADD_ONION per key
+    this.service ??= new OnionService({ tor: this.tor, key: this.key, descriptorTimeout: this.descriptorTimeout, log: this.components.logger.forComponent('torplus:onion:service') })
+
     return new OnionListener({
-      tor: this.tor,
+      service: this.service,
       key: this.key,
       upgrader: options.upgrader,
       logger: this.components.logger,
-      descriptorTimeout: this.descriptorTimeout,
       inactivityTimeout: this.inactivityTimeout
     })
   }

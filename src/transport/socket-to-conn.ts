@@ -32,7 +32,19 @@ class OnionSocketConnection extends AbstractMultiaddrConnection {
     this.socket = init.socket
 
     this.socket.on('data', (buf) => { this.onData(buf) })
-    this.socket.on('error', (err) => {
+    // tor closes a stream whole, never half: a write that races the remote's
+    // close (a stream's close frame answering the remote's) fails with EPIPE,
+    // or ECONNRESET when tor had not read it, and the connection ends as the
+    // remote meant it to
+    let closedUnderWrite = false
+    this.socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ECONNRESET') {
+        this.log('the remote closed the connection while we wrote (%s)', err.code)
+        closedUnderWrite = true
+        this.onTransportClosed()
+        return
+      }
+
       this.log('socket error - %e', err)
       this.abort(err)
     })
@@ -40,7 +52,7 @@ class OnionSocketConnection extends AbstractMultiaddrConnection {
     this.socket.once('timeout', () => { this.abort(new TimeoutError('onion connection inactive')) })
     this.socket.once('end', () => { this.onTransportClosed() })
     this.socket.once('close', (hadError) => {
-      if (hadError) {
+      if (hadError && !closedUnderWrite) {
         this.abort(new ConnectionFailedError('the onion connection closed with an error'))
         return
       }

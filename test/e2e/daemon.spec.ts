@@ -196,12 +196,11 @@ describe('daemon', function () {
 
     it('answers 504 when no peer supplies the content within Gateway.RetrievalTimeout', async () => {
       const unknown = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
-      const started = Date.now()
-      const response = await fetch(`${daemon.gatewayUrl}/ipfs/${unknown}`, { headers: { Accept: 'application/vnd.ipld.raw' } })
+      // a gateway that waited past its timeout would leave this fetch to be aborted
+      const response = await fetch(`${daemon.gatewayUrl}/ipfs/${unknown}`, { headers: { Accept: 'application/vnd.ipld.raw' }, signal: AbortSignal.timeout(15_000) })
 
       expect(response.status).to.equal(504)
       expect(await response.text()).to.match(/was not retrieved within 2000 ms/)
-      expect(Date.now() - started).to.be.below(15_000)
     })
   })
 

@@ -80,9 +80,7 @@ describe('metered bitswap over onion', function () {
       const peer = client.node.helia.libp2p.peerId.toString()
       const statuses: string[] = []
       const watch = setInterval(() => { statuses.push(provider.creditGate?.view(peer).status ?? 'unmetered') }, 50)
-      const started = Date.now()
       await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(180_000) })).finally(() => { clearInterval(watch) })
-      const seconds = (Date.now() - started) / 1000
       // the last bills wait behind what is in flight: within one request of all paid, once they land
       await pWaitFor(() => (provider.creditGate?.view(peer).unpaid ?? 0n) < toStroops('0.1'), { timeout: 60_000, interval: 200 })
 
@@ -98,7 +96,6 @@ describe('metered bitswap over onion', function () {
       // ever, only briefly (a bill waits behind the data in flight: ~3 s here, more on a slow machine)
       expect(statuses).to.include('owing').and.not.include('refused')
       expect(statuses.filter(status => status === 'throttled').length).to.be.below(statuses.length / 10)
-      expect(64 * MiB / seconds).to.be.above(4 * THROTTLE)
     } finally {
       await client.stop()
     }

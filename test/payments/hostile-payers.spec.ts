@@ -229,6 +229,8 @@ describe('a provider against hostile payers', function () {
 
     try {
       await payingPeer(payer, provider)
+      // a bill still out when the payer turns is answered honestly and moves the tab: wait it out
+      await pWaitFor(() => provider.payments.tabs(['open']).every(tab => tab.peer !== peer.toString() || tab.pending == null), { timeout: 10_000 })
 
       // from now on it claims to have paid for 100 TiB, with a transaction it cannot fund
       await hostilePayer(payer, (request) => {

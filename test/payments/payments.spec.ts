@@ -3,7 +3,8 @@
  * local ledger: a provider bills a client for the bytes it served, the
  * client pays, the provider settles, and the balances on the ledger move by
  * exactly the amounts in the books. Then each bad request is rejected with
- * its own reason, and no request is paid twice.
+ * its own reason, and no request is paid twice. Each part runs on a provider
+ * and client of its own, so that one failure does not run into the next.
  */
 import crypto from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -63,18 +64,28 @@ describe('payments', function () {
 
   before(async () => {
     ledger = await startPaymentLedger()
-    provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
-    client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, PayAhead: PAY_AHEAD, Budget: { PerPeer: '0.06' } } }))
   })
 
   after(async () => {
-    await client?.stop()
-    await provider?.stop()
     await ledger?.local.stop()
   })
 
+  /** A provider billing by hand and a client, new for each part */
+  function withPair (): void {
+    before(async () => {
+      provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
+      client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, PayAhead: PAY_AHEAD, Budget: { PerPeer: '0.06' } } }))
+    })
+
+    after(async () => {
+      await client?.stop()
+      await provider?.stop()
+    })
+  }
+
   describe('a request, a payment, a receipt, a settlement', () => {
     let firstVersion: string | undefined
+    withPair()
 
     it('bills the client exactly the price of the bytes it was served', async () => {
       await transfer(provider, client, 3 * 1024 * 1024)
@@ -218,6 +229,7 @@ describe('payments', function () {
   })
 
   describe('bad requests', () => {
+    withPair()
     let key: PrivateKey
     let channel: string
     let sequence: bigint
@@ -330,10 +342,14 @@ describe('payments', function () {
   })
 
   describe('payment gateway API', () => {
+    withPair()
     let app: Hono
     const token = 'a'.repeat(64)
 
-    before(() => {
+    before(async () => {
+      // one payment to list
+      await transfer(provider, client, 256 * 1024)
+      expect(await provider.payments.bill(client.node.helia.libp2p.peerId)).to.have.property('status', 'paid')
       app = createPaymentGateway({ wallet: provider.node.wallet, payments: () => provider.payments, token, log: provider.node.helia.logger.forComponent('test') })
     })
 

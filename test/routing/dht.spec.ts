@@ -181,11 +181,8 @@ describe('DHT in loopback development mode', function () {
           await pWaitFor(() => dht(victim).routingTable.size > tableSize, { timeout: 10_000 })
 
           const before = rogue.requests()
-          const started = Date.now()
-          const events = await all(dht(victim).getClosestPeers(crypto.randomBytes(32), { signal: AbortSignal.timeout(30_000) }))
-
-          // refused at once, not after Routing.MessageTimeout (30 s)
-          expect(Date.now() - started).to.be.below(5_000)
+          // refused at once: a query that waited for the bad answer until Routing.MessageTimeout (30 s) would be aborted
+          const events = await all(dht(victim).getClosestPeers(crypto.randomBytes(32), { signal: AbortSignal.timeout(10_000) }))
 
           expect(rogue.requests() - before).to.equal(1)
           const errors = events.filter(event => event.name === 'QUERY_ERROR' && event.from.equals(rogue.libp2p.peerId))

@@ -41,12 +41,13 @@ describe('provider search delay', () => {
     expect(searches).to.be.empty()
   })
 
-  it('searches at once with a delay of 0', async () => {
+  it('leaves the search as it is with a delay of 0', async () => {
     const { routing, searches } = countingRouting()
+    const search = routing.findProviders
     delayProviderSearch(routing, 0)
-    const started = Date.now()
 
+    expect(routing.findProviders).to.equal(search)
     await all(routing.findProviders(cid))
-    expect(searches[0] - started).to.be.below(50)
+    expect(searches).to.have.lengthOf(1)
   })
 })

@@ -1,163 +1,118 @@
 /**
- * The SOCKS5 dialer against a server that answers with the replies tor sends
+ * The SOCKS5 dialer against the real tor, on a private tor network: what
+ * tor answers for a service that is there, one that is not, a port the
+ * service does not serve, and a SocksPort that is not there
  */
 import net from 'node:net'
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
-import { socksConnect } from '../../src/transport/socks.js'
+import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { socksConnect, socksReplyError } from '../../src/transport/socks.js'
+import { ManagedTor } from '../../src/transport/tor/managed-tor.js'
+import { tempDir } from '../utils/repo.js'
 import type { Socket } from 'node:net'
 
-const ONION = 'mhgxqbkeyqwwpswcfhlxjyubcihnkhvrdnvc4yifzhhpbm3gzevd3qad.onion'
+const BANNER = 'the remote speaks first'
 
-interface Seen {
-  methods: number[]
-  username?: string
-  addressType?: number
-  host?: string
-  port?: number
-}
+describe('SOCKS5 dialer, through the real tor', function () {
+  this.timeout(180_000)
+  const logger = defaultLogger()
+  let network: TorNetwork
+  let service: ManagedTor
+  let client: ManagedTor
+  let speaker: net.Server
+  /** An onion service whose port 4101 says BANNER and closes */
+  let onion: string
+  /** A valid onion address that no directory knows */
+  let unknown: string
 
-/**
- * A SOCKS5 server that records the request and answers with `reply`, or
- * never answers when reply is null; with `banner`, the remote speaks first
- * and its bytes come in the same segment as the reply
- */
-async function fakeTorSocks (reply: number | null, banner?: Buffer): Promise<{ port: number, seen: Seen[], close(): void }> {
-  const seen: Seen[] = []
-  const server = net.createServer((socket) => {
-    const record: Seen = { methods: [] }
-    seen.push(record)
-    let stage = 'greeting'
-    let buffer = Buffer.alloc(0)
+  before(async () => {
+    const dir = await tempDir('torplus-socks-')
+    network = new TorNetwork({ dir: path.join(dir, 'network'), logger })
+    await network.start()
+    service = new ManagedTor({ dir: path.join(dir, 'service'), logger, extraConfig: network.clientConfig() })
+    client = new ManagedTor({ dir: path.join(dir, 'client'), logger, extraConfig: network.clientConfig() })
+    await Promise.all([service.start(), client.start()])
 
-    socket.on('data', (chunk) => {
-      buffer = Buffer.concat([buffer, chunk])
-
-      if (stage === 'greeting' && buffer.length >= 2 && buffer.length >= 2 + buffer[1]) {
-        record.methods = [...buffer.subarray(2, 2 + buffer[1])]
-        buffer = buffer.subarray(2 + buffer[1])
-        const userPass = record.methods.includes(0x02)
-        socket.write(Buffer.from([0x05, userPass ? 0x02 : 0x00]))
-        stage = userPass ? 'auth' : 'request'
-      }
-
-      if (stage === 'auth' && buffer.length >= 2 && buffer.length >= 3 + buffer[1] && buffer.length >= 3 + buffer[1] + buffer[2 + buffer[1]]) {
-        record.username = buffer.subarray(2, 2 + buffer[1]).toString()
-        buffer = buffer.subarray(3 + buffer[1] + buffer[2 + buffer[1]])
-        socket.write(Buffer.from([0x01, 0x00]))
-        stage = 'request'
-      }
-
-      if (stage === 'request' && buffer.length >= 5 && buffer.length >= 7 + buffer[4]) {
-        record.addressType = buffer[3]
-        record.host = buffer.subarray(5, 5 + buffer[4]).toString()
-        record.port = buffer.readUInt16BE(5 + buffer[4])
-        stage = 'done'
-
-        if (reply != null) {
-          socket.write(Buffer.concat([Buffer.from([0x05, reply, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), banner ?? Buffer.alloc(0)]))
-          if (reply !== 0 || banner != null) socket.end()
-        }
-      }
+    speaker = net.createServer(socket => { socket.end(BANNER) })
+    await new Promise<void>(resolve => speaker.listen(0, '127.0.0.1', resolve))
+    const uploaded = new Promise<void>(resolve => {
+      service.control.addEventListener('hs-desc', (evt) => { if (evt.detail.action === 'UPLOADED') resolve() })
     })
-    socket.on('error', () => {})
+    onion = `${(await service.control.addOnion({ ports: [{ virtualPort: 4101, target: `127.0.0.1:${(speaker.address() as net.AddressInfo).port}` }] })).serviceId}.onion`
+    await uploaded
+
+    const gone = await service.control.addOnion({ ports: [{ virtualPort: 4101, target: '127.0.0.1:9' }] })
+    await service.control.delOnion(gone.serviceId)
+    unknown = `${gone.serviceId}.onion`
   })
 
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-
-  return { port: (server.address() as net.AddressInfo).port, seen, close: () => server.close() }
-}
-
-describe('SOCKS5 dialer', () => {
-  const cases: Array<[number, string, RegExp]> = [
-    [0x04, 'OnionHostUnreachableError', /tor could not reach .*\.onion:4101: the onion service is unknown or offline/],
-    [0x05, 'OnionConnectionRefusedError', /refused the connection: the onion service is up but does not serve that port/],
-    [0x06, 'OnionTtlExpiredError', /tor timed out building a circuit/],
-    [0x01, 'SocksFailureError', /\(SOCKS5 reply Failure\)/],
-    [0x02, 'SocksFailureError', /\(SOCKS5 reply NotAllowed\)/]
-  ]
-
-  for (const [code, name, message] of cases) {
-    it(`maps reply 0x0${code} to ${name}`, async () => {
-      const socks = await fakeTorSocks(code)
-
-      try {
-        await expect(socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 }))
-          .to.eventually.be.rejected.with.property('name', name)
-        await expect(socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 }))
-          .to.eventually.be.rejected.with.property('message').that.matches(message)
-      } finally {
-        socks.close()
-      }
-    })
-  }
-
-  it('hands the onion name to tor unresolved, with the isolation username', async () => {
-    const socks = await fakeTorSocks(0x00)
-
-    try {
-      const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000, isolation: 'peer-a' })
-      socket.destroy()
-
-      // ATYP 0x03: a domain name, so no DNS lookup happened on this side
-      expect(socks.seen[0]).to.include({ addressType: 0x03, host: ONION, port: 4101, username: 'peer-a' })
-    } finally {
-      socks.close()
-    }
+  after(async () => {
+    speaker?.close()
+    await Promise.all([service?.stop(), client?.stop()])
+    await network?.stop()
   })
 
-  it('keeps the bytes that arrive with the SOCKS reply, for any reader', async () => {
-    const banner = Buffer.from('the remote speaks first')
-    const socks = await fakeTorSocks(0x00, banner)
-    const connect = async (): Promise<Socket> => socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 })
+  it('hands the onion name to tor unresolved, with an isolation username, and keeps the bytes that come with the reply for any reader', async () => {
+    // an onion name has no DNS: reaching the service shows tor resolved it
+    const connect = async (isolation: string): Promise<Socket> => socksConnect({ proxy: client.socks, destination: { host: onion, port: 4101 }, timeout: 60_000, isolation })
+    const iterated: Buffer[] = []
 
-    try {
-      const iterated: Buffer[] = []
-
-      for await (const chunk of await connect()) {
-        iterated.push(chunk)
-      }
-
-      const socket = await connect()
-      // a reader that comes a little late, with a 'data' listener
-      await new Promise(resolve => setTimeout(resolve, 50))
-      const listened: Buffer[] = []
-      socket.on('data', (chunk: Buffer) => { listened.push(chunk) })
-      await new Promise(resolve => socket.once('end', resolve))
-
-      expect(Buffer.concat(iterated).toString()).to.equal(banner.toString())
-      expect(Buffer.concat(listened).toString()).to.equal(banner.toString())
-    } finally {
-      socks.close()
+    for await (const chunk of await connect('reader-a')) {
+      iterated.push(chunk)
     }
+
+    const socket = await connect('reader-b')
+    // a reader that comes a little late, with a 'data' listener
+    await new Promise(resolve => setTimeout(resolve, 200))
+    const listened: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => { listened.push(chunk) })
+    await new Promise(resolve => socket.once('end', resolve))
+
+    expect(Buffer.concat(iterated).toString()).to.equal(BANNER)
+    expect(Buffer.concat(listened).toString()).to.equal(BANNER)
+  })
+
+  it('says an onion no directory knows is unreachable', async () => {
+    await expect(socksConnect({ proxy: client.socks, destination: { host: unknown, port: 4101 }, timeout: 60_000 }))
+      .to.eventually.be.rejected.with.property('message').that.matches(/tor could not reach .*\.onion:4101: the onion service is unknown or offline/)
+  })
+
+  it('says the service refused when it does not serve the port', async () => {
+    await expect(socksConnect({ proxy: client.socks, destination: { host: onion, port: 4102 }, timeout: 60_000 }))
+      .to.eventually.be.rejected.with.property('message').that.matches(/\.onion:4102 refused the connection: the onion service is up but does not serve that port/)
   })
 
   it('says when tor\'s SocksPort is not there', async () => {
-    const socks = await fakeTorSocks(0x00)
-    socks.close()
+    const closed = net.createServer()
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as net.AddressInfo
+    await new Promise(resolve => closed.close(resolve))
 
-    await expect(socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 5_000 }))
+    await expect(socksConnect({ proxy: { host: '127.0.0.1', port }, destination: { host: onion, port: 4101 }, timeout: 5_000 }))
       .to.eventually.be.rejected.with.property('message').that.matches(/cannot reach tor's SocksPort at 127.0.0.1:\d+ .*Tor.SocksPort/)
   })
 
-  it('times out a circuit that never completes', async () => {
-    const socks = await fakeTorSocks(null)
-
-    try {
-      await expect(socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 300 }))
-        .to.eventually.be.rejected.with.property('name', 'TimeoutError')
-    } finally {
-      socks.close()
-    }
+  it('times out a dial that tor has not completed', async () => {
+    // a lookup of an unknown onion takes tor far longer than this
+    await expect(socksConnect({ proxy: client.socks, destination: { host: unknown, port: 4101 }, timeout: 5 }))
+      .to.eventually.be.rejected.with.property('name', 'TimeoutError')
   })
 
   it('honours the caller\'s signal', async () => {
-    const socks = await fakeTorSocks(null)
+    await expect(socksConnect({ proxy: client.socks, destination: { host: unknown, port: 4101 }, timeout: 60_000, signal: AbortSignal.timeout(5) }))
+      .to.eventually.be.rejected.with.property('name', 'AbortError')
+  })
 
-    try {
-      await expect(socksConnect({ proxy: { host: '127.0.0.1', port: socks.port }, destination: { host: ONION, port: 4101 }, timeout: 30_000, signal: AbortSignal.timeout(200) }))
-        .to.eventually.be.rejected.with.property('name', 'AbortError')
-    } finally {
-      socks.close()
-    }
+  it('names each refusal tor can send by its reply code', () => {
+    const target = `${unknown}:4101`
+
+    expect(socksReplyError(0x04, target)).to.have.property('name', 'OnionHostUnreachableError')
+    expect(socksReplyError(0x05, target)).to.have.property('name', 'OnionConnectionRefusedError')
+    expect(socksReplyError(0x06, target)).to.have.property('name', 'OnionTtlExpiredError')
+    expect(socksReplyError(0x01, target).message).to.include('(SOCKS5 reply Failure)')
+    expect(socksReplyError(0x02, target).message).to.include('(SOCKS5 reply NotAllowed)')
+    expect(socksReplyError(0xf0, target).message).to.include('(SOCKS5 reply 0xf0)')
   })
 })

@@ -6,7 +6,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
-import { fromStroops } from '../../stellar/amounts.js'
+import { fromStroops } from '../../stellar/index.js'
 import { ledgerView } from '../views/bitswap.js'
 import { args, json } from './encoding.js'
 import type { RpcContext } from './index.js'

@@ -3,6 +3,7 @@
  * Stellar account. Amounts are decimal strings with 7 places, exact.
  */
 import { Hono } from 'hono'
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from '../../payments/index.js'
 import { balanceView, walletPaymentView } from '../views/wallet.js'
 import { integer, json } from './encoding.js'
 import type { RpcContext } from './index.js'
@@ -21,7 +22,7 @@ export function walletRoutes ({ node }: RpcContext): Hono {
   })
 
   app.post('/history', async (c) => {
-    const payments = await node.wallet.history({ limit: Math.min(integer(c, 'limit') ?? 50, 200), signal: c.req.raw.signal })
+    const payments = await node.wallet.history({ limit: Math.min(integer(c, 'limit') ?? DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT), signal: c.req.raw.signal })
     return json<WalletHistoryView>(c, { Payments: payments.map(walletPaymentView) })
   })
 

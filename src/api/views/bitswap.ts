@@ -2,7 +2,7 @@
  * The JSON shapes of bitswap/stat and bitswap/ledger: Kubo's, with the
  * payment figures of metered bitswap
  */
-import { fromStroops } from '../../stellar/amounts.js'
+import { fromStroops } from '../../stellar/index.js'
 import type { PeerCreditView, PeerTraffic } from '../../bitswap/index.js'
 import type { PeerPayments } from '../../payments/index.js'
 

@@ -3,7 +3,7 @@
  * amounts as exact 7-decimal strings, byte counts as decimal strings. The
  * CLI reads responses as these types.
  */
-import { fromStroops } from '../../stellar/amounts.js'
+import { fromStroops } from '../../stellar/index.js'
 import type { BillOutcome, HistoryBucket, PeerPayments, Tab, TabState } from '../../payments/index.js'
 
 export interface PeerView {

@@ -2,7 +2,7 @@
  * The JSON shapes of the node's Stellar account: amounts as exact 7-decimal
  * strings
  */
-import { fromStroops } from '../../stellar/amounts.js'
+import { fromStroops } from '../../stellar/index.js'
 import type { WalletBalance, WalletPayment } from '../../payments/index.js'
 
 /** The payment gateway's balance */

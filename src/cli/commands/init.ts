@@ -1,4 +1,4 @@
-import { PROFILES } from '../../config/profiles.js'
+import { PROFILES } from '../../config/index.js'
 import { initRepo } from '../../repo/index.js'
 import { withContext } from '../command.js'
 import type { GlobalArgs } from '../context.js'

@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { BASE_FEE, BASE_RESERVE, fromStroops } from '../../stellar/amounts.js'
+import { BASE_FEE, BASE_RESERVE, fromStroops } from '../../stellar/index.js'
 import type { Ledger, SubmitResult } from './ledger.js'
 import type { AccountEntry, PaymentRecord, TransactionRecord } from './state.js'
 import type { Context } from 'hono'

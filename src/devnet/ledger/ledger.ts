@@ -11,8 +11,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Account, Keypair, Operation, TransactionBuilder, hash } from '@stellar/stellar-sdk'
-import { toStroops } from '../../stellar/amounts.js'
-import { DEVNET_PASSPHRASE } from '../../stellar/networks.js'
+import { toStroops, DEVNET_PASSPHRASE } from '../../stellar/index.js'
+import { DEFAULT_CLOSE_INTERVAL } from './constants.js'
 import { transactionResultXdr } from './results.js'
 import { emptySnapshot, loadSnapshot, saveSnapshot } from './state.js'
 import { processTransaction } from './transaction.js'
@@ -78,7 +78,7 @@ export class Ledger implements Startable {
 
   constructor (init: LedgerInit) {
     this.file = path.join(init.dir, 'ledger.json')
-    this.closeInterval = init.closeInterval ?? 1_000
+    this.closeInterval = init.closeInterval ?? DEFAULT_CLOSE_INTERVAL
     this.passphrase = init.passphrase ?? DEVNET_PASSPHRASE
     this.root = Keypair.fromRawEd25519Seed(hash(Buffer.from(this.passphrase)))
     this.log = init.logger.forComponent('torplus:devnet:ledger')

@@ -5,7 +5,7 @@
  * Checks follow stellar-core's order within each operation.
  */
 import { Asset } from '@stellar/stellar-sdk'
-import { BASE_RESERVE, MAX_AMOUNT, toStroops } from '../../stellar/amounts.js'
+import { BASE_RESERVE, MAX_AMOUNT, toStroops } from '../../stellar/index.js'
 import type { AccountEntry, PaymentRecord } from './state.js'
 import type { Operation, OperationRecord } from '@stellar/stellar-sdk'
 

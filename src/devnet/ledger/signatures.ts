@@ -6,7 +6,7 @@
  * transaction `tx_bad_auth_extra`.
  */
 import { Keypair, StrKey } from '@stellar/stellar-sdk'
-import { xdrBytes } from '../../stellar/xdr-bytes.js'
+import { xdrBytes } from '../../stellar/index.js'
 import type { AccountEntry } from './state.js'
 import type { xdr } from '@stellar/stellar-sdk'
 

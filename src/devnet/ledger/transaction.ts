@@ -5,7 +5,7 @@
  * operations' effects are rolled back.
  */
 import { FeeBumpTransaction } from '@stellar/stellar-sdk'
-import { BASE_FEE } from '../../stellar/amounts.js'
+import { BASE_FEE } from '../../stellar/index.js'
 import { applyOperation, checkWellFormed, minimumBalance, thresholdLevel } from './operations.js'
 import { SignatureChecker } from './signatures.js'
 import { unsupportedFeature } from './unsupported.js'

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
-import { BASE_FEE } from '../../stellar/amounts.js'
+import { BASE_FEE } from '../../stellar/index.js'
 import { TX_VALIDITY_SECONDS } from '../constants.js'
 import { ChannelsExhaustedError, ChannelAccountMissingError, UnknownChannelError } from '../errors.js'
 import type { StellarWallet } from './wallet.js'

@@ -8,8 +8,7 @@
  * number, so only one of them can ever land.
  */
 import { Account, Keypair, Operation, StrKey, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk'
-import { BASE_FEE, fromStroops, toStroops } from '../../stellar/amounts.js'
-import { xdrBytes } from '../../stellar/xdr-bytes.js'
+import { BASE_FEE, fromStroops, toStroops, xdrBytes } from '../../stellar/index.js'
 import type { Asset, Transaction } from '@stellar/stellar-sdk'
 
 export interface TabTransactionFields {

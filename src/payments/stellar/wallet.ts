@@ -5,11 +5,10 @@
  * keystore and never leaves this object.
  */
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
-import { BASE_FEE, fromStroops, toStroops } from '../../stellar/amounts.js'
-import { DEFAULT_HORIZON, PASSPHRASES } from '../../stellar/networks.js'
+import { BASE_FEE, fromStroops, toStroops, DEFAULT_HORIZON, PASSPHRASES } from '../../stellar/index.js'
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_HORIZON_TIMEOUT, TX_VALIDITY_SECONDS } from '../constants.js'
 import { AccountNotFundedError, AssetNotConfiguredError, HorizonNotConfiguredError, HorizonUnreachableError, TransactionRefusedError } from '../errors.js'
-import type { StellarNetwork } from '../../stellar/networks.js'
+import type { StellarNetwork } from '../../stellar/index.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Transaction } from '@stellar/stellar-sdk'
 

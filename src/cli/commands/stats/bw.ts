@@ -1,4 +1,4 @@
-import { formatByteSize } from '../../../config/byte-size.js'
+import { formatByteSize } from '../../../config/index.js'
 import { withContext } from '../../command.js'
 import { parseDurationArg } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'

@@ -60,6 +60,8 @@ export function parseBootstrapStatus (text: string): BootstrapStatus | undefined
 export interface HsDescEvent {
   action: string
   address: string
+  /** The directory asked (`$fingerprint~nickname`), or UNKNOWN */
+  hsDir?: string
   /** With FAILED: why, e.g. UPLOAD_REJECTED */
   reason?: string
 }
@@ -322,8 +324,9 @@ export class TorControl extends TypedEventEmitter<TorControlEvents> {
         detail: parseBootstrapStatus(rest.slice(2).join(' ')) ?? { progress: 0, tag: '', summary: '' }
       })
     } else if (type === 'HS_DESC') {
+      // Action HSAddress AuthType HsDir [DescriptorID] [REASON=...] ...
       const reason = parseKeyValues(rest.slice(2).join(' ')).get('REASON')
-      this.safeDispatchEvent('hs-desc', { detail: { action: rest[0], address: rest[1], reason } })
+      this.safeDispatchEvent('hs-desc', { detail: { action: rest[0], address: rest[1], hsDir: rest[3], reason } })
     }
   }
 
