@@ -8,10 +8,12 @@ import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { createOnionKey } from '../../src/transport/index.js'
 import { socksConnect } from '../../src/transport/socks.js'
 import { ExternalTor } from '../../src/transport/tor/external-tor.js'
 import { ManagedTor } from '../../src/transport/tor/managed-tor.js'
 import { tempDir } from '../utils/repo.js'
+import { publishReachable } from '../utils/tor.js'
 
 describe('private tor network', function () {
   this.timeout(180_000)
@@ -47,11 +49,9 @@ describe('private tor network', function () {
   })
 
   it('carries a stream to an onion service published with ADD_ONION', async () => {
-    const uploaded = new Promise<void>(resolve => {
-      service.control.addEventListener('hs-desc', (evt) => { if (evt.detail.action === 'UPLOADED') resolve() })
-    })
-    const onion = await service.control.addOnion({ ports: [{ virtualPort: 4101, target: `127.0.0.1:${(echo.address() as net.AddressInfo).port}` }] })
-    await uploaded
+    // published, and reached once (a new key can be unknown for a moment on the devnet: see publishReachable)
+    const onion = createOnionKey()
+    await publishReachable(service, client, onion, new Map([[4101, `127.0.0.1:${(echo.address() as net.AddressInfo).port}`]]))
 
     const socket = await socksConnect({ proxy: client.socks, destination: { host: `${onion.serviceId}.onion`, port: 4101 }, timeout: 60_000 })
     socket.write('through tor')

@@ -70,11 +70,11 @@ describe('payments', function () {
     await ledger?.local.stop()
   })
 
-  /** A provider billing by hand and a client, new for each part */
-  function withPair (): void {
+  /** A provider billing by hand and a client with this budget per peer, new for each part */
+  function withPair (budgetPerPeer = '0.06'): void {
     before(async () => {
       provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: PRICE, SettleAmount: '1000', SettleInterval: 3_600_000 }, Bitswap: MANUAL_BILLING }))
-      client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, PayAhead: PAY_AHEAD, Budget: { PerPeer: '0.06' } } }))
+      client = await startNode(await createPaidRepo(ledger, { Payments: { MaxPricePerMiB: '0.0200000', ByteTolerance: TOLERANCE, PayAhead: PAY_AHEAD, Budget: { PerPeer: budgetPerPeer } } }))
     })
 
     after(async () => {
@@ -229,7 +229,8 @@ describe('payments', function () {
   })
 
   describe('bad requests', () => {
-    withPair()
+    // within the price of 3 MiB at the client's highest price, 0.06, but not of its budget
+    withPair('0.03')
     let key: PrivateKey
     let channel: string
     let sequence: bigint
@@ -270,6 +271,9 @@ describe('payments', function () {
     before(async () => {
       key = provider.repo.privateKey;
       ({ channel, sequence } = await newChannel())
+      // a client that has paid before, and has been served more since
+      await transfer(provider, client, 1024 * 1024)
+      expect(await provider.payments.bill(client.node.helia.libp2p.peerId)).to.have.property('status', 'paid')
       await transfer(provider, client, 1024 * 1024)
       const account = client.payments.peers().find(peer => peer.peer === provider.node.helia.libp2p.peerId.toString())?.toPeer
       received = account?.bytesDelivered ?? 0n
@@ -307,7 +311,7 @@ describe('payments', function () {
         [Reject.Code.OUT_OF_SYNC, { request: await request({ ...next, total: 5000n }) }],
         [Reject.Code.AMOUNT_MISMATCH, { request: await request({ ...next, rangeEnd: received + 1n }) }],
         [Reject.Code.PRICE_TOO_HIGH, { request: await request({ ...next, amount: 10_000_000n }) }],
-        [Reject.Code.OVER_BUDGET, { request: await request({ ...next, amount: 190_000n }) }]
+        [Reject.Code.OVER_BUDGET, { request: await request({ ...next, amount: 290_000n }) }]
       ]
 
       for (const [index, [code, message]] of cases.entries()) {
@@ -347,7 +351,10 @@ describe('payments', function () {
     const token = 'a'.repeat(64)
 
     before(async () => {
-      // one payment to list
+      // a first tab, settled at once, and a second one open
+      await transfer(provider, client, 256 * 1024)
+      expect(await provider.payments.bill(client.node.helia.libp2p.peerId)).to.have.property('status', 'paid')
+      await pWaitFor(() => provider.payments.tabs(['settled']).length === 1, { timeout: 10_000 })
       await transfer(provider, client, 256 * 1024)
       expect(await provider.payments.bill(client.node.helia.libp2p.peerId)).to.have.property('status', 'paid')
       app = createPaymentGateway({ wallet: provider.node.wallet, payments: () => provider.payments, token, log: provider.node.helia.logger.forComponent('test') })

@@ -4,21 +4,19 @@
  * service does not serve, and a SocksPort that is not there
  */
 import net from 'node:net'
-import path from 'node:path'
-import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
-import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { createOnionKey } from '../../src/transport/index.js'
 import { socksConnect, socksReplyError } from '../../src/transport/socks.js'
-import { ManagedTor } from '../../src/transport/tor/managed-tor.js'
-import { tempDir } from '../utils/repo.js'
+import { publishReachable, startPrivateTors } from '../utils/tor.js'
+import type { ManagedTor } from '../../src/transport/index.js'
+import type { PrivateTors } from '../utils/tor.js'
 import type { Socket } from 'node:net'
 
 const BANNER = 'the remote speaks first'
 
 describe('SOCKS5 dialer, through the real tor', function () {
   this.timeout(180_000)
-  const logger = defaultLogger()
-  let network: TorNetwork
+  let tors: PrivateTors
   let service: ManagedTor
   let client: ManagedTor
   let speaker: net.Server
@@ -28,20 +26,14 @@ describe('SOCKS5 dialer, through the real tor', function () {
   let unknown: string
 
   before(async () => {
-    const dir = await tempDir('torplus-socks-')
-    network = new TorNetwork({ dir: path.join(dir, 'network'), logger })
-    await network.start()
-    service = new ManagedTor({ dir: path.join(dir, 'service'), logger, extraConfig: network.clientConfig() })
-    client = new ManagedTor({ dir: path.join(dir, 'client'), logger, extraConfig: network.clientConfig() })
-    await Promise.all([service.start(), client.start()])
+    tors = await startPrivateTors('torplus-socks-', ['service', 'client'])
+    ;({ service, client } = tors.tors)
 
     speaker = net.createServer(socket => { socket.end(BANNER) })
     await new Promise<void>(resolve => speaker.listen(0, '127.0.0.1', resolve))
-    const uploaded = new Promise<void>(resolve => {
-      service.control.addEventListener('hs-desc', (evt) => { if (evt.detail.action === 'UPLOADED') resolve() })
-    })
-    onion = `${(await service.control.addOnion({ ports: [{ virtualPort: 4101, target: `127.0.0.1:${(speaker.address() as net.AddressInfo).port}` }] })).serviceId}.onion`
-    await uploaded
+    const key = createOnionKey()
+    await publishReachable(service, client, key, new Map([[4101, `127.0.0.1:${(speaker.address() as net.AddressInfo).port}`]]))
+    onion = `${key.serviceId}.onion`
 
     const gone = await service.control.addOnion({ ports: [{ virtualPort: 4101, target: '127.0.0.1:9' }] })
     await service.control.delOnion(gone.serviceId)
@@ -50,8 +42,7 @@ describe('SOCKS5 dialer, through the real tor', function () {
 
   after(async () => {
     speaker?.close()
-    await Promise.all([service?.stop(), client?.stop()])
-    await network?.stop()
+    await tors?.stop()
   })
 
   it('hands the onion name to tor unresolved, with an isolation username, and keeps the bytes that come with the reply for any reader', async () => {
