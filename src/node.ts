@@ -160,6 +160,15 @@ class DefaultTorPlusNode implements TorPlusNode {
       throw err
     }
 
+    // the delivery meter reaches into bitswap once Helia has started it
+    const failure = this.services.deliveryMeter.failure
+
+    if (failure != null) {
+      await this.helia.stop()
+      await this.tor?.stop()
+      throw failure
+    }
+
     this.started = true
   }
 

@@ -76,6 +76,7 @@ export class DeliveryMeter implements Startable {
   private internals?: BitswapInternals
   private sendMessage?: BitswapInternals['network']['sendMessage']
   private started = false
+  private attachFailure?: Error
 
   constructor (components: DeliveryMeterComponents, init: DeliveryMeterInit) {
     this.components = components
@@ -87,7 +88,16 @@ export class DeliveryMeter implements Startable {
     return this.started
   }
 
+  /**
+   * Why bitswap could not be reached at the node's start, if it could not:
+   * nothing would be counted as delivered, so no bill would ever be paid
+   */
+  get failure (): Error | undefined {
+    return this.attachFailure
+  }
+
   start (): void {
+    this.attachFailure = undefined
     this.init.startAfter.addEventListener('start', this.attach)
     this.started = true
   }
@@ -104,9 +114,9 @@ export class DeliveryMeter implements Startable {
 
     try {
       internals = this.internals = this.init.bitswap()
-    } catch (err) {
-      // nothing is counted as delivered, so nothing is paid for: safe, and said
-      this.log.error('cannot count deliveries, no bill will be paid - %e', err)
+    } catch (err: any) {
+      // an event listener cannot fail Helia's start: the node's start reads this and fails
+      this.attachFailure = err
       return
     }
 

@@ -68,7 +68,8 @@ export class OnionService {
       await this.withdraw()
 
       if (this.ports.size > 0) {
-        await this.publish()
+        // the ports left were reported long ago: their listeners need not wait for the uploads
+        await this.publish({ waitForUploads: false })
       } else {
         this.init.tor.removeEventListener('restarted', this.onRestart)
         this.unwatch()
@@ -105,14 +106,14 @@ export class OnionService {
     }
   }
 
-  private async publish (): Promise<void> {
+  private async publish (options: { waitForUploads?: boolean } = {}): Promise<void> {
     if (this.ports.size === 0) {
       return
     }
 
     await this.withdraw()
     const control = this.init.tor.control
-    const uploads = this.watchUploads()
+    const uploads = options.waitForUploads === false ? undefined : this.watchUploads()
 
     try {
       await control.addOnion({
@@ -121,12 +122,12 @@ export class OnionService {
       })
       this.published = true
     } catch (err) {
-      uploads.abort()
+      uploads?.abort()
       throw err
     }
 
     this.watchRejections()
-    await uploads.done
+    await uploads?.done
     this.init.log('published %s on ports %s', this.serviceId, [...this.ports.keys()].join(', '))
   }
 

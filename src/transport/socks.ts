@@ -72,7 +72,7 @@ class HandshakeReader {
   private wanted?: { bytes: number, resolve(bytes: Buffer): void, reject(err: Error): void }
   private failure?: Error
 
-  constructor (private readonly socket: Socket) {
+  constructor (private readonly socket: Socket, private readonly target: string) {
     socket.on('data', this.onData)
     socket.once('close', this.onClose)
   }
@@ -113,7 +113,7 @@ class HandshakeReader {
   }
 
   private readonly onClose = (): void => {
-    this.failure = new SocksFailureError('tor', 'the SocksPort closed the connection mid-handshake')
+    this.failure = new SocksFailureError(this.target, 'none: the SocksPort closed the connection mid-handshake')
     this.wanted?.reject(this.failure)
     this.wanted = undefined
   }
@@ -143,7 +143,11 @@ async function handshake (socket: Socket, reader: HandshakeReader, options: Sock
   port.writeUInt16BE(options.destination.port)
   socket.write(Buffer.concat([Uint8Array.of(VERSION, CONNECT, 0x00, DOMAIN_NAME, host.byteLength), host, port]))
 
-  const [, reply, , addressType] = await reader.read(4)
+  const [replyVersion, reply, , addressType] = await reader.read(4)
+
+  if (replyVersion !== VERSION) {
+    throw new SocksFailureError(target, `none: the SocksPort answered in SOCKS version ${replyVersion}`)
+  }
 
   if (reply !== 0x00) {
     throw socksReplyError(reply, target)
@@ -194,7 +198,7 @@ export async function socksConnect (options: SocksConnectOptions): Promise<Socke
 
   try {
     await Promise.race([connected, stopped])
-    reader = new HandshakeReader(socket)
+    reader = new HandshakeReader(socket, target)
     await Promise.race([handshake(socket, reader, options, target), stopped])
   } catch (err) {
     socket.destroy()

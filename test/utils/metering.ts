@@ -59,6 +59,19 @@ export async function untilRefused (provider: RunningNode, peer: string, options
 }
 
 /**
+ * A refused peer's new wants are held: over `seconds` it gets only what it
+ * had asked for before (one request of up to 2 MiB), no faster than the
+ * throttle rate, and stays refused (a provider that ignored the refusal
+ * would send the rest at full speed). Returns the bytes it got meanwhile,
+ * and the highest that allows.
+ */
+export async function sentWhileRefused (provider: RunningNode, peer: string, refusedAt: bigint, seconds: number, throttleRate: number): Promise<{ sent: number, allowed: number, status?: string }> {
+  await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+  const sent = Number(provider.peerTraffic.get(peer).bytesSent - refusedAt)
+  return { sent, allowed: 2 * 1024 * 1024 + seconds * throttleRate * 2, status: provider.creditGate?.view(peer).status }
+}
+
+/**
  * Once the peer is refused, wait while what it had asked for before drains
  * at the throttle rate, until nothing more goes (two counts 2 s apart agree)
  * or `tries` counts were taken; the count then

@@ -37,7 +37,7 @@ export function bitswapRoutes ({ node }: RpcContext): Hono {
   // one peer with an argument, as Kubo's; every peer with bitswap traffic without one
   app.post('/ledger', (c) => {
     const [id] = args(c)
-    const books = node.services.payments?.peers() ?? []
+    const books = new Map((node.services.payments?.peers() ?? []).map(peer => [peer.peer, peer]))
 
     if (id == null) {
       return json<LedgersView>(c, { Peers: node.services.peerTraffic.entries().map(([peer]) => ledgerOf(node, peer, books)) })
@@ -55,6 +55,6 @@ export function bitswapRoutes ({ node }: RpcContext): Hono {
   return app
 }
 
-function ledgerOf (node: TorPlusNode, id: string, books: PeerPayments[]): LedgerView {
-  return ledgerView(id, node.services.peerTraffic.get(id), node.services.creditGate?.view(id), books.find(peer => peer.peer === id))
+function ledgerOf (node: TorPlusNode, id: string, books: Map<string, PeerPayments>): LedgerView {
+  return ledgerView(id, node.services.peerTraffic.get(id), node.services.creditGate?.view(id), books.get(id))
 }
