@@ -19,6 +19,7 @@ import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, deliveryMeter, peerCounts, peerTrafficStore } from './bitswap/index.js'
 import { toNodeSettings } from './config/index.js'
+import { frequencyTracker } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
 import { payments, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
@@ -26,6 +27,7 @@ import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torpl
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
+import type { FrequencyTracker } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
 import type { PaymentService } from './payments/index.js'
 import type { Repo } from './repo/index.js'
@@ -57,6 +59,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   payments?: PaymentService
   /** The credit policy on what we serve; absent when nothing is charged */
   creditGate?: CreditGate
+  /** What peers and local users ask for; absent with Frequency.Enabled false */
+  frequency?: FrequencyTracker
   /** Background provides; absent without a DHT */
   provideQueue?: ProvideQueue
   /** Absent without a DHT or bootstrap peers */
@@ -214,12 +218,13 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     peerCounts: peerCounts(),
     ...(paid ? { payments: payments({ ...settings.payments, wallet, datastore: repo.datastore, seed: repo.stellarSeed }) } : {}),
     ...(metered ? { creditGate: creditGate(settings.credit) } : {}),
-    bitswapTraffic: bitswapTrafficMeter({ gated: metered }),
+    ...(settings.frequency == null ? {} : { frequency: frequencyTracker({ ...settings.frequency, weighPayers: paid, blocks: repo.blockstore }) }),
+    bitswapTraffic: bitswapTrafficMeter({ gated: metered, observeWants: settings.frequency != null }),
     ...(settings.dht == null || network.allowAddress == null
       ? {}
       : {
           dht: torplusDHT({ ...settings.dht, allowAddress: network.allowAddress }),
-          dhtMessageLimit: dhtMessageLimit(),
+          dhtMessageLimit: dhtMessageLimit({ observeLookups: settings.frequency != null }),
           provideQueue: provideQueue(settings.provide),
           // the first dials wait for the whole node: bitswap must be in what identify tells them
           ...(settings.bootstrap == null ? {} : { dhtBootstrap: dhtBootstrap({ ...settings.bootstrap, startAfter: helia.events }) })

@@ -122,6 +122,11 @@ export async function createGateway ({ node, log, retrievalTimeout }: GatewayIni
     // from the network costs money: another site's page gets local blocks only
     const offline = isCrossSite(c.req.raw)
 
+    if (!offline) {
+      // our user's own demand: kept apart from what peers ask for, never published
+      node.services.frequency?.observeLocal(target.cid)
+    }
+
     try {
       const url = new URL(c.req.url)
 

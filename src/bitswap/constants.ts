@@ -45,3 +45,6 @@ export const DEFAULT_MAX_HELD = 256
 
 /** Milliseconds before a peer that did not pay is billed again */
 export const DEFAULT_BILL_RETRY_INTERVAL = 30_000
+
+/** Bytes of a message's want list read for the want observer: 1,024 wants of a 36-byte CID with their framing take about 45 KiB */
+export const MAX_OBSERVED_WANTLIST = 64 * 1024

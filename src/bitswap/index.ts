@@ -39,3 +39,5 @@ export type { PeerKeeper, PeerTraffic, PeerTrafficStoreComponents, PeerTrafficSt
 export { bitswapTrafficMeter, BitswapTrafficMeter } from './traffic-meter.js'
 export type { BitswapGate, BitswapTraffic, BitswapTrafficMeterComponents, BitswapTrafficMeterInit } from './traffic-meter.js'
 export * from './errors.js'
+export { observeWants, readWantlist } from './want-scanner.js'
+export type { Want, WantObserver } from './want-scanner.js'

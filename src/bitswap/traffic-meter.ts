@@ -9,8 +9,10 @@ import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
 import { PaymentRequiredError } from './errors.js'
 import { gateOutbound } from './gated-stream.js'
+import { observeWants } from './want-scanner.js'
 import type { OutboundGate } from './gated-stream.js'
 import type { PeerTrafficStore } from './peer-traffic.js'
+import type { WantObserver } from './want-scanner.js'
 import type { ComponentLogger, Counter, Logger, Metrics, Startable, Stream, StreamMiddleware } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 
@@ -22,6 +24,8 @@ export interface BitswapTrafficMeterComponents {
   peerTraffic: Pick<PeerTrafficStore, 'addSent' | 'addReceived'>
   /** Read only when `gated` */
   creditGate?: BitswapGate
+  /** Read only with `observeWants` */
+  frequency?: WantObserver
 }
 
 export interface BitswapGate extends OutboundGate {
@@ -46,6 +50,13 @@ export interface BitswapTrafficMeterInit {
    * @default false
    */
   gated?: boolean
+
+  /**
+   * Tell the node's `frequency` component of the wants peers send us
+   *
+   * @default false
+   */
+  observeWants?: boolean
 }
 
 export interface BitswapTraffic {
@@ -60,6 +71,7 @@ export class BitswapTrafficMeter implements Startable {
   private readonly components: BitswapTrafficMeterComponents
   private readonly protocol: string
   private readonly gated: boolean
+  private readonly observe: boolean
   private gate?: BitswapGate
   private readonly log: Logger
   private readonly sent?: Counter
@@ -71,7 +83,12 @@ export class BitswapTrafficMeter implements Startable {
     this.components = components
     this.protocol = init.protocol ?? BITSWAP_PROTOCOL
     this.gated = init.gated === true
-    this[serviceDependencies] = ['@torplus/peer-traffic', ...(this.gated ? ['@torplus/credit-gate'] : [])]
+    this.observe = init.observeWants === true
+    this[serviceDependencies] = [
+      '@torplus/peer-traffic',
+      ...(this.gated ? ['@torplus/credit-gate'] : []),
+      ...(this.observe ? ['@torplus/frequency'] : [])
+    ]
     this.log = components.logger.forComponent('torplus:bitswap:traffic-meter')
     this.sent = components.metrics?.registerCounter('torplus_bitswap_bytes_sent_total', {
       help: 'Bytes written to bitswap streams'
@@ -91,7 +108,10 @@ export class BitswapTrafficMeter implements Startable {
     }
 
     this.gate = this.gated ? this.components.creditGate : undefined
-    this.components.registrar.use(this.protocol, guardedMiddleware([this.meter]))
+    const observer = this.observe ? this.components.frequency : undefined
+    // one registration: a second `use` would replace this one. Wants are
+    // read after the gate admitted the stream
+    this.components.registrar.use(this.protocol, guardedMiddleware([this.meter, ...(observer == null ? [] : [observeWants(observer)])]))
     this.started = true
   }
 

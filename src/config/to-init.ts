@@ -7,6 +7,7 @@ import { toStroops } from '../stellar/index.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
 import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
+import type { FrequencyTrackerInit } from '../frequency/index.js'
 import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
 import type { TorInit } from '../transport/index.js'
@@ -41,6 +42,8 @@ export interface NodeSettings {
   peerTraffic: PeerTrafficStoreInit
   payments: Omit<PaymentServiceInit, 'wallet' | 'datastore' | 'seed'>
   credit: CreditGateInit
+  /** Absent with Frequency.Enabled false */
+  frequency?: Omit<FrequencyTrackerInit, 'blocks' | 'weighPayers'>
 }
 
 /**
@@ -70,8 +73,27 @@ export function toNodeSettings (config: Config, repoPath: string, offline: boole
     bitswap: toBitswapInit(config),
     peerTraffic: { forgetIdle: config.Bitswap.ForgetIdle },
     payments: toPaymentInit(config),
-    credit: toCreditInit(config)
+    credit: toCreditInit(config),
+    // an offline command reads the snapshot, it does not count
+    frequency: offline ? undefined : toFrequencyInit(config, repoPath)
   }
+}
+
+export function toFrequencyInit (config: Config, repoPath: string): NodeSettings['frequency'] {
+  const { Frequency } = config
+
+  return Frequency.Enabled
+    ? {
+        path: path.join(repoPath, 'frequency'),
+        topK: Frequency.TopK,
+        sketchWidth: Frequency.SketchWidth,
+        sketchDepth: Frequency.SketchDepth,
+        halfLife: Frequency.HalfLife,
+        epoch: Frequency.Epoch,
+        perPeerCap: Frequency.PerPeerCap,
+        snapshotInterval: Frequency.SnapshotInterval
+      }
+    : undefined
 }
 
 export function toLibp2pAddresses (config: Config): string[] {

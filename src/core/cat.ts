@@ -18,6 +18,7 @@ export interface CatOptions extends StorageOptions {
 export async function cat (node: TorPlusNode, target: IpfsPath, options: CatOptions = {}): Promise<AsyncIterable<Uint8Array>> {
   const opts = withStorageOptions(node, options)
   const stat = await resolve(node, target, opts)
+  node.services.frequency?.observeLocal(target.cid)
 
   if (stat.type === 'directory') {
     throw new InvalidArgumentError(`${formatIpfsPath(target)} is a directory: \`get\` saves directories`)

@@ -20,6 +20,7 @@ const DIR_MODE = 0o755
 export async function get (node: TorPlusNode, target: IpfsPath, options: StorageOptions = {}): Promise<AsyncIterable<Uint8Array>> {
   const opts = withStorageOptions(node, options)
   const stat = await resolve(node, target, opts)
+  node.services.frequency?.observeLocal(target.cid)
   const name = target.path === '' ? target.cid.toString() : target.path.split('/').pop() ?? target.cid.toString()
   // a name that climbs out (`..`, `a/b`) fails the request before any byte
   // of the tar is sent, not halfway through it

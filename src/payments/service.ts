@@ -161,6 +161,11 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     return received || this.books.tabList(['open', 'submitting']).some(tab => tab.peer === peer)
   }
 
+  /** Whether a payment of the peer's reached us: what a popularity tracker weighs a peer's requests by */
+  hasPaid (peer: string): boolean {
+    return this.books.payeeCredit(peer).paidThrough > 0n
+  }
+
   /** The peer's counts were dropped as idle: forget it too if it holds nothing (see `holds`) */
   forgotten (peer: string): void {
     if (!this.holds(peer) && this.books.payeeAccounts().some(account => account.peer === peer)) {

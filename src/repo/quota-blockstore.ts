@@ -38,6 +38,7 @@ export class QuotaBlockstore implements Blockstore {
   private unit = DEFAULT_ALLOCATION_UNIT
   /** Puts in flight by multihash, so two puts of one block count it once */
   private readonly pending = new Map<string, Promise<CID>>()
+  private readonly putListeners = new Set<(cid: CID, bytes: Uint8Array) => void>()
 
   constructor (dir: string, max: bigint) {
     this.dir = dir
@@ -60,6 +61,12 @@ export class QuotaBlockstore implements Blockstore {
 
   stat (): BlockstoreStat {
     return { size: this.size, count: this.count, max: this.max }
+  }
+
+  /** Call `listener` with each block stored from now on; returns what stops it */
+  onPut (listener: (cid: CID, bytes: Uint8Array) => void): () => void {
+    this.putListeners.add(listener)
+    return () => { this.putListeners.delete(listener) }
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
@@ -102,12 +109,15 @@ export class QuotaBlockstore implements Blockstore {
     this.count++
 
     try {
-      return await this.store.put(cid, bytes, options)
+      await this.store.put(cid, bytes, options)
     } catch (err) {
       this.size -= size
       this.count--
       throw err
     }
+
+    this.putListeners.forEach(listener => { listener(cid, bytes) })
+    return cid
   }
 
   async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {

@@ -7,14 +7,15 @@
  * kad-dht then sees a failed stream: an inbound request is dropped, and a
  * query gives that peer up for the rest of the query.
  */
-import { InvalidMessageError } from '@libp2p/interface'
+import { InvalidMessageError, serviceDependencies } from '@libp2p/interface'
+import { FrameWalker } from '../utils/frame-walker.js'
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
+import { wrapFirstMessageListener } from '../utils/message-listener.js'
 import { DEFAULT_MAX_DHT_MESSAGE_SIZE, DHT_PROTOCOL } from './constants.js'
-import type { ComponentLogger, Counter, Logger, Metrics, Startable, Stream, StreamMessageEvent, StreamMiddleware } from '@libp2p/interface'
+import { observeLookups } from './lookup-scanner.js'
+import type { ProviderLookupObserver } from './lookup-scanner.js'
+import type { ComponentLogger, Counter, Logger, Metrics, Startable, StreamMiddleware } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
-
-/** A varint longer than this cannot be a sane length */
-const MAX_VARINT_BYTES = 9
 
 export interface DHTMessageLimitInit {
   /**
@@ -29,68 +30,33 @@ export interface DHTMessageLimitInit {
    * @default '/torplus/kad/1.0.0'
    */
   protocol?: string
+
+  /**
+   * Tell the node's `frequency` component of each GET_PROVIDERS request a
+   * peer sends us
+   *
+   * @default false
+   */
+  observeLookups?: boolean
 }
 
 export interface DHTMessageLimitComponents {
   registrar: Pick<Registrar, 'use' | 'unuse'>
   logger: ComponentLogger
   metrics?: Metrics
-}
-
-interface MessageListener { (evt: StreamMessageEvent): void }
-
-/**
- * Walks length-prefixed frames across chunks; says when a prefix is too big
- */
-class FrameWatcher {
-  private remaining = 0
-  private length = 0
-  private shift = 0
-  private prefixBytes = 0
-
-  constructor (private readonly max: number) {}
-
-  /** The oversized length announced in this chunk, if any */
-  check (chunk: StreamMessageEvent['data']): number | undefined {
-    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray()
-    let offset = 0
-
-    while (offset < bytes.byteLength) {
-      if (this.remaining > 0) {
-        const skip = Math.min(this.remaining, bytes.byteLength - offset)
-        this.remaining -= skip
-        offset += skip
-        continue
-      }
-
-      const byte = bytes[offset++]
-      this.length += (byte & 0x7f) * 2 ** this.shift
-      this.shift += 7
-      this.prefixBytes++
-
-      if (this.length > this.max || this.prefixBytes > MAX_VARINT_BYTES) {
-        return this.length
-      }
-
-      if ((byte & 0x80) === 0) {
-        this.remaining = this.length
-        this.length = 0
-        this.shift = 0
-        this.prefixBytes = 0
-      }
-    }
-
-    return undefined
-  }
+  /** Read only with `observeLookups` */
+  frequency?: ProviderLookupObserver
 }
 
 class DHTMessageLimit implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:dht-message-limit'
+  readonly [serviceDependencies]: string[]
   private readonly components: DHTMessageLimitComponents
   private readonly log: Logger
   private readonly maxMessageSize: number
   private readonly protocol: string
   private readonly refused?: Counter
+  private readonly observe: boolean
   private started = false
 
   constructor (components: DHTMessageLimitComponents, init: DHTMessageLimitInit) {
@@ -98,13 +64,17 @@ class DHTMessageLimit implements Startable {
     this.log = components.logger.forComponent('torplus:routing:message-limit')
     this.maxMessageSize = init.maxMessageSize ?? DEFAULT_MAX_DHT_MESSAGE_SIZE
     this.protocol = init.protocol ?? DHT_PROTOCOL
+    this.observe = init.observeLookups === true
+    this[serviceDependencies] = this.observe ? ['@torplus/frequency'] : []
     this.refused = components.metrics?.registerCounter('torplus_dht_oversized_messages_total', {
       help: 'DHT streams reset because a peer announced a message over the limit'
     })
   }
 
   start (): void {
-    this.components.registrar.use(this.protocol, guardedMiddleware([this.limit]))
+    const observer = this.observe ? this.components.frequency : undefined
+    // one registration: a second `use` would replace this one
+    this.components.registrar.use(this.protocol, guardedMiddleware([this.limit, ...(observer == null ? [] : [observeLookups(observer, this.maxMessageSize)])]))
     this.started = true
   }
 
@@ -121,37 +91,23 @@ class DHTMessageLimit implements Startable {
    * protocol negotiation, from the first length prefix on
    */
   private readonly limit: StreamMiddleware = (stream, connection, next) => {
-    const addEventListener = stream.addEventListener.bind(stream)
-    const removeEventListener = stream.removeEventListener.bind(stream)
-    const wrapped = new Map<unknown, MessageListener>()
-    const watcher = new FrameWatcher(this.maxMessageSize)
+    wrapFirstMessageListener(stream, listener => {
+      const walker = new FrameWalker({ maxLength: this.maxMessageSize })
 
-    stream.addEventListener = ((type: string, listener: MessageListener, options?: AddEventListenerOptions) => {
-      if (type !== 'message' || wrapped.size > 0 || listener == null) {
-        addEventListener(type as any, listener as any, options)
-        return
-      }
+      return (evt) => {
+        walker.push(evt.data)
 
-      const guarded: MessageListener = (evt) => {
-        const size = watcher.check(evt.data)
-
-        if (size == null) {
+        if (walker.walking) {
           listener(evt)
           return
         }
 
-        this.log('%p announced a %d byte DHT message, over the %d byte limit: resetting stream %s', connection.remotePeer, size, this.maxMessageSize, stream.id)
+        const size = walker.oversizedLength ?? 'unreadable'
+        this.log('%p announced a %s byte DHT message, over the %d byte limit: resetting stream %s', connection.remotePeer, size, this.maxMessageSize, stream.id)
         this.refused?.increment()
         stream.abort(new InvalidMessageError(`DHT message of ${size} bytes is over the ${this.maxMessageSize} byte limit`))
       }
-
-      wrapped.set(listener, guarded)
-      addEventListener('message', guarded as any, options)
-    }) as Stream['addEventListener']
-
-    stream.removeEventListener = ((type: string, listener: MessageListener, options?: EventListenerOptions) => {
-      removeEventListener(type as any, (type === 'message' ? wrapped.get(listener) ?? listener : listener) as any, options)
-    }) as Stream['removeEventListener']
+    })
 
     next(stream, connection)
   }

@@ -7,6 +7,7 @@ import { bitswapRoutes } from './bitswap.js'
 import { configRoutes } from './config.js'
 import { ErrorCode, kuboError, toJson } from './encoding.js'
 import { filesRoutes } from './files.js'
+import { frequencyRoutes } from './frequency.js'
 import { idRoutes } from './id.js'
 import { paymentRoutes } from './payments.js'
 import { pinRoutes } from './pin.js'
@@ -61,6 +62,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/', idRoutes(ctx))
   v0.route('/', filesRoutes(ctx))
   v0.route('/bitswap', bitswapRoutes(ctx))
+  v0.route('/frequency', frequencyRoutes(ctx))
   v0.route('/pin', pinRoutes(ctx))
   v0.route('/repo', repoRoutes(ctx))
   v0.route('/routing', routingRoutes(ctx))
