@@ -130,12 +130,13 @@ export class TopK {
     }
   }
 
-  /** Set flags on an item that is held */
-  mark (key: number, multihash: Uint8Array, flags: number): void {
+  /** Add flags and sources to an item that is held */
+  mark (key: number, multihash: Uint8Array, flags: number, sources = 0): void {
     const slot = this.find(key, multihash)
 
     if (slot != null) {
       this.flags[slot] |= flags
+      this.sources[slot] |= sources
     }
   }
 

@@ -337,8 +337,8 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     const seen = { codec: cid.code, flags: ROOT_CONFIRMED, source: SOURCE_LOCAL, at: Date.now() }
     const count = state.local.count(key, multihash)
     // an item not held enters above the minimum, as in Space-Saving
+    // nothing of it reaches the remote list, which may be published
     state.local.offer(key, multihash, (count ?? state.local.min) + 1, seen)
-    state.remote.mark(key, multihash, ROOT_CONFIRMED)
     this.observed?.increment({ local: true } satisfies Partial<Record<Kind, true>>)
   }
 
@@ -414,7 +414,11 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     const p1 = mix32(h1 ^ requester.hash)
     const p2 = mix32(h2 + Math.imul(requester.hash, 0x9e3779b1))
 
+    const key = keyOf(h1, h2)
+
     if (state.pairs.testAndAdd(p1, p2)) {
+      // not counted again, but what it was seen as still tells
+      state.remote.mark(key, multihash, seen.flags ?? 0, seen.source)
       return 'repeat'
     }
 
@@ -426,7 +430,6 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     state.increments += weight
     const estimate = state.sketch.add(h1, h2, weight)
     // once held, the top-K's own count is exact (the sketch's may be over)
-    const key = keyOf(h1, h2)
     const held = state.remote.count(key, multihash)
     const count = held == null ? estimate : held + weight
 

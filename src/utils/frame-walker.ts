@@ -186,11 +186,10 @@ export class FrameWalker {
 
     this.kept = new Uint8Array(length)
     this.keptOffset = 0
+    this.skipTo('keep', length)
 
     if (length === 0) {
       this.fieldDone()
-    } else {
-      this.skipTo('keep', length)
     }
   }
 
