@@ -24,7 +24,6 @@ export async function pinAdd (node: TorPlusNode, cid: CID, options: AbortOptions
     return cid
   }
 
-  node.services.frequency?.observeLocal(cid)
   await reading({ cid, path: '' }, async () => {
     // Helia's own walker fetches a block at a time, and a bad block ends the process
     const walker = parallelWalker({ concurrency: toRequestSettings(node.repo.config).blocksInFlight })

@@ -261,6 +261,32 @@ describe('daemon', function () {
       }
     })
 
+    it('for frequency top: local demand (cat, the gateway) apart from peers\', kept after the daemon stops', async () => {
+      const repo = await createRepo({ Frequency: { SketchWidth: 16_384, TopK: 1000 } })
+      const other = await startDaemon(repo)
+      let cid = ''
+
+      try {
+        cid = (await torplus(['add', '-q'], { repo, input: 'asked for locally' })).stdout.trim()
+        await torplus(['cat', cid], { repo })
+        expect((await fetch(`${other.gatewayUrl}/ipfs/${cid}`)).status).to.equal(200)
+
+        const local = JSON.parse((await torplus(['frequency', 'top', '--local', '--enc=json'], { repo })).stdout)
+        expect(local.Items.map((item: any) => [item.Cid, item.Requesters])).to.deep.equal([[CID.parse(cid).toV1().toString(), 2]])
+        expect((await torplus(['frequency', 'top'], { repo })).stdout).to.equal('No requests from peers counted yet\n')
+      } finally {
+        expect(await other.stop()).to.equal(0)
+      }
+
+      const offline = await torplus(['frequency', 'top', '--local', '-n', '5'], { repo })
+      expect(offline.code, offline.stderr).to.equal(0)
+      expect(offline.stdout).to.include(`2\t${CID.parse(cid).toV1().toString()}\tlocal`)
+
+      const refused = await torplus(['frequency', 'top', '-n', '0'], { repo })
+      expect(refused.code).to.not.equal(0)
+      expect(refused.stderr).to.include('"n" must be from 1')
+    })
+
     it('and says a config change applies at the next start', async () => {
       const result = await torplus(['config', 'set', 'Gateway.RetrievalTimeout', '20000', '--json'], { repo: daemon.repo })
       expect(result.code, result.stderr).to.equal(0)

@@ -44,6 +44,8 @@ export function pinRoutes (ctx: RpcContext): Hono {
     const pins: string[] = []
 
     for (const cid of await pinTargets(c, ctx)) {
+      // a pin the user asks for is local demand (add's own pin is not)
+      node.services.frequency?.observeLocal(cid)
       pins.push((await pinAdd(node, cid, { name: c.req.query('name'), signal: c.req.raw.signal })).toString())
     }
 
