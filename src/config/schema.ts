@@ -174,24 +174,18 @@ export const ConfigSchema = z.strictObject({
   Frequency: z.strictObject({
     Enabled: z.boolean().default(true)
       .describe('Count what peers ask for (bitswap wants, DHT provider lookups) and what the gateway and RPC API are asked for, in a sketch kept in the repo (frequency/snapshot.bin, about 20 MiB)'),
-    Publish: z.boolean().default(true)
-      .describe('Answer /torplus/popular/1.0.0 with the most requested items; false opts out (local demand is never published)'),
     TopK: z.number().int().min(10).max(1_000_000).default(50_000)
       .describe('Items with exact counts'),
     SketchWidth: z.number().int().min(1024).max(2 ** 26).refine(value => Number.isInteger(Math.log2(value)), { message: 'expected a power of two' }).default(2 ** 21)
-      .describe('Counters per sketch row, a power of two: memory is 2 × depth × width bytes for the sketch and 16 × width for the per-epoch pair filter'),
-    SketchDepth: z.number().int().min(1).max(8).default(4)
-      .describe('Sketch rows'),
+      .describe('Counters per sketch row, a power of two: memory is 2 × depth × width bytes for the sketch and 8 × width for the per-epoch pair filter'),
+    SketchDepth: z.number().int().min(1).max(6).default(4)
+      .describe('Counters per item in the sketch'),
     HalfLife: Milliseconds.min(60_000).default(86_400_000)
       .describe('Milliseconds after which every count is halved'),
     Epoch: Milliseconds.min(1_000).default(3_600_000)
       .describe('Milliseconds in which a peer counts once per item'),
     PerPeerCap: z.number().int().min(1).default(1024)
       .describe('New items one peer may count for per epoch'),
-    MinRequesters: z.number().int().min(1).default(3)
-      .describe('Distinct requesters an item needs before it is published'),
-    PublishLimit: z.number().int().min(1).max(1000).default(1000)
-      .describe('Most items in a published list'),
     SnapshotInterval: Milliseconds.min(1_000).default(600_000)
       .describe('Milliseconds between snapshots of the tracker (and one at stop)')
   }).prefault({}),

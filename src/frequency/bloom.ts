@@ -1,33 +1,61 @@
 /**
- * A Bloom filter over a bit array, probed by double hashing from two hashes
- * the caller computes (seeded: see hash.ts). Written here because the one in
- * libp2p's utils ignores its seed and sets one bit per add.
+ * A blocked Bloom filter: every probe of an item falls in one 64-byte block
+ * (one cache line), chosen by the first of two hashes the caller computes
+ * (seeded: see hash.ts), the probes placed in it by the second. One memory
+ * miss per lookup instead of one per probe, for a slightly higher false
+ * positive rate (Putze, Sanders & Singler, 2007). Written here because the
+ * one in libp2p's utils ignores its seed and sets one bit per add.
  */
+
+/** Bits in a block: 512, one cache line */
+const BLOCK_BITS = 512
+const WORDS_PER_BLOCK = BLOCK_BITS / 32
 
 export class BloomFilter {
   /** Exposed for snapshots */
   readonly bits: Uint32Array
-  private readonly mask: number
+  private readonly blocks: number
   private readonly probes: number
 
-  /** `size` bits, a power of two of at least 32 */
+  /** `size` bits, a power of two of at least 512 */
   constructor (size: number, probes: number, bits?: Uint32Array) {
-    if (!Number.isInteger(Math.log2(size)) || size < 32) {
-      throw new RangeError('a Bloom filter\'s size must be a power of two of at least 32 bits')
+    if (!Number.isInteger(Math.log2(size)) || size < BLOCK_BITS) {
+      throw new RangeError(`a Bloom filter's size must be a power of two of at least ${BLOCK_BITS} bits`)
     }
 
-    this.mask = size - 1
+    this.blocks = size / BLOCK_BITS
     this.probes = probes
     this.bits = bits ?? new Uint32Array(size / 32)
   }
 
-  has (h1: number, h2: number): boolean {
-    const step = h2 | 1
+  /** Whether the item was added; adds it either way */
+  testAndAdd (h1: number, h2: number): boolean {
+    const base = (h1 & (this.blocks - 1)) * WORDS_PER_BLOCK
+    const step = (h2 >>> 16) | 1
+    let seen = true
 
     for (let i = 0; i < this.probes; i++) {
-      const bit = (h1 + Math.imul(i, step)) & this.mask
+      const bit = (h2 + Math.imul(i, step)) & (BLOCK_BITS - 1)
+      const word = base + (bit >>> 5)
+      const mask = 1 << (bit & 31)
 
-      if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) {
+      if ((this.bits[word] & mask) === 0) {
+        seen = false
+        this.bits[word] |= mask
+      }
+    }
+
+    return seen
+  }
+
+  has (h1: number, h2: number): boolean {
+    const base = (h1 & (this.blocks - 1)) * WORDS_PER_BLOCK
+    const step = (h2 >>> 16) | 1
+
+    for (let i = 0; i < this.probes; i++) {
+      const bit = (h2 + Math.imul(i, step)) & (BLOCK_BITS - 1)
+
+      if ((this.bits[base + (bit >>> 5)] & (1 << (bit & 31))) === 0) {
         return false
       }
     }
@@ -36,46 +64,10 @@ export class BloomFilter {
   }
 
   add (h1: number, h2: number): void {
-    const step = h2 | 1
-
-    for (let i = 0; i < this.probes; i++) {
-      const bit = (h1 + Math.imul(i, step)) & this.mask
-      this.bits[bit >>> 5] |= 1 << (bit & 31)
-    }
+    this.testAndAdd(h1, h2)
   }
 
   clear (): void {
     this.bits.fill(0)
-  }
-}
-
-/**
- * Two Bloom generations: an item added stays seen for one to two rotations,
- * then is forgotten, so counts are per epoch with no per-item timestamps
- */
-export class RotatingBloomFilter {
-  private current: BloomFilter
-  private previous: BloomFilter
-
-  constructor (size: number, probes: number) {
-    this.current = new BloomFilter(size, probes)
-    this.previous = new BloomFilter(size, probes)
-  }
-
-  /** Whether the item was seen this epoch or the last; adds it either way */
-  testAndAdd (h1: number, h2: number): boolean {
-    if (this.current.has(h1, h2)) {
-      return true
-    }
-
-    this.current.add(h1, h2)
-    return this.previous.has(h1, h2)
-  }
-
-  rotate (): void {
-    const oldest = this.previous
-    oldest.clear()
-    this.previous = this.current
-    this.current = oldest
   }
 }

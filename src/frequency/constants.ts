@@ -19,16 +19,10 @@ export const DEFAULT_PER_PEER_CAP = 1024
 /** Milliseconds between snapshots of the tracker */
 export const DEFAULT_SNAPSHOT_INTERVAL = 600_000
 
-/** Distinct requesters an item needs before it is published */
-export const DEFAULT_MIN_REQUESTERS = 3
-
-/** Most entries in a published list */
-export const DEFAULT_PUBLISH_LIMIT = 1000
-
 /** Weight of a request from a peer that has paid us, against 1 for any other */
 export const PAYER_WEIGHT = 4
 
-/** Pair filter bits per sketch counter: 2²⁷ bits per generation at the default width, under 1 % false positives at 12 M pairs */
+/** Pair filter bits per sketch counter: 2²⁷ bits (16 MiB) at the default width, about 0.5 % false positives at 12 M pairs per epoch */
 export const PAIR_BITS_PER_COUNTER = 64
 
 /** Probes of the pair filter */

@@ -11,7 +11,7 @@ import { CorruptSnapshotError } from './errors.js'
 import type { TopKEntry } from './top-k.js'
 
 const MAGIC = 0x51465054 // 'TPFQ'
-const VERSION = 1
+const VERSION = 2
 const HEADER_BYTES = 4 + 4 + 16 + 4 + 4 + 4 + 8 + 8 + 8 + 4 + 4
 /** Bytes of an entry besides its multihash */
 const ENTRY_BYTES = 1 + 8 + 4 + 1 + 1 + 8 + 8

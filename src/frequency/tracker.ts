@@ -19,7 +19,7 @@ import { decode as decodeDagPb } from '@ipld/dag-pb'
 import { serviceCapabilities } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { BloomFilter, RotatingBloomFilter } from './bloom.js'
+import { BloomFilter } from './bloom.js'
 import { CHILD_FILTER_BITS, CHILD_PROBES, COUNTS_PER_COUNTER_BEFORE_HALVING, DEFAULT_EPOCH, DEFAULT_HALF_LIFE, DEFAULT_PER_PEER_CAP, DEFAULT_SKETCH_DEPTH, DEFAULT_SKETCH_WIDTH, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_TOP_K, LOCAL_TOP_K, MAX_TRACKED_PEERS, PAIR_BITS_PER_COUNTER, PAIR_PROBES, PAYER_WEIGHT, TICK_INTERVAL, WALK_WINDOW } from './constants.js'
 import { hash32, mix32 } from './hash.js'
 import { DAG_PB_CODEC, isMultihash, RAW_CODEC, readCid } from './multihash.js'
@@ -31,6 +31,8 @@ import type { TopKEntry } from './top-k.js'
 import type { Want, WantObserver } from '../bitswap/index.js'
 import type { ProviderLookupObserver } from '../routing/index.js'
 import type { ComponentLogger, CounterGroup, Logger, Metrics, PeerId, Startable } from '@libp2p/interface'
+
+const utf8 = new TextEncoder()
 
 /** Where demand was seen */
 export const SOURCE_BITSWAP = 1
@@ -141,7 +143,8 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     sketch: CountMinSketch
     remote: TopK
     local: TopK
-    pairs: RotatingBloomFilter
+    /** (peer, item) pairs counted this epoch */
+    pairs: BloomFilter
     children: BloomFilter
     peers: Map<string, PeerState>
     lastHalving: number
@@ -210,7 +213,7 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
       sketch: new CountMinSketch(sketchWidth, sketchDepth, fits ? saved.sketch : undefined),
       remote: new TopK(this.init.topK),
       local: new TopK(LOCAL_TOP_K),
-      pairs: new RotatingBloomFilter(sketchWidth * PAIR_BITS_PER_COUNTER, PAIR_PROBES),
+      pairs: new BloomFilter(sketchWidth * PAIR_BITS_PER_COUNTER, PAIR_PROBES),
       children: new BloomFilter(CHILD_FILTER_BITS, CHILD_PROBES, saved?.children.length === CHILD_FILTER_BITS / 32 ? saved.children : undefined),
       peers: new Map<string, PeerState>(),
       lastHalving: saved?.lastHalving ?? now,
@@ -454,7 +457,7 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     let requester = state.peers.get(peer)
 
     if (requester == null && state.peers.size < MAX_TRACKED_PEERS) {
-      requester = { hash: hash32(new TextEncoder().encode(peer), state.seeds[2]), pairs: 0, structuredAt: now - WALK_WINDOW }
+      requester = { hash: hash32(utf8.encode(peer), state.seeds[2]), pairs: 0, structuredAt: now - WALK_WINDOW }
       state.peers.set(peer, requester)
     }
 
@@ -480,7 +483,8 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     const now = Date.now()
 
     if (now - state.epochStart >= this.init.epoch) {
-      state.pairs.rotate()
+      // a new epoch: every peer counts once more for what it asks again
+      state.pairs.clear()
       state.peers.clear()
       state.epochStart = now
     }

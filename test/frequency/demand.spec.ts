@@ -54,8 +54,12 @@ describe('demand seen by a provider', function () {
 
   const tracker = (): NonNullable<RunningNode['node']['services']['frequency']> => {
     const found = provider.node.services.frequency
-    expect(found, 'the provider tracks demand').to.exist()
-    return found as NonNullable<typeof found>
+
+    if (found == null) {
+      expect.fail('the provider tracks no demand')
+    }
+
+    return found
   }
 
   before(async () => {
