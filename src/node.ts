@@ -19,7 +19,7 @@ import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, deliveryMeter, peerCounts, peerTrafficStore } from './bitswap/index.js'
 import { toNodeSettings } from './config/index.js'
-import { frequencyTracker } from './frequency/index.js'
+import { frequencyTracker, popularList } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
 import { payments, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
@@ -27,7 +27,7 @@ import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torpl
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
-import type { FrequencyTracker } from './frequency/index.js'
+import type { FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
 import type { PaymentService } from './payments/index.js'
 import type { Repo } from './repo/index.js'
@@ -61,6 +61,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   creditGate?: CreditGate
   /** What peers and local users ask for; absent with Frequency.Enabled false */
   frequency?: FrequencyTracker
+  /** Our popular list for peers, and theirs for us; absent with the tracker */
+  popular?: PopularListService
   /** Background provides; absent without a DHT */
   provideQueue?: ProvideQueue
   /** Absent without a DHT or bootstrap peers */
@@ -219,6 +221,7 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     ...(paid ? { payments: payments({ ...settings.payments, wallet, datastore: repo.datastore, seed: repo.stellarSeed }) } : {}),
     ...(metered ? { creditGate: creditGate(settings.credit) } : {}),
     ...(settings.frequency == null ? {} : { frequency: frequencyTracker({ ...settings.frequency, weighPayers: paid, blocks: repo.blockstore }) }),
+    ...(settings.popular == null ? {} : { popular: popularList({ ...settings.popular, blocks: repo.blockstore }) }),
     bitswapTraffic: bitswapTrafficMeter({ gated: metered, observeWants: settings.frequency != null }),
     ...(settings.dht == null || network.allowAddress == null
       ? {}

@@ -186,6 +186,12 @@ export const ConfigSchema = z.strictObject({
       .describe('Milliseconds in which a peer counts once per item'),
     PerPeerCap: z.number().int().min(1).default(1024)
       .describe('New items one peer may count for per epoch'),
+    Publish: z.boolean().default(true)
+      .describe('Answer /torplus/popular/1.0.0 with the most requested items; false opts out (local demand is never published)'),
+    MinRequesters: z.number().int().min(1).default(3)
+      .describe('Distinct requesters an item needs before it is published'),
+    PublishLimit: z.number().int().min(1).max(1000).default(1000)
+      .describe('Most items in a published list'),
     SnapshotInterval: Milliseconds.min(1_000).default(600_000)
       .describe('Milliseconds between snapshots of the tracker (and one at stop)')
   }).prefault({}),

@@ -7,7 +7,7 @@ import { toStroops } from '../stellar/index.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
 import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
-import type { FrequencyTrackerInit } from '../frequency/index.js'
+import type { FrequencyTrackerInit, PopularListInit } from '../frequency/index.js'
 import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
 import type { TorInit } from '../transport/index.js'
@@ -42,8 +42,10 @@ export interface NodeSettings {
   peerTraffic: PeerTrafficStoreInit
   payments: Omit<PaymentServiceInit, 'wallet' | 'datastore' | 'seed'>
   credit: CreditGateInit
-  /** Absent with Frequency.Enabled false */
+  /** Absent with Frequency.Enabled false, and offline */
   frequency?: Omit<FrequencyTrackerInit, 'blocks' | 'weighPayers'>
+  /** Absent with the tracker */
+  popular?: Omit<PopularListInit, 'blocks'>
 }
 
 /**
@@ -75,7 +77,10 @@ export function toNodeSettings (config: Config, repoPath: string, offline: boole
     payments: toPaymentInit(config),
     credit: toCreditInit(config),
     // an offline command reads the snapshot, it does not count
-    frequency: offline ? undefined : toFrequencyInit(config, repoPath)
+    frequency: offline ? undefined : toFrequencyInit(config, repoPath),
+    popular: offline || !config.Frequency.Enabled
+      ? undefined
+      : { publish: config.Frequency.Publish, limit: config.Frequency.PublishLimit, minRequesters: config.Frequency.MinRequesters }
   }
 }
 

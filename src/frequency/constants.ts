@@ -48,3 +48,33 @@ export const TICK_INTERVAL = 60_000
 
 /** Halve after this many counts per sketch counter, whatever the time (TinyLFU's reset) */
 export const COUNTS_PER_COUNTER_BEFORE_HALVING = 10
+
+/** The protocol peers trade popular lists on */
+export const POPULAR_PROTOCOL = '/torplus/popular/1.0.0'
+
+/** Distinct requesters an item needs before it is published */
+export const DEFAULT_MIN_REQUESTERS = 3
+
+/** Most entries in a published list */
+export const DEFAULT_PUBLISH_LIMIT = 1000
+
+/** Largest popular list response, bytes */
+export const MAX_POPULAR_RESPONSE = 64 * 1024
+
+/** Largest popular list request, bytes */
+export const MAX_POPULAR_REQUEST = 64
+
+/** Milliseconds a list exchange may take, either side */
+export const DEFAULT_POPULAR_TIMEOUT = 30_000
+
+/** Milliseconds between rebuilds of the published list: a request costs a copy of it, never a walk of the top-K */
+export const POPULAR_REBUILD_INTERVAL = 60_000
+
+/** Seconds one peer waits between requests for our list */
+export const POPULAR_PEER_INTERVAL_S = 600
+
+/** Requests for our list answered per minute, from all peers together */
+export const POPULAR_REQUESTS_PER_MINUTE = 30
+
+/** Inbound list streams open at once */
+export const POPULAR_MAX_INBOUND_STREAMS = 2

@@ -6,7 +6,8 @@
  * GET_PROVIDERS requests, read by the bitswap traffic meter and the DHT
  * message limit through their observer ports) and, apart, the node's own
  * gateway and RPC requests, in a count-min sketch and a top-K that decay
- * and survive restarts.
+ * and survive restarts. `/torplus/popular/1.0.0` trades the most requested
+ * items (remote demand only, with enough requesters) between peers.
  *
  * @example
  *
@@ -29,3 +30,5 @@ export * from './errors.js'
 export { frequencyTracker, FrequencyTracker, readTop, SOURCE_BITSWAP, SOURCE_DHT, SOURCE_LOCAL } from './tracker.js'
 export type { BlockSource, FrequencyTrackerComponents, FrequencyTrackerInit, PayerCheck, PopularItem, TopOptions } from './tracker.js'
 export { SNAPSHOT_FILE } from './snapshot.js'
+export { popularList, PopularListService, roundDown } from './popular.js'
+export type { AskOptions, PopularList, PopularListComponents, PopularListEntry, PopularListInit } from './popular.js'

@@ -194,6 +194,11 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     return this.state != null
   }
 
+  /** Milliseconds after which counts are halved */
+  get halfLife (): number {
+    return this.init.halfLife
+  }
+
   async start (): Promise<void> {
     if (this.state != null) {
       return

@@ -261,7 +261,7 @@ describe('daemon', function () {
       }
     })
 
-    it('for frequency top: local demand (cat, the gateway) apart from peers\', kept after the daemon stops', async () => {
+    it('for frequency top and ask: local demand (cat, the gateway) apart from peers\', kept after the daemon stops; another node\'s list', async () => {
       const repo = await createRepo({ Frequency: { SketchWidth: 16_384, TopK: 1000 } })
       const other = await startDaemon(repo)
       let cid = ''
@@ -274,6 +274,12 @@ describe('daemon', function () {
         const local = JSON.parse((await torplus(['frequency', 'top', '--local', '--enc=json'], { repo })).stdout)
         expect(local.Items.map((item: any) => [item.Cid, item.Requesters])).to.deep.equal([[CID.parse(cid).toV1().toString(), 2]])
         expect((await torplus(['frequency', 'top'], { repo })).stdout).to.equal('No requests from peers counted yet\n')
+
+        // another node's list, over /torplus/popular/1.0.0: it has seen no demand from peers
+        expect((await torplus(['swarm', 'connect', daemon.multiaddrs[0]], { repo })).code).to.equal(0)
+        const asked = await torplus(['frequency', 'ask', daemon.peerId, '--enc=json'], { repo })
+        expect(asked.code, asked.stderr).to.equal(0)
+        expect(JSON.parse(asked.stdout)).to.include({ Peer: daemon.peerId, HalfLife: 86_400_000 }).and.have.property('Items').that.is.empty()
       } finally {
         expect(await other.stop()).to.equal(0)
       }
@@ -281,6 +287,8 @@ describe('daemon', function () {
       const offline = await torplus(['frequency', 'top', '--local', '-n', '5'], { repo })
       expect(offline.code, offline.stderr).to.equal(0)
       expect(offline.stdout).to.include(`2\t${CID.parse(cid).toV1().toString()}\tlocal`)
+
+      expect((await torplus(['frequency', 'ask', daemon.peerId], { repo })).code, 'asking needs the daemon').to.not.equal(0)
 
       const refused = await torplus(['frequency', 'top', '-n', '0'], { repo })
       expect(refused.code).to.not.equal(0)

@@ -1,7 +1,7 @@
 /**
  * The JSON shape of frequency/top
  */
-import type { PopularItem } from '../../frequency/index.js'
+import type { PopularItem, PopularList } from '../../frequency/index.js'
 
 export interface PopularItemView {
   Cid: string
@@ -29,5 +29,32 @@ export function popularItemView (item: PopularItem): PopularItemView {
     Sources: item.sources,
     FirstSeen: item.firstSeen,
     LastSeen: item.lastSeen
+  }
+}
+
+export interface PeerListView {
+  Peer: string
+  /** When the peer made its list, ms since the epoch (its clock) */
+  SnapshotTime: number
+  /** The peer's half-life, ms */
+  HalfLife: number
+  Items: Array<{ Cid: string, Requesters: number, DagSize: string | null, RootConfirmed: boolean, Held: boolean }>
+  /** Entries the peer sent that were not a CID */
+  Malformed: number
+}
+
+export function peerListView (peer: string, list: PopularList): PeerListView {
+  return {
+    Peer: peer,
+    SnapshotTime: list.snapshotTime,
+    HalfLife: list.halfLife,
+    Items: list.entries.map(entry => ({
+      Cid: entry.cid.toString(),
+      Requesters: entry.requesters,
+      DagSize: entry.dagSize?.toString() ?? null,
+      RootConfirmed: entry.rootConfirmed,
+      Held: entry.held
+    })),
+    Malformed: list.malformed
   }
 }
