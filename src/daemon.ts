@@ -3,6 +3,7 @@
  * `api` file in the repo so that CLI commands find it
  */
 import { startApiServers } from './api/index.js'
+import { scheduleFill } from './core/fill.js'
 import { createTorPlusNode } from './node.js'
 import { openRepo } from './repo/index.js'
 import type { ApiServers } from './api/index.js'
@@ -27,6 +28,7 @@ export async function startDaemon (init: DaemonInit): Promise<Daemon> {
   const repo = await openRepo(init.repoPath, { command: 'daemon' })
   let node: TorPlusNode | undefined
   let servers: ApiServers | undefined
+  let stopFill = (): void => {}
   let stopping: Promise<void> | undefined
   let onStopped: () => void = () => {}
   const stopped = new Promise<void>(resolve => { onStopped = resolve })
@@ -34,6 +36,7 @@ export async function startDaemon (init: DaemonInit): Promise<Daemon> {
   const stop = async (): Promise<void> => {
     stopping ??= (async () => {
       try {
+        stopFill()
         await servers?.close()
         await node?.stop()
       } finally {
@@ -50,6 +53,7 @@ export async function startDaemon (init: DaemonInit): Promise<Daemon> {
     await node.start({ signal: init.signal, onProgress: init.onProgress })
     servers = await startApiServers({ node, shutdown: () => { void stop() } })
     await repo.writeApiFile(servers.api.multiaddr)
+    stopFill = scheduleFill(node)
   } catch (err) {
     await stop()
     throw err

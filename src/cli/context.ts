@@ -36,6 +36,11 @@ export interface CliContext {
    * TorPlus-only ones), with ?arg= and options; the parsed JSON answer
    */
   call<T = unknown>(endpoint: string, query?: Record<string, string | string[] | undefined>, options?: { requireDaemon?: boolean }): Promise<T>
+  /**
+   * POST to a TorPlus-only RPC endpoint that streams NDJSON; each object as
+   * it comes
+   */
+  stream<T = unknown>(endpoint: string, query?: Record<string, string | string[] | undefined>, options?: { requireDaemon?: boolean }): AsyncGenerator<T>
   /** Whether client() reached a running daemon */
   isDaemon(): boolean
   close(): Promise<void>
@@ -43,6 +48,19 @@ export interface CliContext {
 
 export function defaultRepoPath (): string {
   return process.env.TORPLUS_PATH ?? path.join(os.homedir(), '.torplus')
+}
+
+/** An RPC endpoint's URL with ?arg= and options */
+function endpointUrl (apiUrl: string | undefined, endpoint: string, query: Record<string, string | string[] | undefined>): URL {
+  const url = new URL(`/api/v0/${endpoint}`, apiUrl)
+
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of [value ?? []].flat()) {
+      url.searchParams.append(key, item)
+    }
+  }
+
+  return url
 }
 
 function toApiUrl (api: string): string {
@@ -108,15 +126,7 @@ export function createContext (args: GlobalArgs): CliContext {
     isDaemon: () => daemon,
     async call (endpoint, query = {}, options = {}) {
       await this.client({ requireDaemon: options.requireDaemon })
-      const url = new URL(`/api/v0/${endpoint}`, apiUrl)
-
-      for (const [key, value] of Object.entries(query)) {
-        for (const item of [value ?? []].flat()) {
-          url.searchParams.append(key, item)
-        }
-      }
-
-      const response = await fetch(url, { method: 'POST', signal })
+      const response = await fetch(endpointUrl(apiUrl, endpoint, query), { method: 'POST', signal })
       const body = await response.json().catch(() => ({})) as { Message?: string }
 
       if (!response.ok) {
@@ -124,6 +134,33 @@ export function createContext (args: GlobalArgs): CliContext {
       }
 
       return body as any
+    },
+    async * stream (endpoint, query = {}, options = {}) {
+      await this.client({ requireDaemon: options.requireDaemon })
+      const response = await fetch(endpointUrl(apiUrl, endpoint, query), { method: 'POST', signal })
+
+      if (!response.ok || response.body == null) {
+        const body = await response.json().catch(() => ({})) as { Message?: string }
+        throw new Error(body.Message ?? `${endpoint} failed with HTTP ${response.status}`)
+      }
+
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+      let rest = ''
+
+      while (true) {
+        const { done, value: chunk } = await reader.read()
+
+        if (done) {
+          break
+        }
+
+        const lines = (rest + chunk).split('\n')
+        rest = lines.pop() ?? ''
+
+        for (const line of lines.filter(line => line.trim() !== '')) {
+          yield JSON.parse(line)
+        }
+      }
     },
     async client (options = {}) {
       if (client != null) {

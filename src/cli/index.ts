@@ -11,6 +11,7 @@ import { cat } from './commands/cat.js'
 import { config } from './commands/config/index.js'
 import { daemon } from './commands/daemon.js'
 import { devnet } from './commands/devnet/index.js'
+import { fill } from './commands/fill/index.js'
 import { frequency } from './commands/frequency/index.js'
 import { get } from './commands/get.js'
 import { id } from './commands/id.js'
@@ -35,7 +36,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, wallet, payments, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

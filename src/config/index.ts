@@ -13,7 +13,7 @@ export type { Config, ConfigInput } from './schema.js'
 export { parseByteSize, formatByteSize } from './byte-size.js'
 export * from './errors.js'
 export { PROFILES } from './profiles.js'
-export { toApiSettings, toImportDefaults, toNodeSettings, toRequestSettings, toStorageMax } from './to-init.js'
+export { toApiSettings, toFillInit, toImportDefaults, toNodeSettings, toRequestSettings, toStorageMax } from './to-init.js'
 export type { ApiSettings, NodeSettings, RequestSettings } from './to-init.js'
 
 /**

@@ -195,6 +195,26 @@ export const ConfigSchema = z.strictObject({
     SnapshotInterval: Milliseconds.min(1_000).default(600_000)
       .describe('Milliseconds between snapshots of the tracker (and one at stop)')
   }).prefault({}),
+  Fill: z.strictObject({
+    Share: z.number().min(0).max(0.95).default(0.2)
+      .describe('Fraction of Datastore.StorageMax that fill may hold with popular content it buys'),
+    Headroom: z.number().min(0).max(0.5).default(0.05)
+      .describe('Fraction of Datastore.StorageMax fill always leaves free for the user\'s own adds'),
+    Interval: Milliseconds.default(0)
+      .describe('Milliseconds between fill rounds in the daemon; 0 runs fill only when asked (`torplus fill`)'),
+    Peers: z.number().int().min(1).max(1000).default(32)
+      .describe('Peers asked for their popular lists per round'),
+    MaxDagSize: ByteSize.default('1GiB')
+      .describe('Largest DAG fill buys'),
+    MaxPricePerMiB: Amount.nullable().default(null)
+      .describe('The most fill expects to pay per MiB when it values an item; null is Payments.PricePerMiB, our own sell price (bills are still checked against Payments.MaxPricePerMiB)'),
+    MaxSpend: Amount.default('1')
+      .describe('The most one fill round spends, in the asset'),
+    MinSupport: z.number().int().min(1).max(10).default(2)
+      .describe('Independent supporters an item needs: reporters we exchanged money with, and our own observation of demand'),
+    Hysteresis: z.number().min(1).default(1.5)
+      .describe('A candidate replaces a DAG fill holds only when this many times more valuable')
+  }).prefault({}),
   Bitswap: z.strictObject({
     SendWantlistDebounce: Milliseconds.default(1)
       .describe('Milliseconds to batch our wants before sending them (Helia: 10)'),

@@ -7,7 +7,7 @@ import { toStroops } from '../stellar/index.js'
 import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
 import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
-import type { FrequencyTrackerInit, PopularListInit } from '../frequency/index.js'
+import type { FillInit, FrequencyTrackerInit, PopularListInit } from '../frequency/index.js'
 import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
 import type { TorInit } from '../transport/index.js'
@@ -242,5 +242,23 @@ export function toImportDefaults (config: Config): { cidVersion: 0 | 1, rawLeave
     cidVersion: Import.CidVersion,
     rawLeaves: Import.UnixFSRawLeaves ?? undefined,
     chunker: Import.UnixFSChunker ?? undefined
+  }
+}
+
+/** What a fill round runs with: Fill.*, and the prices it weighs items by */
+export function toFillInit (config: Config): FillInit & { interval: number } {
+  const { Fill, Payments } = config
+
+  return {
+    interval: Fill.Interval,
+    share: Fill.Share,
+    headroom: Fill.Headroom,
+    peers: Fill.Peers,
+    maxDagSize: parseByteSize(Fill.MaxDagSize) ?? 0n,
+    maxPricePerMiB: toStroops(Fill.MaxPricePerMiB ?? Payments.PricePerMiB),
+    sellPricePerMiB: toStroops(Payments.PricePerMiB),
+    maxSpend: toStroops(Fill.MaxSpend),
+    minSupport: Fill.MinSupport,
+    hysteresis: Fill.Hysteresis
   }
 }

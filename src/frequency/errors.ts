@@ -54,3 +54,14 @@ export class FrequencyOfflineError extends TorPlusError {
     super('Asking peers for their lists needs the running node: start the daemon (`torplus daemon`)')
   }
 }
+
+/** A fill round is under way already */
+export class FillRunningError extends TorPlusError {
+  static name = 'FillRunningError'
+  readonly code = 'ERR_FILL_RUNNING'
+  readonly badRequest = true
+
+  constructor () {
+    super('A fill round is running already (started by the daemon\'s Fill.Interval or another command): wait for it, `torplus fill ls` shows when it ends')
+  }
+}

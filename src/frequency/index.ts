@@ -32,3 +32,4 @@ export type { BlockSource, FrequencyTrackerComponents, FrequencyTrackerInit, Pay
 export { SNAPSHOT_FILE } from './snapshot.js'
 export { popularList, PopularListService, roundDown } from './popular.js'
 export type { AskOptions, PopularList, PopularListComponents, PopularListEntry, PopularListInit } from './popular.js'
+export * from './fill/index.js'

@@ -7,6 +7,7 @@ import { bitswapRoutes } from './bitswap.js'
 import { configRoutes } from './config.js'
 import { ErrorCode, kuboError, toJson } from './encoding.js'
 import { filesRoutes } from './files.js'
+import { fillRoutes } from './fill.js'
 import { frequencyRoutes } from './frequency.js'
 import { idRoutes } from './id.js'
 import { paymentRoutes } from './payments.js'
@@ -63,6 +64,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/', filesRoutes(ctx))
   v0.route('/bitswap', bitswapRoutes(ctx))
   v0.route('/frequency', frequencyRoutes(ctx))
+  v0.route('/fill', fillRoutes(ctx))
   v0.route('/pin', pinRoutes(ctx))
   v0.route('/repo', repoRoutes(ctx))
   v0.route('/routing', routingRoutes(ctx))

@@ -7,3 +7,4 @@ export type { BillView, HistoryBucketView, HistoryView, PeersView, PeerView, Tab
 export type { BalanceView, GatewayBalanceView, WalletHistoryView, WalletPaymentView } from './wallet.js'
 export type { BandwidthView } from './stats.js'
 export type { FrequencyTopView, PeerListView, PopularItemView } from './frequency.js'
+export type { FillEventView, FillHistoryView, FillRoundView } from './fill.js'

@@ -1,4 +1,5 @@
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { PeerListView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
@@ -13,7 +14,7 @@ export const frequencyAsk: CommandModule<GlobalArgs, any> = {
   describe: 'A peer\'s list of what its peers ask for most (/torplus/popular/1.0.0); one request per 10 minutes per peer is answered',
   builder: (yargs) => yargs
     .positional('peer', { type: 'string', describe: 'Peer id (connected, or known to the DHT)' })
-    .option('n', { type: 'number', describe: 'Most items (1000)' }),
+    .option('n', integerOption('Most items (1000)')),
   handler: withContext<AskArgs>(async (ctx, argv) => {
     const list = await ctx.call<PeerListView>('frequency/ask', { arg: argv.peer, n: argv.n == null ? undefined : String(argv.n) }, { requireDaemon: true })
 

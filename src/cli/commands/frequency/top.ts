@@ -1,4 +1,5 @@
 import { withContext } from '../../command.js'
+import { integerOption } from '../../options.js'
 import type { FrequencyTopView } from '../../../api/views/index.js'
 import type { GlobalArgs } from '../../context.js'
 import type { CommandModule } from 'yargs'
@@ -13,9 +14,9 @@ export const frequencyTop: CommandModule<GlobalArgs, any> = {
   command: 'top',
   describe: 'The content peers ask for most: distinct requesters per item, decayed over time (--local: what this node\'s users asked for)',
   builder: (yargs) => yargs
-    .option('n', { type: 'number', default: 10, describe: 'How many items' })
+    .option('n', integerOption('How many items', 10))
     .option('local', { type: 'boolean', default: false, describe: 'Local demand (gateway, cat, get, pin) instead of peers\'' })
-    .option('min-requesters', { type: 'number', describe: 'Leave out items with fewer requesters' }),
+    .option('min-requesters', integerOption('Leave out items with fewer requesters')),
   handler: withContext<TopArgs>(async (ctx, argv) => {
     const top = await ctx.call<FrequencyTopView>('frequency/top', {
       n: String(argv.n),

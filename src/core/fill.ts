@@ -1,0 +1,270 @@
+/**
+ * `fill`: the node's side of a fill round. The round itself (collect, merge,
+ * value, plan, fetch, evict) is frequency's FillRunner; this gives it the
+ * node: peers and their lists, providers from the DHT, a Helia session per
+ * root with the providers that did not report it, a parallel walk of the
+ * DAG, pins under fill's label, and what payments say was spent. One runner
+ * per node, so the daemon's schedule and a command never run two rounds.
+ */
+import { decode as decodeDagPb } from '@ipld/dag-pb'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { toFillInit } from '../config/index.js'
+import { FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL } from '../frequency/index.js'
+import { parallelWalker } from './dag-walk.js'
+import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage } from '../frequency/index.js'
+import type { TorPlusNode } from '../node.js'
+import type { SessionBlockstore } from '@helia/interface'
+import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const RAW_CODEC = 0x55
+const DAG_PB_CODEC = 0x70
+
+const runners = new WeakMap<TorPlusNode, FillRunner>()
+
+/** Run a fill round now */
+export async function fill (node: TorPlusNode, options: FillOptions = {}): Promise<FillRound> {
+  return fillRunner(node).run(options)
+}
+
+/** Throws what stops a round from starting now: no tracker, or a round under way */
+export function checkFill (node: TorPlusNode): void {
+  if (fillRunner(node).busy) {
+    throw new FillRunningError()
+  }
+}
+
+/** Past rounds, newest first */
+export async function fillHistory (node: TorPlusNode, limit: number, options: AbortOptions = {}): Promise<FillRound[]> {
+  const rounds = await fillRunner(node).records.rounds(limit, options)
+  return rounds.map(round => ({ ...round, planned: [] }))
+}
+
+/**
+ * Run a round every Fill.Interval while the node runs; returns what stops
+ * it. A failed round is logged and the next one runs on time.
+ */
+export function scheduleFill (node: TorPlusNode): () => void {
+  const { interval } = toFillInit(node.repo.config)
+
+  if (interval === 0 || node.services.popular == null) {
+    return () => {}
+  }
+
+  const log = node.helia.logger.forComponent('torplus:fill')
+  const controller = new AbortController()
+  const timer = setInterval(() => {
+    fill(node, { signal: controller.signal }).catch(err => {
+      if (!controller.signal.aborted) {
+        log.error('fill round failed - %e', err)
+      }
+    })
+  }, interval)
+  timer.unref()
+
+  return () => {
+    clearInterval(timer)
+    controller.abort()
+  }
+}
+
+function fillRunner (node: TorPlusNode): FillRunner {
+  let runner = runners.get(node)
+
+  if (runner != null) {
+    return runner
+  }
+
+  const { frequency, popular } = node.services
+
+  if (frequency == null || popular == null) {
+    throw node.repo.config.Frequency.Enabled ? new FrequencyOfflineError() : new FrequencyDisabledError()
+  }
+
+  const sessions = new Map<string, SessionBlockstore>()
+  runner = new FillRunner({
+    network: network(node),
+    storage: storage(node),
+    fetcher: fetcher(node, sessions),
+    spending: spending(node),
+    own: frequency,
+    datastore: node.repo.datastore,
+    log: node.helia.logger.forComponent('torplus:fill')
+  }, toFillInit(node.repo.config))
+  runners.set(node, runner)
+  return runner
+}
+
+function network (node: TorPlusNode): FillNetwork {
+  const libp2p = node.helia.libp2p
+  const moneyWith = (peer: string): bigint => {
+    const books = node.services.payments?.peers().find(entry => entry.peer === peer)
+    return (books?.fromPeer?.received ?? 0n) + (books?.toPeer?.paid ?? 0n)
+  }
+
+  return {
+    async reporters () {
+      const peers: string[] = []
+
+      for (const peer of libp2p.getPeers()) {
+        const known = await libp2p.peerStore.get(peer).catch(() => undefined)
+
+        if (known?.protocols.includes(POPULAR_PROTOCOL) === true) {
+          peers.push(peer.toString())
+        }
+      }
+
+      // peers we exchanged money with first: their word weighs most
+      return peers.sort((a, b) => Number(moneyWith(b) - moneyWith(a)))
+    },
+    async ask (peer, options) {
+      return node.services.popular?.ask(peerIdFromString(peer), options) ?? Promise.reject(new FrequencyOfflineError())
+    },
+    moneyWith,
+    async providers (cid, options) {
+      const found: string[] = []
+      const self = libp2p.peerId.toString()
+
+      try {
+        for await (const provider of node.helia.routing.findProviders(cid, options)) {
+          const id = provider.id.toString()
+
+          if (id !== self && !options.exclude.has(id) && !found.includes(id)) {
+            found.push(id)
+          }
+
+          if (found.length >= options.limit) {
+            break
+          }
+        }
+      } catch (err) {
+        // a search that runs out of time ends with what it found
+        if (found.length === 0 && options.signal?.aborted !== true) {
+          throw err
+        }
+      }
+
+      return found
+    }
+  }
+}
+
+function storage (node: TorPlusNode): FillStorage {
+  return {
+    stat () {
+      const { size, max } = node.repo.blockstore.stat()
+      return { used: size, max }
+    },
+    async has (cid, options) {
+      return node.repo.blockstore.has(cid, options)
+    }
+  }
+}
+
+function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>): FillFetcher {
+  const { helia } = node
+  const session = (cid: CID, providers: string[]): SessionBlockstore => {
+    const key = cid.toString()
+    let found = sessions.get(key)
+
+    if (found == null) {
+      // only these providers: the peers that reported the item are not among them
+      found = helia.blockstore.createSession(cid, { providers: providers.map(peer => peerIdFromString(peer).toCID()), minProviders: 1, maxProviders: providers.length })
+      sessions.set(key, found)
+    }
+
+    return found
+  }
+  const close = (cid: CID): void => {
+    sessions.get(cid.toString())?.close()
+    sessions.delete(cid.toString())
+  }
+
+  return {
+    async root (cid, options) {
+      if (cid.code !== RAW_CODEC && cid.code !== DAG_PB_CODEC) {
+        return undefined
+      }
+
+      try {
+        const bytes = await read(session(cid, options.providers), cid, options)
+
+        if (cid.code === RAW_CODEC) {
+          return { size: BigInt(bytes.byteLength) }
+        }
+
+        // what the links declare: checked as the DAG arrives
+        const links = decodeDagPb(bytes).Links
+        return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)) }
+      } catch (err) {
+        close(cid)
+        throw err
+      }
+    },
+    async fetch (cid, options) {
+      const blocks = session(cid, options.providers)
+      const walker = parallelWalker({ concurrency: node.repo.config.Bitswap.BlocksInFlight })({ blockstore: blocks, getCodec: helia.getCodec })
+      let bytes = 0n
+
+      try {
+        for await (const { block } of walker.walk(cid, { signal: options.signal })) {
+          const size = (block.bytes as Uint8Array).byteLength
+          bytes += BigInt(size)
+          options.onBlock?.(size)
+
+          if (bytes > options.maxBytes) {
+            throw new Error(`the DAG is over ${options.maxBytes} bytes, more than its root declares`)
+          }
+        }
+      } finally {
+        close(cid)
+      }
+
+      return bytes
+    },
+    async pin (cid, metadata, options) {
+      const walker = parallelWalker({ concurrency: node.repo.config.Bitswap.BlocksInFlight })
+
+      for await (const block of helia.pins.add(cid, { ...options, walker, metadata, offline: true } as any)) {
+        void block
+      }
+    },
+    async unpin (cid, options) {
+      const before = node.repo.blockstore.stat().size
+
+      if (!await helia.pins.isPinned(cid, options)) {
+        return 0n
+      }
+
+      // only the blocks no other pin holds go
+      for await (const child of helia.pins.rm(cid, { ...options, offline: true } as any)) {
+        if (!await helia.pins.isPinned(child, options)) {
+          await helia.blockstore.delete(child, options)
+        }
+      }
+
+      return before - node.repo.blockstore.stat().size
+    },
+    provide (cid) {
+      node.services.provideQueue?.provide(cid)
+    }
+  }
+}
+
+function spending (node: TorPlusNode): FillSpending {
+  return {
+    spent () {
+      return (node.services.payments?.peers() ?? []).reduce((sum, peer) => sum + (peer.toPeer?.paid ?? 0n), 0n)
+    }
+  }
+}
+
+async function read (blocks: SessionBlockstore, cid: CID, options: AbortOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+
+  for await (const chunk of blocks.get(cid, options)) {
+    chunks.push(chunk)
+  }
+
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+}

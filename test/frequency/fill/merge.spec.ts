@@ -1,0 +1,79 @@
+/**
+ * Merging lists: no reporter outweighs its share whatever it claims, a
+ * group of identities with no money history supports nothing, an item
+ * needs two supporters, and one liar cannot raise an item's requester count
+ */
+import crypto from 'node:crypto'
+import { expect } from 'aegir/chai'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { credibility, mergeLists } from '../../../src/frequency/index.js'
+import type { OwnDemand, ReporterList } from '../../../src/frequency/index.js'
+
+async function cid (): Promise<CID> {
+  return CID.createV1(0x70, await sha256.digest(crypto.randomBytes(32)))
+}
+
+const nobody: OwnDemand = { estimate: () => 0 }
+const paid = credibility(10_000_000n) * 0.5
+
+describe('fill: merging lists', () => {
+  it('gives each reporter at most its weight, however large its counts', async () => {
+    const [a, b, own] = [await cid(), await cid(), await cid()]
+    const lists: ReporterList[] = [
+      { reporter: 'honest1', weight: paid, entries: [{ cid: a, requesters: 20 }, { cid: b, requesters: 10 }] },
+      { reporter: 'honest2', weight: paid, entries: [{ cid: a, requesters: 16 }, { cid: b, requesters: 12 }] },
+      // claims a billion requesters for its own item, and lists it twice
+      { reporter: 'liar', weight: paid, entries: [{ cid: own, requesters: 1e9 }, { cid: own, requesters: 1e9 }, { cid: a, requesters: 1 }] }
+    ]
+
+    const merged = mergeLists(lists, nobody)
+    const score = (item: CID): number => merged.find(candidate => candidate.cid.equals(item))?.score ?? 0
+
+    // the liar's item has one supporter: no candidate
+    expect(merged.map(candidate => candidate.cid.toString())).to.have.members([a.toString(), b.toString()])
+    expect(score(a)).to.be.above(score(b))
+    // all the scores together never pass the sum of the weights
+    expect(merged.reduce((sum, candidate) => sum + candidate.score, 0)).to.be.at.most(3 * paid + 1e-9)
+  })
+
+  it('takes no support from identities nobody exchanged money with', async () => {
+    const sybil = await cid()
+    const lists: ReporterList[] = Array.from({ length: 50 }, (_, i) => ({ reporter: `sybil${i}`, weight: credibility(0n) * 0.5, entries: [{ cid: sybil, requesters: 1000 }] }))
+
+    expect(mergeLists(lists, nobody)).to.be.empty()
+    // the same 50, with our own observation, still lack a second supporter
+    expect(mergeLists(lists, { estimate: () => 5 })).to.be.empty()
+  })
+
+  it('counts our own observation as a supporter, and a reporter listed twice once', async () => {
+    const item = await cid()
+    const list: ReporterList = { reporter: 'r', weight: paid, entries: [{ cid: item, requesters: 9 }] }
+
+    expect(mergeLists([list, { ...list }], nobody)).to.be.empty()
+    const [candidate] = mergeLists([list], { estimate: () => 4 })
+    expect(candidate.support).to.equal(2)
+    expect(candidate.reporters).to.deep.equal(['r'])
+    // the lower median of 9 and 4
+    expect(candidate.requesters).to.equal(4)
+  })
+
+  it('values an item by the lower median of its supporters\' counts', async () => {
+    const item = await cid()
+    const lists: ReporterList[] = [
+      { reporter: 'a', weight: paid, entries: [{ cid: item, requesters: 8 }] },
+      { reporter: 'b', weight: paid, entries: [{ cid: item, requesters: 6 }] },
+      { reporter: 'liar', weight: paid, entries: [{ cid: item, requesters: 1e9 }] }
+    ]
+
+    expect(mergeLists(lists, nobody)[0].requesters).to.equal(8)
+    expect(mergeLists(lists.slice(1), nobody)[0].requesters).to.equal(6)
+  })
+
+  it('weighs a reporter by the money exchanged with it', () => {
+    expect(credibility(0n)).to.equal(0.05)
+    expect(credibility(10_000n)).to.be.within(0.5, 0.7)
+    expect(credibility(10_000_000n)).to.equal(1)
+    expect(credibility(10n ** 15n)).to.equal(1)
+  })
+})
