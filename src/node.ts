@@ -19,7 +19,7 @@ import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, deliveryMeter, peerCounts, peerTrafficStore } from './bitswap/index.js'
 import { toNodeSettings } from './config/index.js'
-import { frequencyTracker, popularList } from './frequency/index.js'
+import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
 import { payments, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
@@ -27,7 +27,7 @@ import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torpl
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
-import type { FrequencyTracker, PopularListService } from './frequency/index.js'
+import type { FillStoreComponents, FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
 import type { PaymentService } from './payments/index.js'
 import type { Repo } from './repo/index.js'
@@ -114,6 +114,8 @@ interface NodeParts {
   tor?: NodeTor
   /** Checked at start when no tor confines the node to onion addresses */
   listen: { addresses: string[], allowNonLoopback: boolean }
+  /** Fill's DAGs, let go when the user needs the room */
+  fillStore: FillStoreComponents
 }
 
 class DefaultTorPlusNode implements TorPlusNode {
@@ -126,6 +128,8 @@ class DefaultTorPlusNode implements TorPlusNode {
   readonly wallet: StellarWallet
   readonly tor?: NodeTor
   private readonly listen: NodeParts['listen']
+  private readonly fillStore: FillStoreComponents
+  private stopReclaim?: () => void
   private started = false
 
   constructor (parts: NodeParts) {
@@ -137,6 +141,7 @@ class DefaultTorPlusNode implements TorPlusNode {
     this.wallet = parts.wallet
     this.tor = parts.tor
     this.listen = parts.listen
+    this.fillStore = parts.fillStore
   }
 
   get services (): TorPlusServices {
@@ -175,6 +180,10 @@ class DefaultTorPlusNode implements TorPlusNode {
       throw failure
     }
 
+    // a put of the user's that would pass the quota lets fill's DAGs go first
+    this.stopReclaim = this.repo.blockstore.onFull(async (bytes, options) => {
+      await reclaimFill(this.fillStore, bytes, options).catch(err => { this.fillStore.log.error('could not make room - %e', err) })
+    })
     this.started = true
   }
 
@@ -183,6 +192,7 @@ class DefaultTorPlusNode implements TorPlusNode {
       return
     }
 
+    this.stopReclaim?.()
     await this.helia.stop()
     await this.tor?.stop()
     this.started = false
@@ -260,5 +270,14 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     services: services as ServiceFactoryMap<TorPlusServices>
   }), settings.bitswap)
 
-  return new DefaultTorPlusNode({ helia: node, repo, offline, registry, wallet, tor, listen: { addresses: settings.listen, allowNonLoopback: settings.allowNonLoopback } })
+  const fillStore: FillStoreComponents = {
+    records: new FillRecords(repo.datastore),
+    pins: node.pins,
+    // the repo's own: Helia's takes a lock that the put waiting for this room holds
+    blockstore: repo.blockstore,
+    used: () => repo.blockstore.stat().size,
+    log: logger.forComponent('torplus:fill')
+  }
+
+  return new DefaultTorPlusNode({ helia: node, repo, offline, registry, wallet, tor, listen: { addresses: settings.listen, allowNonLoopback: settings.allowNonLoopback }, fillStore })
 }

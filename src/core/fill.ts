@@ -9,9 +9,9 @@
 import { decode as decodeDagPb } from '@ipld/dag-pb'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toFillInit } from '../config/index.js'
-import { FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL } from '../frequency/index.js'
+import { FillRecords, FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL, unpinDag } from '../frequency/index.js'
 import { parallelWalker } from './dag-walk.js'
-import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage } from '../frequency/index.js'
+import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage, FillStoreComponents } from '../frequency/index.js'
 import type { TorPlusNode } from '../node.js'
 import type { SessionBlockstore } from '@helia/interface'
 import type { AbortOptions } from '@libp2p/interface'
@@ -82,14 +82,16 @@ function fillRunner (node: TorPlusNode): FillRunner {
   }
 
   const sessions = new Map<string, SessionBlockstore>()
+  const log = node.helia.logger.forComponent('torplus:fill')
+  const store: FillStoreComponents = { records: new FillRecords(node.repo.datastore), pins: node.helia.pins, blockstore: node.repo.blockstore, used: () => node.repo.blockstore.stat().size, log }
   runner = new FillRunner({
     network: network(node),
     storage: storage(node),
-    fetcher: fetcher(node, sessions),
+    fetcher: fetcher(node, sessions, store),
     spending: spending(node),
     own: frequency,
     datastore: node.repo.datastore,
-    log: node.helia.logger.forComponent('torplus:fill')
+    log
   }, toFillInit(node.repo.config))
   runners.set(node, runner)
   return runner
@@ -126,7 +128,8 @@ function network (node: TorPlusNode): FillNetwork {
       const self = libp2p.peerId.toString()
 
       try {
-        for await (const provider of node.helia.routing.findProviders(cid, options)) {
+        // libp2p's routing: Helia's waits Routing.ProviderSearchDelay first, for bitswap's sake
+        for await (const provider of libp2p.contentRouting.findProviders(cid, options)) {
           const id = provider.id.toString()
 
           if (id !== self && !options.exclude.has(id) && !found.includes(id)) {
@@ -155,13 +158,13 @@ function storage (node: TorPlusNode): FillStorage {
       const { size, max } = node.repo.blockstore.stat()
       return { used: size, max }
     },
-    async has (cid, options) {
-      return node.repo.blockstore.has(cid, options)
+    async pinned (cid, options) {
+      return node.helia.pins.isPinned(cid, options)
     }
   }
 }
 
-function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>): FillFetcher {
+function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, store: FillStoreComponents): FillFetcher {
   const { helia } = node
   const session = (cid: CID, providers: string[]): SessionBlockstore => {
     const key = cid.toString()
@@ -230,20 +233,7 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>): 
       }
     },
     async unpin (cid, options) {
-      const before = node.repo.blockstore.stat().size
-
-      if (!await helia.pins.isPinned(cid, options)) {
-        return 0n
-      }
-
-      // only the blocks no other pin holds go
-      for await (const child of helia.pins.rm(cid, { ...options, offline: true } as any)) {
-        if (!await helia.pins.isPinned(child, options)) {
-          await helia.blockstore.delete(child, options)
-        }
-      }
-
-      return before - node.repo.blockstore.stat().size
+      return unpinDag(store, cid, options)
     },
     provide (cid) {
       node.services.provideQueue?.provide(cid)

@@ -39,6 +39,9 @@ export class QuotaBlockstore implements Blockstore {
   /** Puts in flight by multihash, so two puts of one block count it once */
   private readonly pending = new Map<string, Promise<CID>>()
   private readonly putListeners = new Set<(cid: CID, bytes: Uint8Array) => void>()
+  private reclaim?: (bytes: bigint, options?: AbortOptions) => Promise<unknown>
+  /** One reclaim at a time: concurrent puts wait for it, then look again */
+  private reclaiming?: Promise<unknown>
 
   constructor (dir: string, max: bigint) {
     this.dir = dir
@@ -67,6 +70,19 @@ export class QuotaBlockstore implements Blockstore {
   onPut (listener: (cid: CID, bytes: Uint8Array) => void): () => void {
     this.putListeners.add(listener)
     return () => { this.putListeners.delete(listener) }
+  }
+
+  /**
+   * Call `reclaim` when a put would pass the quota, to free what it can
+   * (fill's DAGs) before the put is refused; returns what stops it
+   */
+  onFull (reclaim: (bytes: bigint, options?: AbortOptions) => Promise<unknown>): () => void {
+    this.reclaim = reclaim
+    return () => {
+      if (this.reclaim === reclaim) {
+        this.reclaim = undefined
+      }
+    }
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
@@ -102,6 +118,10 @@ export class QuotaBlockstore implements Blockstore {
 
     // reserve before the write so concurrent puts cannot overshoot together
     if (this.size + size > this.max) {
+      await this.makeRoom(size, options)
+    }
+
+    if (this.size + size > this.max) {
       throw new StorageQuotaExceededError(this.size, this.max)
     }
 
@@ -118,6 +138,27 @@ export class QuotaBlockstore implements Blockstore {
 
     this.putListeners.forEach(listener => { listener(cid, bytes) })
     return cid
+  }
+
+  private async makeRoom (size: bigint, options?: AbortOptions): Promise<void> {
+    const reclaim = this.reclaim
+
+    if (reclaim == null) {
+      return
+    }
+
+    while (this.reclaiming != null) {
+      await this.reclaiming
+    }
+
+    if (this.size + size <= this.max) {
+      return
+    }
+
+    this.reclaiming = reclaim(this.size + size - this.max, options)
+      .catch(() => {})
+      .finally(() => { this.reclaiming = undefined })
+    await this.reclaiming
   }
 
   async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {

@@ -9,8 +9,8 @@ import type { CID } from 'multiformats/cid'
 export interface FillNetwork {
   /** Peers to ask for lists, best first: those we exchanged money with, then the rest */
   reporters(options?: AbortOptions): Promise<string[]>
-  /** A peer's popular list */
-  ask(peer: string, options?: AbortOptions): Promise<PopularList>
+  /** A peer's popular list; `ifNewerThan`: the time of the list we have */
+  ask(peer: string, options?: AbortOptions & { ifNewerThan?: number }): Promise<PopularList>
   /** Stroops exchanged with the peer, either way: the one costly signal there is */
   moneyWith(peer: string): bigint
   /** Live providers of `cid`, those in `exclude` left out */
@@ -20,8 +20,8 @@ export interface FillNetwork {
 export interface FillStorage {
   /** Bytes the repo's blocks take, and its quota */
   stat(): { used: bigint, max: bigint }
-  /** Whether the repo holds the block */
-  has(cid: CID, options?: AbortOptions): Promise<boolean>
+  /** Whether the repo holds the DAG already: it is pinned */
+  pinned(cid: CID, options?: AbortOptions): Promise<boolean>
 }
 
 export interface DagFetchOptions extends AbortOptions {

@@ -10,6 +10,7 @@
 import { anySignal } from 'any-signal'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
+import { POPULAR_PEER_INTERVAL_S } from '../constants.js'
 import { FillRunningError } from '../errors.js'
 import { ACCURACY_DELAY, DEFAULT_FILL_HEADROOM, DEFAULT_FILL_HYSTERESIS, DEFAULT_FILL_PEERS, DEFAULT_FILL_SHARE, DEFAULT_MAX_DAG_SIZE, FILL_ASK_CONCURRENCY, FILL_MAX_VALUED, FILL_PIN_NAME, FILL_PROVIDER_TIMEOUT, FILL_PROVIDERS, FILL_SIZE_SLACK, FULL_CREDIBILITY_STROOPS } from './constants.js'
 import { DEFAULT_MIN_SUPPORT, mergeLists } from './merge.js'
@@ -19,6 +20,7 @@ import type { Candidate, OwnDemand, ReporterList } from './merge.js'
 import type { HeldFill, ValuedCandidate } from './plan.js'
 import type { FillNetwork, FillFetcher, FillSpending, FillStorage } from './ports.js'
 import type { FillRoundRecord } from './records.js'
+import type { PopularList } from '../popular.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -83,6 +85,8 @@ export class FillRunner {
   private readonly components: FillComponents
   private readonly init: Required<FillInit>
   readonly records: FillRecords
+  /** The last list of each reporter: peers answer one request per ten minutes */
+  private readonly lists = new Map<string, { list: PopularList, at: number }>()
   private running = false
 
   constructor (components: FillComponents, init: FillInit) {
@@ -142,7 +146,7 @@ export class FillRunner {
       if (record != null) {
         // held by fill: re-scored as demand stands now
         record.score = candidate.score
-      } else if (!await this.components.storage.has(candidate.cid, options)) {
+      } else if (!await this.components.storage.pinned(candidate.cid, options)) {
         candidates.push(candidate)
       }
     }
@@ -211,7 +215,7 @@ export class FillRunner {
         const peer = peers[next++]
 
         try {
-          const list = await this.components.network.ask(peer, options)
+          const list = await this.listOf(peer, options)
           const accuracy = (await this.records.reporter(peer, options)).accuracy
           lists.push({ reporter: peer, weight: credibility(this.components.network.moneyWith(peer)) * accuracy, entries: list.entries })
         } catch (err: any) {
@@ -222,6 +226,29 @@ export class FillRunner {
 
     await Promise.all(Array.from({ length: FILL_ASK_CONCURRENCY }, worker))
     return { lists, asked: peers.length }
+  }
+
+  /** A peer's list: the one we have while it is fresh, else asked for, sent again only if newer */
+  private async listOf (peer: string, options: AbortOptions): Promise<PopularList> {
+    const now = Date.now()
+    const known = this.lists.get(peer)
+
+    if (known != null && now - known.at < POPULAR_PEER_INTERVAL_S * 1000) {
+      return known.list
+    }
+
+    const asked = await this.components.network.ask(peer, { ...options, ifNewerThan: known?.list.snapshotTime })
+    const list = asked.notModified && known != null ? known.list : asked
+    this.lists.set(peer, { list, at: now })
+
+    // lists of peers that are gone are not kept
+    for (const [other, entry] of this.lists) {
+      if (now - entry.at > 2 * POPULAR_PEER_INTERVAL_S * 1000) {
+        this.lists.delete(other)
+      }
+    }
+
+    return list
   }
 
   /**

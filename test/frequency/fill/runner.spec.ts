@@ -51,7 +51,7 @@ function components (world: World): FillComponents {
     },
     storage: {
       stat: () => ({ used: world.used, max: world.max }),
-      has: async (item) => world.pinned.has(item.toString())
+      pinned: async (item) => world.pinned.has(item.toString())
     },
     fetcher: {
       root: async (item) => ({ size: world.sizes.get(item.toString()) ?? 0n }),
@@ -162,8 +162,8 @@ describe('fill: a round', () => {
   })
 
   it('lets go of a DAG demand left when a clearly better one needs the room, and keeps a history', async () => {
-    const runner = new FillRunner(components(world), { ...INIT, share: 0.2 })
-    const first = await runner.run()
+    const parts = components(world)
+    const first = await new FillRunner(parts, { ...INIT, share: 0.2 }).run()
     expect(first.fetched).to.have.lengthOf(2)
 
     // demand moves to a new item, which both paid reporters now list first
@@ -173,6 +173,8 @@ describe('fill: a round', () => {
     world.lists.set('paid1', [{ cid: hot, requesters: 500 }, { cid: items[4], requesters: 1 }])
     world.lists.set('paid2', [{ cid: hot, requesters: 480 }, { cid: items[4], requesters: 1 }])
 
+    // ten minutes later (a runner keeps each peer's list that long): a new one on the same records
+    const runner = new FillRunner(parts, { ...INIT, share: 0.2 })
     const second = await runner.run()
     expect(second.fetched.map(item => item.cid)).to.deep.equal([hot.toString()])
     expect(second.evicted).to.have.lengthOf(1)
@@ -181,6 +183,19 @@ describe('fill: a round', () => {
     const history = await runner.records.rounds(10)
     expect(history.map(round => round.fetched.length)).to.deep.equal([1, 2])
     expect((await runner.records.dags()).map(record => record.cid)).to.include(hot.toString())
+  })
+
+  it('asks a peer again only once its list is ten minutes old', async () => {
+    const parts = components(world)
+    let asked = 0
+    const ask = parts.network.ask
+    parts.network.ask = async (peer, options) => { asked++; return ask(peer, options) }
+    const runner = new FillRunner(parts, { ...INIT, share: 0.2 })
+    await runner.run({ dryRun: true })
+    await runner.run({ dryRun: true })
+
+    // three lists and one peer with none, asked once each but the one that failed
+    expect(asked).to.equal(4 + 1)
   })
 
   it('runs one round at a time', async () => {

@@ -1,0 +1,157 @@
+/**
+ * A fill round between real nodes on loopback, paid on the local ledger:
+ * two reporters the filler has paid list what their peers want, a seller
+ * holds it; the filler buys the top DAGs that fit its share from the
+ * seller (never from a reporter), pins and records them; a user's add that
+ * needs the room lets the least valuable one go instead of failing
+ */
+import crypto from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { expect } from 'aegir/chai'
+import all from 'it-all'
+import pWaitFor from 'p-wait-for'
+import { add } from '../../src/core/add.js'
+import { cat } from '../../src/core/cat.js'
+import { fill, fillHistory } from '../../src/core/fill.js'
+import { FILL_PIN_NAME } from '../../src/frequency/index.js'
+import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import type { PaymentLedger, RunningNode } from '../utils/payments.js'
+import type { PeerId } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const MIB = 1024 * 1024
+const SMALL_TRACKER = { SketchWidth: 16_384, TopK: 1000 }
+const DHT = { Type: 'dhtserver' }
+
+describe('fill between nodes', function () {
+  this.timeout(300_000)
+  let ledger: PaymentLedger
+  let reporters: RunningNode[]
+  let seller: RunningNode
+  let filler: RunningNode
+  let dags: CID[]
+  let requesters: PeerId[]
+
+  before(async () => {
+    ledger = await startPaymentLedger()
+    // reporters charge enough that the filler's small fetch from each is paid
+    // one at a time: each repo's set-up is a transaction of the issuer's
+    reporters = []
+    for (let i = 0; i < 2; i++) {
+      reporters.push(await startNode(await createPaidRepo(ledger, {
+        Routing: DHT,
+        Frequency: SMALL_TRACKER,
+        Payments: { PricePerMiB: '0.01' },
+        Bitswap: { FreeAllowance: '64KiB' }
+      })))
+    }
+    seller = await startNode(await createPaidRepo(ledger, { Routing: DHT, Frequency: SMALL_TRACKER }))
+    filler = await startNode(await createPaidRepo(ledger, {
+      Routing: DHT,
+      Frequency: SMALL_TRACKER,
+      Datastore: { StorageMax: '24MiB' },
+      Fill: { Share: 0.5 },
+      Payments: { MaxPricePerMiB: '0.1' }
+    }))
+
+    for (const peer of [...reporters, seller]) {
+      await filler.node.helia.libp2p.dial(peer.node.helia.libp2p.getMultiaddrs())
+    }
+
+    // four DAGs of 3 MiB the seller holds
+    dags = []
+    for (let i = 0; i < 4; i++) {
+      dags.push(await seller.node.fs.addBytes(crypto.randomBytes(3 * MIB)))
+      await all(seller.node.helia.pins.add(dags[i]))
+    }
+
+    // the filler pays each reporter for something small: money exchanged makes a reporter's word count
+    for (const reporter of reporters) {
+      const toll = await reporter.node.fs.addBytes(crypto.randomBytes(MIB))
+      await all(await cat(filler.node, { cid: toll, path: '' }, { signal: AbortSignal.timeout(60_000) }))
+      const id = reporter.node.helia.libp2p.peerId.toString()
+      await pWaitFor(() => (filler.payments.peers().find(peer => peer.peer === id)?.toPeer?.paid ?? 0n) > 0n, { timeout: 60_000 })
+    }
+
+    // Zipf-like demand the reporters saw: 12, 9, 6 and 4 requesters
+    requesters = await Promise.all(Array.from({ length: 12 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    for (const reporter of reporters) {
+      [12, 9, 6, 4].forEach((count, rank) => {
+        requesters.slice(0, count).forEach(peer => { reporter.node.services.frequency?.observeWants(peer, [{ cid: dags[rank].bytes, have: false }]) })
+      })
+    }
+
+    // the DHT knows the seller provides them, once the routing tables have peers
+    await pWaitFor(() => [...reporters, seller, filler].every(node => (node.node.services.dht as any)?.routingTable.size > 0), { timeout: 30_000 })
+    for (const dag of dags) {
+      await pWaitFor(async () => {
+        await seller.node.helia.routing.provide(dag, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+        for await (const event of filler.node.services.dht?.findProviders(dag, { signal: AbortSignal.timeout(10_000) }) ?? []) {
+          if (event.name === 'PROVIDER' && event.providers.some(peer => peer.id.equals(seller.node.helia.libp2p.peerId))) {
+            return true
+          }
+        }
+
+        return false
+      }, { timeout: 60_000, interval: 1000 })
+    }
+  })
+
+  after(async () => {
+    await filler?.stop()
+    await seller?.stop()
+    await Promise.all((reporters ?? []).map(async reporter => reporter.stop()))
+    await ledger?.local.stop()
+  })
+
+  it('plans the top DAGs that fit its share in a dry run, and buys nothing', async () => {
+    const round = await fill(filler.node, { dryRun: true })
+
+    // the seller answers too, with an empty list
+    expect(round.lists).to.equal(3)
+    expect(round.planned.map(item => item.cid.toString())).to.have.members(dags.slice(0, 3).map(dag => dag.toString()))
+    expect(await filler.node.helia.pins.isPinned(dags[0])).to.be.false()
+  })
+
+  it('buys them from the seller, never from a reporter, pins and provides them', async () => {
+    const fillerId = filler.node.helia.libp2p.peerId
+    const servedBefore = reporters.map(reporter => reporter.peerTraffic.get(fillerId).bytesSent)
+    const events: string[] = []
+    const round = await fill(filler.node, { onProgress: (event) => { events.push(event.type) } })
+
+    expect(round.failed).to.be.empty()
+    expect(round.fetched.map(item => item.cid)).to.have.members(dags.slice(0, 3).map(dag => dag.toString()))
+    expect(Number(round.bytes)).to.be.within(9 * MIB, 9.2 * MIB)
+    expect(events).to.include.members(['fill:collected', 'fill:planned', 'fill:dag', 'fill:progress', 'fill:dag-done'])
+
+    for (const dag of dags.slice(0, 3)) {
+      const pin = await filler.node.helia.pins.get(dag)
+      expect(pin.metadata.name).to.equal(FILL_PIN_NAME)
+    }
+
+    expect(await filler.node.helia.pins.isPinned(dags[3])).to.be.false()
+    // the reporters served the filler nothing more
+    reporters.forEach((reporter, i) => {
+      expect(reporter.peerTraffic.get(fillerId).bytesSent).to.equal(servedBefore[i])
+    })
+    expect(Number(seller.peerTraffic.get(fillerId).bytesSent)).to.be.above(9 * MIB)
+    expect((await fillHistory(filler.node, 10)).map(history => history.fetched.length)).to.deep.equal([3, 0])
+  })
+
+  it('lets the least valuable DAG go when the user adds more than the free room', async () => {
+    const { size, max } = filler.repo.blockstore.stat()
+    const free = Number(max - size)
+    const content = crypto.randomBytes(free + 2 * MIB)
+    const added = await all(add(filler.node, [{ path: 'big.bin', content }]))
+
+    expect(added).to.have.lengthOf(1)
+    expect(await filler.node.helia.pins.isPinned(added[0].cid)).to.be.true()
+    // the third DAG, the least valuable, went; the others stay
+    expect(await filler.node.helia.pins.isPinned(dags[2])).to.be.false()
+    expect(await filler.node.helia.pins.isPinned(dags[0])).to.be.true()
+    const [latest] = await fillHistory(filler.node, 1)
+    expect(latest.stopped).to.equal('room for the user')
+    expect(latest.evicted.map(item => item.cid)).to.deep.equal([dags[2].toString()])
+  })
+})
