@@ -91,7 +91,8 @@ function fillRunner (node: TorPlusNode): FillRunner {
     spending: spending(node),
     own: frequency,
     datastore: node.repo.datastore,
-    log
+    log,
+    metrics: node.helia.libp2p.metrics
   }, toFillInit(node.repo.config))
   runners.set(node, runner)
   return runner

@@ -21,7 +21,7 @@ import type { HeldFill, ValuedCandidate } from './plan.js'
 import type { FillNetwork, FillFetcher, FillSpending, FillStorage } from './ports.js'
 import type { FillRoundRecord } from './records.js'
 import type { PopularList } from '../popular.js'
-import type { AbortOptions, Logger } from '@libp2p/interface'
+import type { AbortOptions, Counter, CounterGroup, Logger, Metrics } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
@@ -56,6 +56,7 @@ export interface FillComponents {
   own: OwnDemand
   datastore: Datastore
   log: Logger
+  metrics?: Metrics
 }
 
 export type FillProgressEvents =
@@ -88,9 +89,17 @@ export class FillRunner {
   /** The last list of each reporter: peers answer one request per ten minutes */
   private readonly lists = new Map<string, { list: PopularList, at: number }>()
   private running = false
+  private readonly rounds?: Counter
+  private readonly dags?: CounterGroup
+  private readonly bytes?: Counter
+  private readonly spent?: Counter
 
   constructor (components: FillComponents, init: FillInit) {
     this.components = components
+    this.rounds = components.metrics?.registerCounter('torplus_fill_rounds_total', { help: 'Fill rounds run (dry runs included)' })
+    this.dags = components.metrics?.registerCounterGroup('torplus_fill_dags_total', { label: 'outcome', help: 'DAGs fill fetched, failed to fetch, or let go' })
+    this.bytes = components.metrics?.registerCounter('torplus_fill_bytes_total', { help: 'Bytes of DAGs fill fetched' })
+    this.spent = components.metrics?.registerCounter('torplus_fill_spent_stroops_total', { help: 'Stroops paid while fill fetched' })
     this.init = {
       share: init.share ?? DEFAULT_FILL_SHARE,
       headroom: init.headroom ?? DEFAULT_FILL_HEADROOM,
@@ -199,6 +208,10 @@ export class FillRunner {
 
     result.endedAt = Date.now()
     await this.records.putRound(result, options)
+    this.rounds?.increment()
+    this.dags?.increment({ fetched: result.fetched.length, failed: result.failed.length, evicted: result.evicted.length })
+    this.bytes?.increment(Number(result.bytes))
+    this.spent?.increment(Number(result.spent))
     log('fill round: asked %d, %d lists, %d candidates, %d planned, %d fetched (%d bytes, %d stroops), %d evicted', asked, lists.length, candidates.length, plan.fetch.length, result.fetched.length, result.bytes, result.spent, result.evicted.length)
     return result
   }
