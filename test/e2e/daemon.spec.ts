@@ -261,7 +261,7 @@ describe('daemon', function () {
       }
     })
 
-    it('for frequency top and ask: local demand (cat, the gateway) apart from peers\', kept after the daemon stops; another node\'s list', async () => {
+    it('for frequency top and ask, and fill: local demand (cat, the gateway) apart from peers\', kept after the daemon stops; another node\'s list; fill rounds and their history', async () => {
       const repo = await createRepo({ Frequency: { SketchWidth: 16_384, TopK: 1000 } })
       const other = await startDaemon(repo)
       let cid = ''
@@ -280,6 +280,21 @@ describe('daemon', function () {
         const asked = await torplus(['frequency', 'ask', daemon.peerId, '--enc=json'], { repo })
         expect(asked.code, asked.stderr).to.equal(0)
         expect(JSON.parse(asked.stdout)).to.include({ Peer: daemon.peerId, HalfLife: 86_400_000 }).and.have.property('Items').that.is.empty()
+
+        // fill: a dry run, then a round, with nothing wanted to buy; their history; a share that is not one
+        const dry = await torplus(['fill', '--dry-run', '--enc=json'], { repo })
+        expect(dry.code, dry.stderr).to.equal(0)
+        const events = dry.stdout.trim().split('\n').map(line => JSON.parse(line))
+        expect(events.map(event => event.Type)).to.deep.equal(['collected', 'planned', 'round'])
+        expect(events[2]).to.include({ DryRun: true, Asked: 1, Candidates: 0 })
+        const round = await torplus(['fill', '--share', '10%', '--max-spend', '0.5'], { repo })
+        expect(round.code, round.stderr).to.equal(0)
+        expect(round.stdout).to.include('fill: 0 DAGs fetched (0 bytes), 0 let go, spent 0.0000000')
+        const history = JSON.parse((await torplus(['fill', 'ls', '--enc=json'], { repo })).stdout)
+        expect(history.Rounds.map((entry: any) => entry.DryRun)).to.deep.equal([false, true])
+        const badShare = await torplus(['fill', '--share', '200%'], { repo })
+        expect(badShare.code).to.not.equal(0)
+        expect(badShare.stderr).to.include('"share" must be a fraction')
       } finally {
         expect(await other.stop()).to.equal(0)
       }
