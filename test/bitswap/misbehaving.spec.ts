@@ -7,19 +7,15 @@
 import crypto from 'node:crypto'
 import v8 from 'node:v8'
 import vm from 'node:vm'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { expect } from 'aegir/chai'
-import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
 import { BITSWAP_PROTOCOL } from '../../src/bitswap/constants.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { wantlistMessage } from '../utils/protobuf.js'
+import { createRoguePeer } from '../utils/rogue.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -57,14 +53,7 @@ describe('bitswap against misbehaving peers', function () {
   before(async () => {
     ledger = await startPaymentLedger()
     provider = await startNode(await createPaidRepo(ledger, { Payments: { PricePerMiB: '0.01' } }))
-    rogue = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionManager: { resolvers: {} },
-      services: { identify: identify() }
-    })
+    rogue = await createRoguePeer()
     // it reads and drops the blocks it is sent
     await rogue.handle(BITSWAP_PROTOCOL, async (stream) => {
       for await (const chunk of stream) {

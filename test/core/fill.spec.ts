@@ -24,6 +24,38 @@ const MIB = 1024 * 1024
 const SMALL_TRACKER = { SketchWidth: 16_384, TopK: 1000 }
 const DHT = { Type: 'dhtserver' }
 
+/** `payer` fetches something small from `payee`, which bills it, until the payment shows */
+async function payFor (payer: RunningNode, payee: RunningNode): Promise<void> {
+  const toll = await payee.node.fs.addBytes(crypto.randomBytes(MIB))
+  await all(await cat(payer.node, { cid: toll, path: '' }, { signal: AbortSignal.timeout(60_000) }))
+  const id = payee.node.helia.libp2p.peerId.toString()
+  await pWaitFor(() => (payer.payments.peers().find(peer => peer.peer === id)?.toPeer?.paid ?? 0n) > 0n, { timeout: 60_000 })
+}
+
+/** The reporter saw 12, 9, 6 and 4 of the requesters want the DAGs, in order */
+function observeDemand (reporter: RunningNode, dags: CID[], requesters: PeerId[]): void {
+  [12, 9, 6, 4].forEach((count, rank) => {
+    requesters.slice(0, count).forEach(peer => { reporter.node.services.frequency?.observeWants(peer, [{ cid: dags[rank].bytes, have: false }]) })
+  })
+}
+
+/** Announce `dag` from `seller` until `finder` finds it in the DHT */
+async function providedIn (seller: RunningNode, finder: RunningNode, dag: CID): Promise<void> {
+  const sellerId = seller.node.helia.libp2p.peerId
+
+  await pWaitFor(async () => {
+    await seller.node.helia.routing.provide(dag, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+
+    for await (const event of finder.node.services.dht?.findProviders(dag, { signal: AbortSignal.timeout(10_000) }) ?? []) {
+      if (event.name === 'PROVIDER' && event.providers.some(peer => peer.id.equals(sellerId))) {
+        return true
+      }
+    }
+
+    return false
+  }, { timeout: 60_000, interval: 1000 })
+}
+
 describe('fill between nodes', function () {
   this.timeout(300_000)
   let ledger: PaymentLedger
@@ -68,33 +100,19 @@ describe('fill between nodes', function () {
 
     // the filler pays each reporter for something small: money exchanged makes a reporter's word count
     for (const reporter of reporters) {
-      const toll = await reporter.node.fs.addBytes(crypto.randomBytes(MIB))
-      await all(await cat(filler.node, { cid: toll, path: '' }, { signal: AbortSignal.timeout(60_000) }))
-      const id = reporter.node.helia.libp2p.peerId.toString()
-      await pWaitFor(() => (filler.payments.peers().find(peer => peer.peer === id)?.toPeer?.paid ?? 0n) > 0n, { timeout: 60_000 })
+      await payFor(filler, reporter)
     }
 
     // Zipf-like demand the reporters saw: 12, 9, 6 and 4 requesters
     requesters = await Promise.all(Array.from({ length: 12 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
-    for (const reporter of reporters) {
-      [12, 9, 6, 4].forEach((count, rank) => {
-        requesters.slice(0, count).forEach(peer => { reporter.node.services.frequency?.observeWants(peer, [{ cid: dags[rank].bytes, have: false }]) })
-      })
-    }
+    reporters.forEach(reporter => { observeDemand(reporter, dags, requesters) })
 
     // the DHT knows the seller provides them, once the routing tables have peers
-    await pWaitFor(() => [...reporters, seller, filler].every(node => (node.node.services.dht as any)?.routingTable.size > 0), { timeout: 30_000 })
-    for (const dag of dags) {
-      await pWaitFor(async () => {
-        await seller.node.helia.routing.provide(dag, { signal: AbortSignal.timeout(10_000) }).catch(() => {})
-        for await (const event of filler.node.services.dht?.findProviders(dag, { signal: AbortSignal.timeout(10_000) }) ?? []) {
-          if (event.name === 'PROVIDER' && event.providers.some(peer => peer.id.equals(seller.node.helia.libp2p.peerId))) {
-            return true
-          }
-        }
+    const everyone = [...reporters, seller, filler]
+    await pWaitFor(() => everyone.every(node => (node.node.services.dht as any)?.routingTable.size > 0), { timeout: 30_000 })
 
-        return false
-      }, { timeout: 60_000, interval: 1000 })
+    for (const dag of dags) {
+      await providedIn(seller, filler, dag)
     }
   })
 

@@ -7,14 +7,9 @@
  * a restart.
  */
 import crypto from 'node:crypto'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
-import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
@@ -24,6 +19,7 @@ import { DHT_PROTOCOL } from '../../src/routing/index.js'
 import { startNode } from '../utils/payments.js'
 import { wantlistMessage } from '../utils/protobuf.js'
 import { createRepo } from '../utils/repo.js'
+import { createRoguePeer } from '../utils/rogue.js'
 import type { RunningNode } from '../utils/payments.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -67,14 +63,7 @@ describe('demand seen by a provider', function () {
     provider = await startNode(providerRepo)
     client = await startNode(await createRepo({ Frequency: FREQUENCY }))
     await client.node.helia.libp2p.dial(provider.node.helia.libp2p.getMultiaddrs())
-    rogue = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionManager: { resolvers: {} },
-      services: { identify: identify() }
-    })
+    rogue = await createRoguePeer()
     await rogue.dial(provider.node.helia.libp2p.getMultiaddrs())
   })
 

@@ -6,21 +6,17 @@
  * longer than asked, with entries that are not CIDs, or never sent
  */
 import crypto from 'node:crypto'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { expect } from 'aegir/chai'
-import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { POPULAR_PROTOCOL, roundDown } from '../../src/frequency/index.js'
 import { PopularResponse } from '../../src/frequency/pb/popular.js'
 import { startNode } from '../utils/payments.js'
 import { createRepo } from '../utils/repo.js'
+import { createRoguePeer } from '../utils/rogue.js'
 import type { FrequencyTracker, PopularListService } from '../../src/frequency/index.js'
 import type { RunningNode } from '../utils/payments.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -135,14 +131,7 @@ describe('/torplus/popular/1.0.0', function () {
     let answer: (stream: Stream) => Promise<void>
 
     before(async () => {
-      rogue = await createLibp2p({
-        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-        transports: [tcp()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        connectionManager: { resolvers: {} },
-        services: { identify: identify() }
-      })
+      rogue = await createRoguePeer()
       await rogue.handle(POPULAR_PROTOCOL, async (stream) => {
         await lpStream(stream).read()
         await answer(stream)
@@ -201,14 +190,7 @@ describe('/torplus/popular/1.0.0', function () {
   })
 
   it('resets a request that is not one, and serves on', async () => {
-    const rogue = await createLibp2p({
-      addresses: { listen: [] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionManager: { resolvers: {} },
-      services: { identify: identify() }
-    })
+    const rogue = await createRoguePeer({ listen: false })
 
     try {
       await rogue.dial(provider.node.helia.libp2p.getMultiaddrs())
