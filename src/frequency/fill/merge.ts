@@ -46,8 +46,10 @@ export interface Candidate {
   score: number
   /** Requesters, by the lower median of the supporters' counts */
   requesters: number
-  /** Peers that listed it: never bought from */
+  /** Peers that listed it */
   reporters: string[]
+  /** Reporters whose word counted as support (weight at least `minWeight`) */
+  supporters: string[]
   /** Supporting reporters (weight at least `minWeight`), plus 1 if we saw demand ourselves */
   support: number
   /** The size reporters gave, lowest first; unchecked */
@@ -62,7 +64,7 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
   const minSupport = options.minSupport ?? DEFAULT_MIN_SUPPORT
   const minWeight = options.minWeight ?? DEFAULT_MIN_WEIGHT
   const selfWeight = options.selfWeight ?? 1
-  const merged = new Map<string, { cid: CID, score: number, counts: number[], reporters: Set<string>, support: number, sizes: bigint[] }>()
+  const merged = new Map<string, { cid: CID, score: number, counts: number[], reporters: Set<string>, supporters: string[], sizes: bigint[] }>()
 
   for (const list of dedupeReporters(lists)) {
     // a reporter's shares sum to 1 however large its counts are
@@ -77,12 +79,12 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
 
     for (const entry of entries) {
       const key = entry.cid.multihash.bytes.toString()
-      const item = merged.get(key) ?? { cid: entry.cid, score: 0, counts: [], reporters: new Set<string>(), support: 0, sizes: [] }
+      const item = merged.get(key) ?? { cid: entry.cid, score: 0, counts: [], reporters: new Set<string>(), supporters: [], sizes: [] }
       item.score += weight * Math.max(0, entry.requesters) / total
       item.reporters.add(list.reporter)
 
       if (weight >= minWeight) {
-        item.support++
+        item.supporters.push(list.reporter)
         item.counts.push(Math.max(0, entry.requesters))
       }
 
@@ -100,7 +102,7 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
 
   return [...merged].flatMap(([key, item]) => {
     const seen = ownCounts.get(key) ?? 0
-    const support = item.support + (seen > 0 ? 1 : 0)
+    const support = item.supporters.length + (seen > 0 ? 1 : 0)
 
     if (support < minSupport) {
       return []
@@ -113,6 +115,7 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
       score: item.score + (ownTotal > 0 ? selfWeight * seen / ownTotal : 0),
       requesters: counts[Math.floor((counts.length - 1) / 2)],
       reporters: [...item.reporters],
+      supporters: item.supporters,
       support,
       reportedSizes: item.sizes.sort(compareBigInt)
     }]

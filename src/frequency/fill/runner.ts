@@ -1,10 +1,10 @@
 /**
  * One fill round: ask peers for their popular lists, merge them so no
  * reporter outweighs its share, value the best candidates (their live
- * providers, reporters left out, and their size, read off their root), plan
- * what fits in the share of the quota, let go what the plan evicts, then
- * fetch whole DAGs best first from providers that did not report them,
- * paying through the node's payer, and pin and provide each. A round stops
+ * providers, less the reporters whose word the item needs, and their size,
+ * read off their root), plan what fits in the share of the quota, let go
+ * what the plan evicts, then fetch whole DAGs best first from those
+ * providers, paying through the node's payer, and pin and provide each. A round stops
  * when its budget is spent. One round runs at a time.
  */
 import { anySignal } from 'any-signal'
@@ -266,7 +266,7 @@ export class FillRunner {
 
   /**
    * Providers and sizes of the best candidates, up to about twice what the
-   * share has room for: an item only reporters provide, one whose root
+   * share has room for: an item only its needed supporters provide, one whose root
    * cannot be read, one bigger than MaxDagSize and one that does not pay
    * are left out
    */
@@ -282,10 +282,11 @@ export class FillRunner {
 
       tried++
       const reporters = new Set(candidate.reporters)
+      const sellers = notSellers(candidate, this.init.minSupport)
 
       try {
         const signal = anySignal([options.signal, AbortSignal.timeout(FILL_PROVIDER_TIMEOUT)])
-        const providers = await this.components.network.providers(candidate.cid, { ...options, signal, exclude: reporters, limit: FILL_PROVIDERS })
+        const providers = await this.components.network.providers(candidate.cid, { ...options, signal, exclude: sellers, limit: FILL_PROVIDERS })
           .finally(() => { signal.clear() })
 
         if (providers.length === 0) {
@@ -418,6 +419,17 @@ export class FillRunner {
       await this.records.putReporter(peer, record, options)
     }
   }
+}
+
+/**
+ * Who may not sell us an item: a reporter whose word the item needs to
+ * qualify. An item that stands without any one supporter's word (one more
+ * supporter than required) may be bought from any of its providers, as
+ * honest providers list what they serve; otherwise none of its supporters
+ * is paid for it, so no peer gains by listing what it sells
+ */
+export function notSellers (candidate: Pick<Candidate, 'support' | 'supporters'>, minSupport: number): Set<string> {
+  return candidate.support - 1 >= minSupport ? new Set() : new Set(candidate.supporters)
 }
 
 /** What money exchanged with a peer makes its word worth: 0.05 with none, 1 from one unit of the asset */

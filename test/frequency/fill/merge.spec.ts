@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { credibility, mergeLists } from '../../../src/frequency/index.js'
+import { credibility, mergeLists, notSellers } from '../../../src/frequency/index.js'
 import type { OwnDemand, ReporterList } from '../../../src/frequency/index.js'
 
 async function cid (): Promise<CID> {
@@ -68,6 +68,17 @@ describe('fill: merging lists', () => {
 
     expect(mergeLists(lists, nobody)[0].requesters).to.equal(8)
     expect(mergeLists(lists.slice(1), nobody)[0].requesters).to.equal(6)
+  })
+
+  it('never pays a supporter whose word the item needs', async () => {
+    const item = await cid()
+    const list = (reporter: string): ReporterList => ({ reporter, weight: paid, entries: [{ cid: item, requesters: 5 }] })
+
+    expect([...notSellers(mergeLists([list('a'), list('b')], nobody)[0], 2)]).to.have.members(['a', 'b'])
+    expect([...notSellers(mergeLists([list('a'), list('b'), list('c')], nobody)[0], 2)]).to.be.empty()
+    // a weightless reporter is no supporter, and never needed
+    const sybil: ReporterList = { reporter: 's', weight: credibility(0n) * 0.5, entries: [{ cid: item, requesters: 5 }] }
+    expect([...notSellers(mergeLists([list('a'), list('b'), sybil], nobody)[0], 2)]).to.have.members(['a', 'b'])
   })
 
   it('weighs a reporter by the money exchanged with it', () => {
