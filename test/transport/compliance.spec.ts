@@ -45,6 +45,9 @@ const TOO_SLOW: Record<string, string> = {
 
 describe('onion transport, libp2p\'s transport compliance suite', function () {
   this.timeout(600_000)
+  // a circuit on the private network can fail to build within the dial timeout (seen once in
+  // 4 full runs: "dial … did not complete within 60000 ms"); each test may run once more
+  this.retries(1)
   let tors: PrivateTors
   let dialerTor: ManagedTor
   let listenerTor: ManagedTor
