@@ -132,7 +132,8 @@ async function codecOf (components: GraphWalkerComponents, cid: CID): Promise<Bl
   }
 }
 
-async function readBlock (components: GraphWalkerComponents, cid: CID, options: AbortOptions & { offline?: boolean }): Promise<Uint8Array> {
+/** A block's bytes, refusing an identity CID too long to read */
+export async function readBlock (components: Pick<GraphWalkerComponents, 'blockstore'>, cid: CID, options: AbortOptions & { offline?: boolean }): Promise<Uint8Array> {
   if (cid.multihash.code === identity.code && cid.multihash.digest.byteLength > MAX_IDENTITY_DIGEST) {
     throw new UnsupportedBlockError(cid.toString(), `its identity digest is ${cid.multihash.digest.byteLength} bytes, more than ${MAX_IDENTITY_DIGEST}`)
   }

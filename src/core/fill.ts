@@ -10,7 +10,7 @@ import { decode as decodeDagPb } from '@ipld/dag-pb'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toFillInit } from '../config/index.js'
 import { FillRecords, FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL, unpinDag } from '../frequency/index.js'
-import { parallelWalker } from './dag-walk.js'
+import { parallelWalker, readBlock } from './dag-walk.js'
 import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage, FillStoreComponents } from '../frequency/index.js'
 import type { TorPlusNode } from '../node.js'
 import type { SessionBlockstore } from '@helia/interface'
@@ -191,7 +191,7 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, s
       }
 
       try {
-        const bytes = await read(session(cid, options.providers), cid, options)
+        const bytes = await readBlock({ blockstore: session(cid, options.providers) }, cid, options)
 
         if (cid.code === RAW_CODEC) {
           return { size: BigInt(bytes.byteLength) }
@@ -248,14 +248,4 @@ function spending (node: TorPlusNode): FillSpending {
       return (node.services.payments?.peers() ?? []).reduce((sum, peer) => sum + (peer.toPeer?.paid ?? 0n), 0n)
     }
   }
-}
-
-async function read (blocks: SessionBlockstore, cid: CID, options: AbortOptions): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-
-  for await (const chunk of blocks.get(cid, options)) {
-    chunks.push(chunk)
-  }
-
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
 }

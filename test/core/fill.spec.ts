@@ -31,13 +31,25 @@ function observeDemand (reporter: RunningNode, dags: CID[], requesters: PeerId[]
   })
 }
 
+/**
+ * The two most wanted and one of the next two: the filler's own DHT lookups count at the
+ * reporters too, weighing 4 once it has paid them (12 + 4, 9 + 4, 6 + 4, 4 + 4), and the
+ * published counts are rounded to two significant bits, so the third and fourth can tie
+ */
+let dags: CID[]
+
+function expectTopThree (cids: string[]): void {
+  expect(cids).to.have.lengthOf(3)
+  expect(cids).to.include.members(dags.slice(0, 2).map(dag => dag.toString()))
+  expect([dags[2].toString(), dags[3].toString()]).to.include(cids.find(cid => !dags.slice(0, 2).some(dag => dag.toString() === cid)))
+}
+
 describe('fill between nodes', function () {
   this.timeout(300_000)
   let ledger: PaymentLedger
   let reporters: RunningNode[]
   let seller: RunningNode
   let filler: RunningNode
-  let dags: CID[]
   let requesters: PeerId[]
 
   before(async () => {
@@ -103,7 +115,7 @@ describe('fill between nodes', function () {
 
     // the seller answers too, with an empty list
     expect(round.lists).to.equal(3)
-    expect(round.planned.map(item => item.cid.toString())).to.have.members(dags.slice(0, 3).map(dag => dag.toString()))
+    expectTopThree(round.planned.map(item => item.cid.toString()))
     expect(await filler.node.helia.pins.isPinned(dags[0])).to.be.false()
   })
 
@@ -114,7 +126,7 @@ describe('fill between nodes', function () {
     const round = await fill(filler.node, { onProgress: (event) => { events.push(event.type) } })
 
     expect(round.failed).to.be.empty()
-    expect(round.fetched.map(item => item.cid)).to.have.members(dags.slice(0, 3).map(dag => dag.toString()))
+    expectTopThree(round.fetched.map(item => item.cid))
     expect(Number(round.bytes)).to.be.within(9 * MIB, 9.2 * MIB)
     expect(events).to.include.members(['fill:collected', 'fill:planned', 'fill:dag', 'fill:progress', 'fill:dag-done'])
 

@@ -166,7 +166,7 @@ export class FillRunner {
     // a held DAG no list names any more loses half its score each round
     const listed = new Set(merged.map(candidate => candidate.cid.toString()))
     records.filter(record => !listed.has(record.cid)).forEach(record => { record.score /= 2 })
-    const held: HeldFill[] = records.map(record => ({ cid: toCid(record.cid, merged), size: record.size, score: record.score, providers: record.providers }))
+    const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers }))
     const valued = await this.value(candidates, shareBytes, options)
     const plan = planFill({ candidates: valued.map(item => item.valued), held, shareBytes, freeBytes, hysteresis: this.init.hysteresis })
     const reportersOf = new Map(valued.map(item => [item.valued.cid.toString(), item.reporters]))
@@ -436,16 +436,4 @@ export function notSellers (candidate: Pick<Candidate, 'support' | 'supporters'>
 export function credibility (stroops: bigint): number {
   const scale = Math.log10(1 + Number(stroops)) / Math.log10(1 + FULL_CREDIBILITY_STROOPS)
   return 0.05 + 0.95 * Math.min(1, scale)
-}
-
-function toCid (cid: string, ...lists: Array<Array<{ cid: CID }>>): CID {
-  for (const list of lists) {
-    const found = list.find(item => item.cid.toString() === cid)
-
-    if (found != null) {
-      return found.cid
-    }
-  }
-
-  return CID.parse(cid)
 }
