@@ -54,7 +54,12 @@ export interface Candidate {
   support: number
   /** The size reporters gave, lowest first; unchecked */
   reportedSizes: bigint[]
+  /** How much of the score each supporter's word (and `OWN_DEMAND`, ours) gave */
+  contributions: Map<string, number>
 }
+
+/** The key of our own observation among a candidate's contributions */
+export const OWN_DEMAND = 'own demand'
 
 export const DEFAULT_MIN_SUPPORT = 2
 export const DEFAULT_MIN_WEIGHT = 0.1
@@ -64,7 +69,7 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
   const minSupport = options.minSupport ?? DEFAULT_MIN_SUPPORT
   const minWeight = options.minWeight ?? DEFAULT_MIN_WEIGHT
   const selfWeight = options.selfWeight ?? 1
-  const merged = new Map<string, { cid: CID, score: number, counts: number[], reporters: Set<string>, supporters: string[], sizes: bigint[] }>()
+  const merged = new Map<string, { cid: CID, score: number, counts: number[], reporters: Set<string>, supporters: string[], sizes: bigint[], contributions: Map<string, number> }>()
 
   for (const list of dedupeReporters(lists)) {
     // a reporter's shares sum to 1 however large its counts are
@@ -79,11 +84,13 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
 
     for (const entry of entries) {
       const key = entry.cid.multihash.bytes.toString()
-      const item = merged.get(key) ?? { cid: entry.cid, score: 0, counts: [], reporters: new Set<string>(), supporters: [], sizes: [] }
-      item.score += weight * Math.max(0, entry.requesters) / total
+      const item = merged.get(key) ?? { cid: entry.cid, score: 0, counts: [], reporters: new Set<string>(), supporters: [], sizes: [], contributions: new Map<string, number>() }
+      const contribution = weight * Math.max(0, entry.requesters) / total
+      item.score += contribution
       item.reporters.add(list.reporter)
 
       if (weight >= minWeight) {
+        item.contributions.set(list.reporter, contribution)
         item.supporters.push(list.reporter)
         item.counts.push(Math.max(0, entry.requesters))
       }
@@ -109,17 +116,43 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
     }
 
     const counts = [...item.counts, ...(seen > 0 ? [seen] : [])].sort((a, b) => a - b)
+    const ownContribution = ownTotal > 0 ? selfWeight * seen / ownTotal : 0
+
+    if (ownContribution > 0) {
+      item.contributions.set(OWN_DEMAND, ownContribution)
+    }
 
     return [{
       cid: item.cid,
-      score: item.score + (ownTotal > 0 ? selfWeight * seen / ownTotal : 0),
+      score: item.score + ownContribution,
       requesters: counts[Math.floor((counts.length - 1) / 2)],
       reporters: [...item.reporters],
       supporters: item.supporters,
       support,
-      reportedSizes: item.sizes.sort(compareBigInt)
+      reportedSizes: item.sizes.sort(compareBigInt),
+      contributions: item.contributions
     }]
   }).sort((a, b) => b.score - a.score)
+}
+
+/**
+ * What each supporter's word (and our own observation) weighs among all the
+ * round's, the same as `mergeLists` counts them: fill spends in these
+ * proportions at most, so a group of reporters never brings in more than
+ * the share its weight gives it, however it lists
+ */
+export function wordWeights (lists: ReporterList[], options: MergeOptions = {}): Map<string, number> {
+  const minWeight = options.minWeight ?? DEFAULT_MIN_WEIGHT
+  const weights = new Map<string, number>([[OWN_DEMAND, options.selfWeight ?? 1]])
+
+  for (const list of dedupeReporters(lists)) {
+    if (list.weight >= minWeight && list.entries.some(entry => entry.requesters > 0)) {
+      weights.set(list.reporter, Math.min(list.weight, 1))
+    }
+  }
+
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0)
+  return new Map([...weights].map(([reporter, weight]) => [reporter, weight / total]))
 }
 
 function compareBigInt (a: bigint, b: bigint): number {

@@ -13,8 +13,8 @@ import { CustomProgressEvent } from 'progress-events'
 import { POPULAR_PEER_INTERVAL_S } from '../constants.js'
 import { FillRunningError } from '../errors.js'
 import { ACCURACY_DELAY, DEFAULT_FILL_HEADROOM, DEFAULT_FILL_HYSTERESIS, DEFAULT_FILL_PEERS, DEFAULT_FILL_SHARE, DEFAULT_MAX_DAG_SIZE, FILL_ASK_CONCURRENCY, FILL_MAX_VALUED, FILL_PIN_NAME, FILL_PROVIDER_TIMEOUT, FILL_PROVIDERS, FILL_SIZE_SLACK, FULL_CREDIBILITY_STROOPS } from './constants.js'
-import { DEFAULT_MIN_SUPPORT, mergeLists } from './merge.js'
-import { density, pays, planFill } from './plan.js'
+import { DEFAULT_MIN_SUPPORT, mergeLists, wordWeights } from './merge.js'
+import { density, pays, planFill, wantedByWords } from './plan.js'
 import { FillRecords } from './records.js'
 import type { Candidate, OwnDemand, ReporterList } from './merge.js'
 import type { HeldFill, ValuedCandidate } from './plan.js'
@@ -148,6 +148,7 @@ export class FillRunner {
     const records = await this.records.dags(options)
     const filled = new Map(records.map(record => [record.cid, record]))
     const candidates: Candidate[] = []
+    const heldContributions = new Map<string, Map<string, number>>()
 
     for (const candidate of merged) {
       const record = filled.get(candidate.cid.toString())
@@ -155,6 +156,7 @@ export class FillRunner {
       if (record != null) {
         // held by fill: re-scored as demand stands now
         record.score = candidate.score
+        heldContributions.set(record.cid, candidate.contributions)
       } else if (!await this.components.storage.pinned(candidate.cid, options)) {
         candidates.push(candidate)
       }
@@ -166,9 +168,21 @@ export class FillRunner {
     // a held DAG no list names any more loses half its score each round
     const listed = new Set(merged.map(candidate => candidate.cid.toString()))
     records.filter(record => !listed.has(record.cid)).forEach(record => { record.score /= 2 })
-    const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers }))
+    const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
     const valued = await this.value(candidates, shareBytes, options)
-    const plan = planFill({ candidates: valued.map(item => item.valued), held, shareBytes, freeBytes, hysteresis: this.init.hysteresis })
+    const checked = valued.map(item => item.valued)
+    // what MaxSpend buys at the most we expect to pay: a DAG it cannot pay for in full is not started
+    const roundBytes = this.init.maxPricePerMiB > 0n ? maxSpend * MIB / this.init.maxPricePerMiB : undefined
+    const plan = planFill({
+      candidates: checked,
+      held,
+      shareBytes,
+      freeBytes,
+      hysteresis: this.init.hysteresis,
+      budgets: wordWeights(lists),
+      wanted: wantedByWords(merged, checked, held),
+      roundBytes
+    })
     const reportersOf = new Map(valued.map(item => [item.valued.cid.toString(), item.reporters]))
     const providersOf = new Map(valued.map(item => [item.valued.cid.toString(), item.providers]))
     const plannedBytes = plan.fetch.reduce((sum, item) => sum + item.size, 0n)
@@ -267,7 +281,7 @@ export class FillRunner {
   /**
    * Providers and sizes of the best candidates, up to about twice what the
    * share has room for: an item only its needed supporters provide, one whose root
-   * cannot be read, one bigger than MaxDagSize and one that does not pay
+   * cannot be read, one bigger than MaxDagSize or the share, and one that does not pay
    * are left out
    */
   private async value (candidates: Candidate[], room: bigint, options: AbortOptions): Promise<Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }>> {
@@ -295,11 +309,12 @@ export class FillRunner {
 
         const root = await this.components.fetcher.root(candidate.cid, { ...options, providers })
 
-        if (root == null || root.size > this.init.maxDagSize) {
+        // one that could never fit is not valued, nor counted against the round's bytes
+        if (root == null || root.size > this.init.maxDagSize || root.size > room) {
           continue
         }
 
-        const item = { cid: candidate.cid, score: candidate.score, requesters: candidate.requesters, providers: providers.length, size: root.size }
+        const item = { cid: candidate.cid, score: candidate.score, requesters: candidate.requesters, providers: providers.length, size: root.size, contributions: candidate.contributions }
 
         if (!pays(item, { buyPrice: this.init.maxPricePerMiB, sellPrice: this.init.sellPricePerMiB })) {
           continue

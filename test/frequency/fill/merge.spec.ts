@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { credibility, mergeLists, notSellers } from '../../../src/frequency/index.js'
+import { credibility, mergeLists, notSellers, OWN_DEMAND, wordWeights } from '../../../src/frequency/index.js'
 import type { OwnDemand, ReporterList } from '../../../src/frequency/index.js'
 
 async function cid (): Promise<CID> {
@@ -56,6 +56,22 @@ describe('fill: merging lists', () => {
     expect(candidate.reporters).to.deep.equal(['r'])
     // the lower median of 9 and 4
     expect(candidate.requesters).to.equal(4)
+  })
+
+  it('keeps what each supporter\'s word gave an item, and what each word weighs in the round', async () => {
+    const [a, b] = [await cid(), await cid()]
+    const lists: ReporterList[] = [
+      { reporter: 'r1', weight: 1, entries: [{ cid: a, requesters: 30 }, { cid: b, requesters: 10 }] },
+      { reporter: 'r2', weight: 0.5, entries: [{ cid: a, requesters: 5 }] },
+      // no money history: its word adds to the score, but is no one's support
+      { reporter: 'stranger', weight: credibility(0n), entries: [{ cid: a, requesters: 1 }] },
+      { reporter: 'silent', weight: 1, entries: [] }
+    ]
+    const [candidate] = mergeLists(lists, { estimate: multihash => multihash.toString() === a.multihash.bytes.toString() ? 4 : 0 })
+
+    expect(candidate.cid.equals(a)).to.be.true()
+    expect(Object.fromEntries(candidate.contributions)).to.deep.equal({ r1: 0.75, r2: 0.5, [OWN_DEMAND]: 1 })
+    expect(Object.fromEntries(wordWeights(lists))).to.deep.equal({ r1: 0.4, r2: 0.2, [OWN_DEMAND]: 0.4 })
   })
 
   it('values an item by the lower median of its supporters\' counts', async () => {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import { expect } from 'aegir/chai'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { pays, planFill } from '../../../src/frequency/index.js'
+import { pays, planFill, wantedByWords } from '../../../src/frequency/index.js'
 import type { HeldFill, ValuedCandidate } from '../../../src/frequency/index.js'
 
 const MIB = 1024n * 1024n
@@ -54,6 +54,58 @@ describe('fill: planning', () => {
     const plan = planFill({ candidates: [muchBetter], held: [old], shareBytes: 60n * MIB, freeBytes: 1000n * MIB })
     expect(plan.evict.map(item => item.cid)).to.deep.equal([old.cid])
     expect(plan.fetch.map(item => item.cid)).to.deep.equal([muchBetter.cid])
+  })
+
+  it('brings in no more on a group\'s word than its weight\'s part of the share while others ask for more', async () => {
+    const budgets = new Map([['group', 0.1], ['honest', 0.9]])
+    // the group's items score best, and only the group supports them
+    const group = await Promise.all(Array.from({ length: 3 }, async () => ({ ...await candidate(0.9, 10n * MIB), contributions: new Map([['group', 0.9]]) })))
+    const honest = await Promise.all(Array.from({ length: 10 }, async () => ({ ...await candidate(0.5, 10n * MIB), contributions: new Map([['honest', 0.5]]) })))
+    // supported by both: charged by what each word gave it
+    const shared = { ...await candidate(0.6, 20n * MIB), contributions: new Map([['group', 0.1], ['honest', 0.5]]) }
+    const plan = planFill({ candidates: [...group, ...honest, shared], held: [], shareBytes: 100n * MIB, freeBytes: 1000n * MIB, budgets })
+
+    // 10 MiB of the group's budget: one of its items, then its part of the shared one does not fit
+    expect(plan.fetch.filter(item => group.includes(item as any))).to.have.lengthOf(1)
+    expect(plan.fetch).to.not.include(shared)
+    expect(plan.fetch.filter(item => honest.includes(item as any))).to.have.lengthOf(9)
+
+    // what the others do not ask for is the group's
+    const fewHonest = planFill({ candidates: [...group, ...honest.slice(0, 2)], held: [], shareBytes: 100n * MIB, freeBytes: 1000n * MIB, budgets })
+    expect(fewHonest.fetch).to.have.lengthOf(5)
+
+    // but they ask for all they support, valued this round or not
+    const merged = [...group, ...honest]
+    const wanted = wantedByWords(merged, [...group, ...honest.slice(0, 2)], [])
+    const valuedFew = planFill({ candidates: [...group, ...honest.slice(0, 2)], held: [], shareBytes: 100n * MIB, freeBytes: 1000n * MIB, budgets, wanted })
+    expect(valuedFew.fetch.filter(item => group.includes(item as any))).to.have.lengthOf(1)
+    expect(valuedFew.fetch).to.have.lengthOf(3)
+  })
+
+  it('buys no more in a round than the round may spend, nor more on a word than its part of it', async () => {
+    const budgets = new Map([['a', 0.5], ['b', 0.5]])
+    const byA = await Promise.all([1, 2, 3].map(async () => ({ ...await candidate(0.9, 10n * MIB), contributions: new Map([['a', 1]]) })))
+    const byB = await Promise.all([1, 2, 3].map(async () => ({ ...await candidate(0.8, 10n * MIB), contributions: new Map([['b', 1]]) })))
+
+    const plan = planFill({ candidates: [...byA, ...byB], held: [], shareBytes: 1000n * MIB, freeBytes: 1000n * MIB, budgets, roundBytes: 40n * MIB })
+    expect(plan.fetch).to.have.lengthOf(4)
+    expect(plan.fetch.filter(item => byA.includes(item as any))).to.have.lengthOf(2)
+
+    const unbudgeted = planFill({ candidates: [...byA, ...byB], held: [], shareBytes: 1000n * MIB, freeBytes: 1000n * MIB, roundBytes: 35n * MIB })
+    expect(unbudgeted.fetch).to.deep.equal(byA)
+  })
+
+  it('lets a held DAG go to free its supporters\' budget for a clearly better one', async () => {
+    const budgets = new Map([['a', 0.5], ['b', 0.5]])
+    const heldA = { ...await held(0.2, 50n * MIB), contributions: new Map([['a', 0.2]]) }
+    const heldB = { ...await held(0.1, 50n * MIB), contributions: new Map([['b', 0.1]]) }
+    const better = { ...await candidate(0.6, 30n * MIB), contributions: new Map([['a', 0.6]]) }
+    const forB = { ...await candidate(0.05, 30n * MIB), contributions: new Map([['b', 0.05]]) }
+
+    // a's budget is full with its held DAG: that one goes, not b's less valuable one
+    const plan = planFill({ candidates: [better, forB], held: [heldA, heldB], shareBytes: 100n * MIB, freeBytes: 1000n * MIB, budgets })
+    expect(plan.evict).to.deep.equal([heldA])
+    expect(plan.fetch).to.deep.equal([better])
   })
 
   it('buys what its requesters per provider pay for at our prices', () => {
