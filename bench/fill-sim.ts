@@ -25,7 +25,7 @@
  */
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
-import { mergeLists, notSellers, pays, planFill, wantedByWords, wordWeights } from '../src/frequency/fill/index.js'
+import { mergeLists, notSellers, pays, planFill, proportional, valuingBudgets, wantedByWords, WordBudgets, wordWeights } from '../src/frequency/fill/index.js'
 import { roundDown } from '../src/frequency/popular.js'
 import type { HeldFill, OwnDemand, ReporterList, ValuedCandidate } from '../src/frequency/fill/index.js'
 
@@ -292,6 +292,8 @@ function fillRound (network: Network, index: number, held: Map<number, { size: n
     return { cid: network.cidOf(item), size: BigInt(record.size), score: record.score, providers: 1, contributions: candidate?.contributions }
   })
 
+  const weights = wordWeights(lists)
+  const valuing = budgets ? valuingBudgets(weights, merged.filter(candidate => !held.has(itemOf(candidate.cid.multihash.digest))), BigInt(network.shareBytes) * 2n) : new WordBudgets()
   const valued: ValuedCandidate[] = []
   let valuedBytes = 0
   for (const candidate of merged) {
@@ -299,6 +301,9 @@ function fillRound (network: Network, index: number, held: Map<number, { size: n
     const size = network.sizes[item]
     if (valued.length >= MAX_VALUED || valuedBytes > network.shareBytes * 2) {
       break
+    }
+    if (valuing.spent(candidate)) {
+      continue
     }
     // liars sell their own, except those whose word the item needs; anything else has its one provider
     const sellers = network.liars.size - [...notSellers(candidate, 2)].filter(peer => network.liars.has(Number(peer))).length
@@ -308,6 +313,7 @@ function fillRound (network: Network, index: number, held: Map<number, { size: n
     const value = { cid: candidate.cid, score: candidate.score, requesters: candidate.requesters, providers: 1, size: BigInt(size), contributions: candidate.contributions }
     if (pays(value, { buyPrice: 1n, sellPrice: 1n })) {
       valued.push(value)
+      valuing.add(proportional(value))
       valuedBytes += size
     }
   }
@@ -317,7 +323,7 @@ function fillRound (network: Network, index: number, held: Map<number, { size: n
     held: heldFill,
     shareBytes: BigInt(network.shareBytes),
     freeBytes: BigInt(network.shareBytes),
-    budgets: budgets ? wordWeights(lists) : undefined,
+    budgets: budgets ? weights : undefined,
     wanted: wantedByWords(merged, valued, heldFill),
     roundBytes: budgets ? BigInt(network.maxSpendBytes) : undefined
   })

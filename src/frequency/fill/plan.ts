@@ -8,14 +8,13 @@
  * adds. A held fill DAG is let go when the user needs the room, or when a
  * candidate beats it by the hysteresis factor (a fetch costs money, so
  * demand must shift clearly before we trade). A round buys no more than
- * `roundBytes`. With `budgets`, the bytes a DAG takes are charged to the
- * supporters whose word scored it, in proportion, and the share (and the
- * round's bytes) is split among the words by weight, what a word does not
- * ask for going to the others by weight (max-min fair): a group of
+ * `roundBytes`. With `budgets`, the share and the round's bytes are split
+ * among the supporters' words by weight (`words.ts`), so a group of
  * colluding reporters, however it lists, gets no more of the share, and of
- * each round's money, than its weight, while others ask for more.
+ * each round's money, than its weight while others ask for more.
  */
-import type { Candidate } from './merge.js'
+import { demands, fairShares, proportional, WordBudgets } from './words.js'
+import type { Charged, Charges } from './words.js'
 import type { CID } from 'multiformats/cid'
 
 export interface ValuedCandidate {
@@ -90,10 +89,16 @@ export function planFill (init: PlanInit): FillPlan {
   const hysteresis = init.hysteresis ?? 1.5
   let held = [...init.held].sort((a, b) => density(a) - density(b))
   const heldBytes = held.reduce((sum, item) => sum + item.size, 0n)
-  const words = new WordSpending(init)
+  const demand = init.budgets == null ? undefined : demands(init.wanted ?? [...init.held, ...init.candidates])
+  const shareWords = new WordBudgets(demand == null ? undefined : fairShares(init.budgets ?? new Map(), demand, init.shareBytes))
+  const roundWords = new WordBudgets(demand == null ? undefined : fairShares(init.budgets ?? new Map(), demand, init.roundBytes ?? init.shareBytes))
+  // what each held DAG is charged: its supporters' parts as they stand
+  const heldCharges = new Map(held.map(item => [item, demand == null ? [] : proportional(item)]))
+  heldCharges.forEach(charges => { shareWords.add(charges) })
+  const release = (item: HeldFill): void => { shareWords.add(heldCharges.get(item) ?? [], -1n) }
   let room = min(init.shareBytes - heldBytes, init.freeBytes)
+  let bought = 0n
   const evict: HeldFill[] = []
-  held.forEach(item => { words.take(item) })
 
   // the user needs the room, or the share shrank: the least valuable go first
   while (room < 0n) {
@@ -104,53 +109,31 @@ export function planFill (init: PlanInit): FillPlan {
     }
 
     evict.push(item)
-    words.release(item)
+    release(item)
     room += item.size
   }
 
   const fetch: ValuedCandidate[] = []
 
   for (const candidate of [...init.candidates].sort((a, b) => density(b) - density(a))) {
-    if (!words.roundAffords(candidate)) {
+    const roundCharges = roundWords.charge(candidate)
+
+    if (roundCharges == null || (init.roundBytes != null && bought + candidate.size > init.roundBytes)) {
       continue
     }
 
-    if (candidate.size <= room && words.affords(candidate)) {
-      fetch.push(candidate)
-      words.buy(candidate)
-      room -= candidate.size
-      continue
-    }
+    const { replaceable, freed, charges } = makeRoom(candidate, { held, heldCharges, shareWords, room, hysteresis })
 
-    // make room from held DAGs clearly less valuable: first those charged to
-    // the supporters whose budget it lacks, then any for the bytes
-    const replaceable: HeldFill[] = []
-    let freed = room
-    const fits = (): boolean => freed >= candidate.size && words.affords(candidate)
-    const passes = [(item: HeldFill) => words.frees(item, candidate), () => freed < candidate.size]
-
-    for (const helps of passes) {
-      for (const item of held) {
-        if (fits() || density(item) * hysteresis >= density(candidate)) {
-          break
-        }
-
-        if (!replaceable.includes(item) && helps(item)) {
-          replaceable.push(item)
-          words.release(item)
-          freed += item.size
-        }
-      }
-    }
-
-    if (fits()) {
+    if (freed >= candidate.size && charges != null) {
       held = held.filter(item => !replaceable.includes(item))
       evict.push(...replaceable)
       fetch.push(candidate)
-      words.buy(candidate)
+      shareWords.add(charges)
+      roundWords.add(roundCharges)
+      bought += candidate.size
       room = freed - candidate.size
     } else {
-      replaceable.forEach(item => { words.take(item) })
+      replaceable.forEach(item => { shareWords.add(heldCharges.get(item) ?? []) })
     }
   }
 
@@ -158,137 +141,39 @@ export function planFill (init: PlanInit): FillPlan {
 }
 
 /**
- * The bytes each supporter's word has brought in, against its part of the
- * share, and the bytes the round buys, against the round's and each word's
- * part of it
+ * Room for `candidate` from held DAGs clearly less valuable: first those
+ * charged to the supporters whose budget it lacks, then any for the bytes.
+ * What it lets go is released from the budgets; the caller takes it back if
+ * the candidate still does not fit
  */
-class WordSpending {
-  private readonly held = new Map<string, bigint>()
-  private readonly bought = new Map<string, bigint>()
-  private boughtBytes = 0n
-  private readonly roundBytes?: bigint
-  private readonly shareBudgets?: Map<string, bigint>
-  private readonly roundBudgets?: Map<string, bigint>
+function makeRoom (candidate: ValuedCandidate, context: { held: HeldFill[], heldCharges: Map<HeldFill, Charges>, shareWords: WordBudgets, room: bigint, hysteresis: number }): { replaceable: HeldFill[], freed: bigint, charges?: Charges } {
+  const { held, heldCharges, shareWords, hysteresis } = context
+  const replaceable: HeldFill[] = []
+  let freed = context.room
+  let charges = shareWords.charge(candidate)
+  const short = new Set(shareWords.short(candidate))
+  const passes = [
+    (item: HeldFill) => (heldCharges.get(item) ?? []).some(([word, bytes]) => bytes > 0n && short.has(word)),
+    () => freed < candidate.size
+  ]
 
-  constructor (init: PlanInit) {
-    this.roundBytes = init.roundBytes
+  for (const helps of passes) {
+    for (const item of held) {
+      if ((freed >= candidate.size && charges != null) || density(item) * hysteresis >= density(candidate)) {
+        break
+      }
 
-    if (init.budgets != null) {
-      const demand = demands(init.wanted ?? [...init.held, ...init.candidates])
-      this.shareBudgets = fairShares(init.budgets, demand, init.shareBytes)
-      this.roundBudgets = fairShares(init.budgets, demand, init.roundBytes ?? init.shareBytes)
+      if (!replaceable.includes(item) && helps(item)) {
+        replaceable.push(item)
+        shareWords.add(heldCharges.get(item) ?? [], -1n)
+        freed += item.size
+        charges = shareWords.charge(candidate)
+      }
     }
   }
 
-  /** Whether the item's supporters have the budget for it in the share */
-  affords (item: Charged): boolean {
-    return this.shareBudgets == null || within(charges(item), this.held, this.shareBudgets)
-  }
-
-  /** Whether the round, and the item's supporters' part of it, can buy it */
-  roundAffords (item: Charged): boolean {
-    if (this.roundBytes == null) {
-      return true
-    }
-
-    return this.boughtBytes + item.size <= this.roundBytes && (this.roundBudgets == null || within(charges(item), this.bought, this.roundBudgets))
-  }
-
-  /** Whether letting `item` go frees share budget `candidate` lacks */
-  frees (item: Charged, candidate: Charged): boolean {
-    const short = charges(candidate)
-      .filter(([word, bytes]) => (this.held.get(word) ?? 0n) + bytes > (this.shareBudgets?.get(word) ?? 0n))
-      .map(([word]) => word)
-    return charges(item).some(([word, bytes]) => bytes > 0n && short.includes(word))
-  }
-
-  take (item: Charged): void {
-    add(this.held, charges(item), 1n)
-  }
-
-  release (item: Charged): void {
-    add(this.held, charges(item), -1n)
-  }
-
-  buy (item: Charged): void {
-    this.take(item)
-    add(this.bought, charges(item), 1n)
-    this.boughtBytes += item.size
-  }
+  return { replaceable, freed, charges }
 }
-
-/** The item's bytes split among its supporters by what each gave its score */
-function charges (item: Charged): Array<[string, bigint]> {
-  const parts = [...(item.contributions ?? [])].filter(([, part]) => part > 0)
-  const total = parts.reduce((sum, [, part]) => sum + part, 0)
-  return parts.map(([word, part]) => [word, item.size * BigInt(Math.round(part / total * PARTS)) / BigInt(PARTS)])
-}
-
-function within (itemCharges: Array<[string, bigint]>, used: Map<string, bigint>, budgets: Map<string, bigint>): boolean {
-  return itemCharges.length > 0 && itemCharges.every(([word, bytes]) => (used.get(word) ?? 0n) + bytes <= (budgets.get(word) ?? 0n))
-}
-
-function add (used: Map<string, bigint>, itemCharges: Array<[string, bigint]>, sign: bigint): void {
-  itemCharges.forEach(([word, bytes]) => { used.set(word, (used.get(word) ?? 0n) + sign * bytes) })
-}
-
-/** The bytes each word would bring in if it had its way */
-function demands (items: Charged[]): Map<string, bigint> {
-  const demand = new Map<string, bigint>()
-  items.forEach(item => { add(demand, charges(item), 1n) })
-  return demand
-}
-
-/**
- * `total` split by weight among the words that ask for it; a word asking
- * for less than its part gets what it asks, the rest going to the others
- * by weight
- */
-export function fairShares (weights: Map<string, number>, demand: Map<string, bigint>, total: bigint): Map<string, bigint> {
-  const budgets = new Map<string, bigint>()
-  let open = [...demand.keys()].filter(word => (weights.get(word) ?? 0) > 0 && (demand.get(word) ?? 0n) > 0n)
-  let remaining = total
-
-  while (open.length > 0) {
-    const weight = open.reduce((sum, word) => sum + (weights.get(word) ?? 0), 0)
-    const left = Number(remaining)
-    const parts = new Map(open.map(word => [word, BigInt(Math.floor(left * (weights.get(word) ?? 0) / weight))]))
-    const satisfied = open.filter(word => (demand.get(word) ?? 0n) <= (parts.get(word) ?? 0n))
-
-    if (satisfied.length === 0) {
-      parts.forEach((part, word) => budgets.set(word, part))
-      break
-    }
-
-    for (const word of satisfied) {
-      budgets.set(word, demand.get(word) ?? 0n)
-      remaining -= demand.get(word) ?? 0n
-    }
-
-    open = open.filter(word => !satisfied.includes(word))
-  }
-
-  return budgets
-}
-
-export type Charged = Pick<ValuedCandidate, 'size' | 'contributions'>
-
-/**
- * All the words would have us hold: the held DAGs, the valued candidates at
- * their checked sizes, and every other merged candidate at the valued ones'
- * mean size. A round values only its best candidates, so the words that
- * support those alone must not seem to ask for little, which would leave
- * the rest of the share to them
- */
-export function wantedByWords (merged: Array<Pick<Candidate, 'cid' | 'contributions'>>, valued: ValuedCandidate[], held: HeldFill[]): Charged[] {
-  const checked = new Set([...valued, ...held].map(item => item.cid.toString()))
-  const mean = valued.length === 0 ? 0n : valued.reduce((sum, item) => sum + item.size, 0n) / BigInt(valued.length)
-  const unchecked = merged.filter(item => !checked.has(item.cid.toString())).map(item => ({ size: mean, contributions: item.contributions }))
-  return [...held, ...valued, ...unchecked]
-}
-
-/** Resolution of a supporter's part of an item's bytes */
-const PARTS = 1_000_000
 
 function min (a: bigint, b: bigint): bigint {
   return a < b ? a : b

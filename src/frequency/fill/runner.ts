@@ -14,8 +14,9 @@ import { POPULAR_PEER_INTERVAL_S } from '../constants.js'
 import { FillRunningError } from '../errors.js'
 import { ACCURACY_DELAY, DEFAULT_FILL_HEADROOM, DEFAULT_FILL_HYSTERESIS, DEFAULT_FILL_PEERS, DEFAULT_FILL_SHARE, DEFAULT_MAX_DAG_SIZE, FILL_ASK_CONCURRENCY, FILL_MAX_VALUED, FILL_PIN_NAME, FILL_PROVIDER_TIMEOUT, FILL_PROVIDERS, FILL_SIZE_SLACK, FULL_CREDIBILITY_STROOPS } from './constants.js'
 import { DEFAULT_MIN_SUPPORT, mergeLists, wordWeights } from './merge.js'
-import { density, pays, planFill, wantedByWords } from './plan.js'
+import { density, pays, planFill } from './plan.js'
 import { FillRecords } from './records.js'
+import { proportional, valuingBudgets, wantedByWords } from './words.js'
 import type { Candidate, OwnDemand, ReporterList } from './merge.js'
 import type { HeldFill, ValuedCandidate } from './plan.js'
 import type { FillNetwork, FillFetcher, FillSpending, FillStorage } from './ports.js'
@@ -139,13 +140,15 @@ export class FillRunner {
     const dryRun = options.dryRun === true
     const share = options.share ?? this.init.share
     const maxSpend = options.maxSpend ?? this.init.maxSpend
-    await this.learn(startedAt, options)
+    // our progress events only: what libp2p and Helia report on the way (dials, pins) is not the caller's
+    const quiet: AbortOptions = { signal: options.signal }
+    await this.learn(startedAt, quiet)
 
-    const { lists, asked } = await this.collect(options)
+    const { lists, asked } = await this.collect(quiet)
     options.onProgress?.(new CustomProgressEvent('fill:collected', { asked, lists: lists.length }))
 
     const merged = mergeLists(lists, this.components.own, { minSupport: this.init.minSupport })
-    const records = await this.records.dags(options)
+    const records = await this.records.dags(quiet)
     const filled = new Map(records.map(record => [record.cid, record]))
     const candidates: Candidate[] = []
     const heldContributions = new Map<string, Map<string, number>>()
@@ -157,7 +160,7 @@ export class FillRunner {
         // held by fill: re-scored as demand stands now
         record.score = candidate.score
         heldContributions.set(record.cid, candidate.contributions)
-      } else if (!await this.components.storage.pinned(candidate.cid, options)) {
+      } else if (!await this.components.storage.pinned(candidate.cid, quiet)) {
         candidates.push(candidate)
       }
     }
@@ -169,7 +172,8 @@ export class FillRunner {
     const listed = new Set(merged.map(candidate => candidate.cid.toString()))
     records.filter(record => !listed.has(record.cid)).forEach(record => { record.score /= 2 })
     const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
-    const valued = await this.value(candidates, shareBytes, options)
+    const weights = wordWeights(lists)
+    const valued = await this.value(candidates, shareBytes, weights, quiet)
     const checked = valued.map(item => item.valued)
     // what MaxSpend buys at the most we expect to pay: a DAG it cannot pay for in full is not started
     const roundBytes = this.init.maxPricePerMiB > 0n ? maxSpend * MIB / this.init.maxPricePerMiB : undefined
@@ -179,7 +183,7 @@ export class FillRunner {
       shareBytes,
       freeBytes,
       hysteresis: this.init.hysteresis,
-      budgets: wordWeights(lists),
+      budgets: weights,
       wanted: wantedByWords(merged, checked, held),
       roundBytes
     })
@@ -205,8 +209,8 @@ export class FillRunner {
 
     if (!dryRun) {
       for (const item of plan.evict) {
-        const bytes = await this.components.fetcher.unpin(item.cid, options)
-        await this.records.deleteDag(item.cid.toString(), options)
+        const bytes = await this.components.fetcher.unpin(item.cid, quiet)
+        await this.records.deleteDag(item.cid.toString(), quiet)
         result.evicted.push({ cid: item.cid.toString(), size: bytes })
         options.onProgress?.(new CustomProgressEvent('fill:evicted', { cid: item.cid, bytes }))
       }
@@ -215,13 +219,13 @@ export class FillRunner {
       // items re-scored this round keep their new score
       for (const record of records) {
         if (!plan.evict.some(item => item.cid.toString() === record.cid)) {
-          await this.records.putDag(record, options)
+          await this.records.putDag(record, quiet)
         }
       }
     }
 
     result.endedAt = Date.now()
-    await this.records.putRound(result, options)
+    await this.records.putRound(result, quiet)
     this.rounds?.increment()
     this.dags?.increment({ fetched: result.fetched.length, failed: result.failed.length, evicted: result.evicted.length })
     this.bytes?.increment(Number(result.bytes))
@@ -282,16 +286,23 @@ export class FillRunner {
    * Providers and sizes of the best candidates, up to about twice what the
    * share has room for: an item only its needed supporters provide, one whose root
    * cannot be read, one bigger than MaxDagSize or the share, and one that does not pay
-   * are left out
+   * are left out, and one whose supporters have had their weight's part of
+   * the valuing is passed over before it costs a search
    */
-  private async value (candidates: Candidate[], room: bigint, options: AbortOptions): Promise<Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }>> {
+  private async value (candidates: Candidate[], room: bigint, weights: Map<string, number>, options: AbortOptions): Promise<Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }>> {
     const valued: Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }> = []
     let bytes = 0n
     let tried = 0
 
+    const words = valuingBudgets(weights, candidates, room * 2n)
+
     for (const candidate of candidates) {
       if (tried >= FILL_MAX_VALUED || bytes > room * 2n) {
         break
+      }
+
+      if (words.spent(candidate)) {
+        continue
       }
 
       tried++
@@ -321,6 +332,7 @@ export class FillRunner {
         }
 
         valued.push({ valued: item, reporters, providers })
+        words.add(proportional(item))
         bytes += root.size
       } catch (err: any) {
         this.components.log('could not value %c - %s', candidate.cid, err.message)
@@ -365,9 +377,9 @@ export class FillRunner {
 
         const spent = spending.spent() - before
         const reporters = [...(context.reportersOf.get(item.cid.toString()) ?? [])]
-        await fetcher.pin(item.cid, { name: FILL_PIN_NAME, fill: true, score: item.score, filledAt: Date.now() }, options)
+        await fetcher.pin(item.cid, { name: FILL_PIN_NAME, fill: true, score: item.score, filledAt: Date.now() }, { signal: options.signal })
         fetcher.provide(item.cid)
-        await this.records.putDag({ cid: item.cid.toString(), size: bytes, score: item.score, providers: item.providers, reporters, filledAt: Date.now(), spent }, options)
+        await this.records.putDag({ cid: item.cid.toString(), size: bytes, score: item.score, providers: item.providers, reporters, filledAt: Date.now(), spent }, { signal: options.signal })
         result.fetched.push({ cid: item.cid.toString(), size: bytes, spent })
         result.bytes += bytes
         options.onProgress?.(new CustomProgressEvent('fill:dag-done', { cid: item.cid, bytes, spent }))
@@ -387,7 +399,7 @@ export class FillRunner {
       }
     }
 
-    await this.remember(plan, context.reportersOf, result, options)
+    await this.remember(plan, context.reportersOf, result, { signal: options.signal })
   }
 
   /** Note, for each reporter, which of its items were bought this round */

@@ -9,6 +9,7 @@ import { expect } from 'aegir/chai'
 import { MemoryDatastore } from 'datastore-core'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { CustomProgressEvent } from 'progress-events'
 import { FillRunner } from '../../../src/frequency/index.js'
 import type { FillComponents, FillInit, PopularList } from '../../../src/frequency/index.js'
 
@@ -211,6 +212,23 @@ describe('fill: a round', () => {
 
     // three lists and one peer with none, asked once each but the one that failed
     expect(asked).to.equal(4 + 1)
+  })
+
+  it('passes its caller no progress events but its own', async () => {
+    // libp2p and Helia report dials and pins through the options they are given
+    const parts = components(world)
+    const noisy = (options: any): void => { options?.onProgress?.(new CustomProgressEvent('dial-queue:add-to-dial-queue')) }
+    const { ask, providers } = parts.network
+    const { root, pin } = parts.fetcher
+    parts.network.ask = async (peer, options) => { noisy(options); return ask(peer, options) }
+    parts.network.providers = async (item, options) => { noisy(options); return providers(item, options) }
+    parts.fetcher.root = async (item, options) => { noisy(options); return root(item, options) }
+    parts.fetcher.pin = async (item, metadata, options) => { noisy(options); await pin(item, metadata, options) }
+    const types = new Set<string>()
+    const round = await new FillRunner(parts, INIT).run({ onProgress: (event) => { types.add(event.type) } })
+
+    expect(round.fetched).to.not.be.empty()
+    expect([...types].every(type => type.startsWith('fill:'))).to.be.true()
   })
 
   it('runs one round at a time', async () => {
