@@ -197,14 +197,15 @@ try {
 
   // the same DAGs on every provider
   started = performance.now()
-  const added = await Promise.all(providers.map(async provider => {
+  const added: string[][] = []
+  for (const provider of providers) {
     const client = create({ url: provider.api })
     const cids: string[] = []
     for (let d = 0; d < DAGS; d++) {
       cids.push((await client.add(deterministic(DAG_MIB * MiB, d), { pin: true })).cid.toString())
     }
-    return cids
-  }))
+    added.push(cids)
+  }
   const dags = added[0]
   if (added.some(cids => cids.join() !== dags.join())) {
     throw new Error('the providers added different DAGs')

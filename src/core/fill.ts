@@ -8,14 +8,15 @@
  */
 import { decode as decodeDagPb } from '@ipld/dag-pb'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { CID } from 'multiformats/cid'
 import { toFillInit } from '../config/index.js'
 import { FillRecords, FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL, unpinDag } from '../frequency/index.js'
 import { parallelWalker, readBlock } from './dag-walk.js'
 import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage, FillStoreComponents } from '../frequency/index.js'
 import type { TorPlusNode } from '../node.js'
 import type { SessionBlockstore } from '@helia/interface'
+import type { PBLink } from '@ipld/dag-pb'
 import type { AbortOptions } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
 
 const RAW_CODEC = 0x55
 const DAG_PB_CODEC = 0x70
@@ -167,8 +168,9 @@ function storage (node: TorPlusNode): FillStorage {
 
 function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, store: FillStoreComponents): FillFetcher {
   const { helia } = node
+  // by multihash: a root listed as raw and read as dag-pb keeps its session
   const session = (cid: CID, providers: string[]): SessionBlockstore => {
-    const key = cid.toString()
+    const key = cid.multihash.bytes.toString()
     let found = sessions.get(key)
 
     if (found == null) {
@@ -180,8 +182,8 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, s
     return found
   }
   const close = (cid: CID): void => {
-    sessions.get(cid.toString())?.close()
-    sessions.delete(cid.toString())
+    sessions.get(cid.multihash.bytes.toString())?.close()
+    sessions.delete(cid.multihash.bytes.toString())
   }
 
   return {
@@ -192,14 +194,15 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, s
 
       try {
         const bytes = await readBlock({ blockstore: session(cid, options.providers) }, cid, options)
+        // a root seen only as a DHT key is listed as raw: one that is a dag-pb node with links is read as one
+        const links = cid.code === DAG_PB_CODEC ? decodeDagPb(bytes).Links : dagPbLinks(bytes)
 
-        if (cid.code === RAW_CODEC) {
-          return { size: BigInt(bytes.byteLength) }
+        if (links == null) {
+          return { size: BigInt(bytes.byteLength), cid }
         }
 
         // what the links declare: checked as the DAG arrives
-        const links = decodeDagPb(bytes).Links
-        return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)) }
+        return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)), cid: CID.createV1(DAG_PB_CODEC, cid.multihash) }
       } catch (err) {
         close(cid)
         throw err
@@ -247,5 +250,15 @@ function spending (node: TorPlusNode): FillSpending {
     spent () {
       return (node.services.payments?.peers() ?? []).reduce((sum, peer) => sum + (peer.toPeer?.paid ?? 0n), 0n)
     }
+  }
+}
+
+/** The links of a block that decodes as a dag-pb node with any; undefined for anything else */
+function dagPbLinks (bytes: Uint8Array): PBLink[] | undefined {
+  try {
+    const links = decodeDagPb(bytes).Links
+    return links.length > 0 ? links : undefined
+  } catch {
+    return undefined
   }
 }

@@ -36,9 +36,11 @@ export interface DagFetchOptions extends AbortOptions {
 export interface FillFetcher {
   /**
    * The root block from these providers; its size and, for dag-pb, the
-   * sizes its links declare. Undefined for a codec fill does not take.
+   * sizes its links declare, and the CID the DAG is read by (a list names
+   * a root it saw only as a DHT key as raw). Undefined for a codec fill
+   * does not take.
    */
-  root(cid: CID, options: AbortOptions & { providers: string[] }): Promise<{ size: bigint } | undefined>
+  root(cid: CID, options: AbortOptions & { providers: string[] }): Promise<{ size: bigint, cid: CID } | undefined>
   /** The whole DAG from these providers; the bytes of blocks fetched */
   fetch(cid: CID, options: DagFetchOptions): Promise<bigint>
   /** Pin the fetched DAG under fill's label */

@@ -149,12 +149,13 @@ export class FillRunner {
 
     const merged = mergeLists(lists, this.components.own, { minSupport: this.init.minSupport })
     const records = await this.records.dags(quiet)
-    const filled = new Map(records.map(record => [record.cid, record]))
+    // by multihash: a list may name a root we hold as dag-pb as raw
+    const filled = new Map(records.map(record => [blockKey(CID.parse(record.cid)), record]))
     const candidates: Candidate[] = []
     const heldContributions = new Map<string, Map<string, number>>()
 
     for (const candidate of merged) {
-      const record = filled.get(candidate.cid.toString())
+      const record = filled.get(blockKey(candidate.cid))
 
       if (record != null) {
         // held by fill: re-scored as demand stands now
@@ -169,8 +170,8 @@ export class FillRunner {
     const shareBytes = BigInt(Math.floor(Number(max) * share))
     const freeBytes = max - used - BigInt(Math.ceil(Number(max) * this.init.headroom))
     // a held DAG no list names any more loses half its score each round
-    const listed = new Set(merged.map(candidate => candidate.cid.toString()))
-    records.filter(record => !listed.has(record.cid)).forEach(record => { record.score /= 2 })
+    const listed = new Set(merged.map(candidate => blockKey(candidate.cid)))
+    records.filter(record => !listed.has(blockKey(CID.parse(record.cid)))).forEach(record => { record.score /= 2 })
     const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
     const weights = wordWeights(lists)
     const valued = await this.value(candidates, shareBytes, weights, quiet)
@@ -325,7 +326,7 @@ export class FillRunner {
           continue
         }
 
-        const item = { cid: candidate.cid, score: candidate.score, requesters: candidate.requesters, providers: providers.length, size: root.size, contributions: candidate.contributions }
+        const item = { cid: root.cid, score: candidate.score, requesters: candidate.requesters, providers: providers.length, size: root.size, contributions: candidate.contributions }
 
         if (!pays(item, { buyPrice: this.init.maxPricePerMiB, sellPrice: this.init.sellPricePerMiB })) {
           continue
@@ -463,4 +464,8 @@ export function notSellers (candidate: Pick<Candidate, 'support' | 'supporters'>
 export function credibility (stroops: bigint): number {
   const scale = Math.log10(1 + Number(stroops)) / Math.log10(1 + FULL_CREDIBILITY_STROOPS)
   return 0.05 + 0.95 * Math.min(1, scale)
+}
+
+function blockKey (cid: CID): string {
+  return cid.multihash.bytes.toString()
 }

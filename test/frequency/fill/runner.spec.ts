@@ -55,7 +55,7 @@ function components (world: World): FillComponents {
       pinned: async (item) => world.pinned.has(item.toString())
     },
     fetcher: {
-      root: async (item) => ({ size: world.sizes.get(item.toString()) ?? 0n }),
+      root: async (item) => ({ size: world.sizes.get(item.toString()) ?? 0n, cid: item }),
       fetch: async (item, options) => {
         world.fetchedFrom.set(item.toString(), options.providers)
         const size = world.real.get(item.toString()) ?? world.sizes.get(item.toString()) ?? 0n
