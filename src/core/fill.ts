@@ -193,16 +193,7 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, s
       }
 
       try {
-        const bytes = await readBlock({ blockstore: session(cid, options.providers) }, cid, options)
-        // a root seen only as a DHT key is listed as raw: one that is a dag-pb node with links is read as one
-        const links = cid.code === DAG_PB_CODEC ? decodeDagPb(bytes).Links : dagPbLinks(bytes)
-
-        if (links == null) {
-          return { size: BigInt(bytes.byteLength), cid }
-        }
-
-        // what the links declare: checked as the DAG arrives
-        return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)), cid: CID.createV1(DAG_PB_CODEC, cid.multihash) }
+        return declaredRoot(cid, await readBlock({ blockstore: session(cid, options.providers) }, cid, options))
       } catch (err) {
         close(cid)
         throw err
@@ -251,6 +242,21 @@ function spending (node: TorPlusNode): FillSpending {
       return (node.services.payments?.peers() ?? []).reduce((sum, peer) => sum + (peer.toPeer?.paid ?? 0n), 0n)
     }
   }
+}
+
+/**
+ * A root block's CID and the size of its DAG as its links declare (checked
+ * as the DAG arrives). A root seen only as a DHT key is listed as raw: one
+ * that is a dag-pb node with links is read as one
+ */
+export function declaredRoot (cid: CID, bytes: Uint8Array): { size: bigint, cid: CID } {
+  const links = cid.code === DAG_PB_CODEC ? decodeDagPb(bytes).Links : dagPbLinks(bytes)
+
+  if (links == null) {
+    return { size: BigInt(bytes.byteLength), cid }
+  }
+
+  return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)), cid: CID.createV1(DAG_PB_CODEC, cid.multihash) }
 }
 
 /** The links of a block that decodes as a dag-pb node with any; undefined for anything else */

@@ -6,14 +6,17 @@
  * needs the room lets the least valuable one go instead of failing
  */
 import crypto from 'node:crypto'
+import { encode, prepare } from '@ipld/dag-pb'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
 import { CID } from 'multiformats/cid'
+import { identity } from 'multiformats/hashes/identity'
+import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
 import { add } from '../../src/core/add.js'
-import { fill, fillHistory } from '../../src/core/fill.js'
+import { declaredRoot, fill, fillHistory } from '../../src/core/fill.js'
 import { density, FILL_PIN_NAME, FillRecords } from '../../src/frequency/index.js'
 import { payFor, providedIn } from '../utils/fill.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
@@ -163,5 +166,24 @@ describe('fill between nodes', function () {
     for (const kept of held.slice(1)) {
       expect(await filler.node.helia.pins.isPinned(CID.parse(kept.cid))).to.be.true()
     }
+  })
+})
+
+describe('fill: a root block', () => {
+  it('is read by its dag-pb node when a list names it as raw, and by its bytes when it is raw', async () => {
+    const links = [1, 2].map(i => ({ Hash: CID.createV1(0x55, identity.digest(Uint8Array.of(i))), Tsize: 1000 * i }))
+    const bytes = Uint8Array.from(encode(prepare({ Data: new Uint8Array(2), Links: links })))
+    const digest = await sha256.digest(bytes)
+    const node = CID.createV1(0x70, digest)
+
+    // a DHT key carries no codec: the list says raw
+    const listed = declaredRoot(CID.createV1(0x55, digest), bytes)
+    expect(listed.cid.equals(node)).to.be.true()
+    expect(listed.size).to.equal(3000n + BigInt(bytes.byteLength))
+    expect(declaredRoot(node, bytes).size).to.equal(listed.size)
+
+    const leaf = crypto.randomBytes(1000)
+    const raw = CID.createV1(0x55, await sha256.digest(leaf))
+    expect(declaredRoot(raw, leaf)).to.deep.equal({ cid: raw, size: 1000n })
   })
 })
