@@ -22,14 +22,11 @@ import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
 import { EPHEMERAL_HTTP_ADDRESSES } from '../src/devnet/ports.js'
 import { initRepo } from '../src/repo/index.js'
 import { startDaemon } from '../test/utils/daemon.js'
+import { argument } from './arguments.js'
 import type { RunningDaemon } from '../test/utils/daemon.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 import type { CID } from 'multiformats/cid'
 
-const argument = (name: string, fallback: number): number => {
-  const value = Number(process.argv[process.argv.indexOf(name) + 1])
-  return process.argv.includes(name) && value > 0 ? value : fallback
-}
 const NODES = argument('--nodes', 6)
 const LOOKUPS = argument('--lookups', 9)
 const LOOKUP_TIMEOUT = 120_000

@@ -20,16 +20,13 @@ import { CID } from 'multiformats/cid'
 import { devnetDown, devnetUp } from '../src/devnet/cluster.js'
 import { EPHEMERAL_HTTP_ADDRESSES } from '../src/devnet/ports.js'
 import { initRepo } from '../src/repo/index.js'
+import { argument } from './arguments.js'
 import { deterministic } from './content.js'
 import type { DevnetNode } from '../src/devnet/cluster.js'
 
 const MiB = 1024 * 1024
 const PROVIDERS = 4
 const TOLL = 12 * MiB
-const argument = (name: string, fallback: number): number => {
-  const value = Number(process.argv[process.argv.indexOf(name) + 1])
-  return process.argv.includes(name) && value > 0 ? value : fallback
-}
 const DAGS = argument('--dags', 16)
 const DAG_MIB = argument('--dag-mib', 64)
 const logger = defaultLogger()

@@ -27,12 +27,9 @@ import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { mergeLists, notSellers, pays, planFill, proportional, valuingBudgets, wantedByWords, WordBudgets, wordWeights } from '../src/frequency/fill/index.js'
 import { roundDown } from '../src/frequency/popular.js'
+import { argument } from './arguments.js'
 import type { HeldFill, OwnDemand, ReporterList, ValuedCandidate } from '../src/frequency/fill/index.js'
 
-const argument = (name: string, fallback: number): number => {
-  const value = Number(process.argv[process.argv.indexOf(name) + 1])
-  return process.argv.includes(name) && value > 0 ? value : fallback
-}
 const NODES = argument('--nodes', 200)
 const DAGS = argument('--dags', 1_000_000)
 const HOURS = argument('--hours', 72)

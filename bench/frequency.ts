@@ -23,13 +23,10 @@ import { wantWalker } from '../src/bitswap/want-scanner.js'
 import { frequencyTracker } from '../src/frequency/index.js'
 import { CountMinSketch } from '../src/frequency/sketch.js'
 import { BitswapMessage } from '../test/utils/pb/bitswap.js'
+import { argument } from './arguments.js'
 import type { FrequencyTracker, FrequencyTrackerInit } from '../src/frequency/index.js'
 import type { PeerId } from '@libp2p/interface'
 
-const argument = (name: string, fallback: number): number => {
-  const value = Number(process.argv[process.argv.indexOf(name) + 1])
-  return process.argv.includes(name) && value > 0 ? value : fallback
-}
 const KEYS = argument('--keys', 1_000_000)
 const EVENTS = argument('--events', 10_000_000)
 const REQUESTERS = argument('--requesters', 50_000)
