@@ -7,7 +7,7 @@
  * connection, timed from the RPC call to its answer. G6: `fill` on the
  * filler, from the first request to the last DAG pinned, with the time spent
  * collecting lists, planning (a provider search and a root block per DAG)
- * and fetching, and what each provider was paid.
+ * and fetching, the bytes each provider served and what the round spent.
  *
  * Usage: npm run bench:fill-onion [-- --dags 16 --dag-mib 64]
  */
