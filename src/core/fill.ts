@@ -6,20 +6,17 @@
  * DAG, pins under fill's label, and what payments say was spent. One runner
  * per node, so the daemon's schedule and a command never run two rounds.
  */
-import { decode as decodeDagPb } from '@ipld/dag-pb'
+import * as dagPb from '@ipld/dag-pb'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { toFillInit } from '../config/index.js'
-import { FillRecords, FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL, unpinDag } from '../frequency/index.js'
+import { blockKey, FillRecords, FillRunner, FillRunningError, FrequencyDisabledError, FrequencyOfflineError, POPULAR_PROTOCOL, unpinDag } from '../frequency/index.js'
 import { parallelWalker, readBlock } from './dag-walk.js'
 import type { FillFetcher, FillNetwork, FillOptions, FillRound, FillSpending, FillStorage, FillStoreComponents } from '../frequency/index.js'
 import type { TorPlusNode } from '../node.js'
 import type { SessionBlockstore } from '@helia/interface'
-import type { PBLink } from '@ipld/dag-pb'
 import type { AbortOptions } from '@libp2p/interface'
-
-const RAW_CODEC = 0x55
-const DAG_PB_CODEC = 0x70
 
 const runners = new WeakMap<TorPlusNode, FillRunner>()
 
@@ -168,9 +165,9 @@ function storage (node: TorPlusNode): FillStorage {
 
 function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, store: FillStoreComponents): FillFetcher {
   const { helia } = node
-  // by multihash: a root listed as raw and read as dag-pb keeps its session
+  // by block: a root listed as raw and read as dag-pb keeps its session
   const session = (cid: CID, providers: string[]): SessionBlockstore => {
-    const key = cid.multihash.bytes.toString()
+    const key = blockKey(cid)
     let found = sessions.get(key)
 
     if (found == null) {
@@ -182,13 +179,13 @@ function fetcher (node: TorPlusNode, sessions: Map<string, SessionBlockstore>, s
     return found
   }
   const close = (cid: CID): void => {
-    sessions.get(cid.multihash.bytes.toString())?.close()
-    sessions.delete(cid.multihash.bytes.toString())
+    sessions.get(blockKey(cid))?.close()
+    sessions.delete(blockKey(cid))
   }
 
   return {
     async root (cid, options) {
-      if (cid.code !== RAW_CODEC && cid.code !== DAG_PB_CODEC) {
+      if (cid.code !== raw.code && cid.code !== dagPb.code) {
         return undefined
       }
 
@@ -250,19 +247,19 @@ function spending (node: TorPlusNode): FillSpending {
  * that is a dag-pb node with links is read as one
  */
 export function declaredRoot (cid: CID, bytes: Uint8Array): { size: bigint, cid: CID } {
-  const links = cid.code === DAG_PB_CODEC ? decodeDagPb(bytes).Links : dagPbLinks(bytes)
+  const links = cid.code === dagPb.code ? dagPb.decode(bytes).Links : dagPbLinks(bytes)
 
   if (links == null) {
     return { size: BigInt(bytes.byteLength), cid }
   }
 
-  return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)), cid: CID.createV1(DAG_PB_CODEC, cid.multihash) }
+  return { size: links.reduce((sum, link) => sum + BigInt(link.Tsize ?? 0), BigInt(bytes.byteLength)), cid: CID.createV1(dagPb.code, cid.multihash) }
 }
 
 /** The links of a block that decodes as a dag-pb node with any; undefined for anything else */
-function dagPbLinks (bytes: Uint8Array): PBLink[] | undefined {
+function dagPbLinks (bytes: Uint8Array): dagPb.PBLink[] | undefined {
   try {
-    const links = decodeDagPb(bytes).Links
+    const links = dagPb.decode(bytes).Links
     return links.length > 0 ? links : undefined
   } catch {
     return undefined

@@ -10,6 +10,14 @@ export const RAW_CODEC = 0x55
 /** dag-pb: what a CIDv0 always is */
 export const DAG_PB_CODEC = 0x70
 
+/**
+ * The key of a block whatever the CID that names it: a list may name as raw
+ * (a DHT key carries no codec) a root that is read as dag-pb
+ */
+export function blockKey (cid: { multihash: { bytes: Uint8Array } }): string {
+  return cid.multihash.bytes.toString()
+}
+
 /** A multihash longer than this is not one anybody uses */
 export const MAX_MULTIHASH_LENGTH = 128
 

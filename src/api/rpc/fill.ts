@@ -25,7 +25,7 @@ export function fillRoutes ({ node }: RpcContext): Hono {
 
     const out = pushable<FillEventView | FillRoundView>({ objectMode: true })
 
-    fill(node, { share, dryRun, maxSpend, signal: c.req.raw.signal, onProgress: (event) => { if (event.type.startsWith('fill:')) out.push(fillEventView(event)) } })
+    fill(node, { share, dryRun, maxSpend, signal: c.req.raw.signal, onProgress: (event) => { out.push(fillEventView(event)) } })
       .then(round => { out.push(fillRoundView(round)); out.end() }, (err: Error) => out.end(err))
 
     return ndjson(c, out)

@@ -9,6 +9,7 @@
  * by is the lower median of its supporters' counts, so one liar cannot raise
  * it above what an honest supporter says.
  */
+import { blockKey } from '../multihash.js'
 import type { CID } from 'multiformats/cid'
 
 export interface ReportedItem {
@@ -83,7 +84,7 @@ export function mergeLists (lists: ReporterList[], own: OwnDemand, options: Merg
     const weight = Math.min(list.weight, 1)
 
     for (const entry of entries) {
-      const key = entry.cid.multihash.bytes.toString()
+      const key = blockKey(entry.cid)
       const item = merged.get(key) ?? { cid: entry.cid, score: 0, counts: [], reporters: new Set<string>(), supporters: [], sizes: [], contributions: new Map<string, number>() }
       const contribution = weight * Math.max(0, entry.requesters) / total
       item.score += contribution
@@ -173,7 +174,7 @@ function dedupeReporters (lists: ReporterList[]): ReporterList[] {
 function dedupeItems (entries: ReportedItem[]): ReportedItem[] {
   const seen = new Set<string>()
   return entries.filter(entry => {
-    const key = entry.cid.multihash.bytes.toString()
+    const key = blockKey(entry.cid)
     return !seen.has(key) && seen.add(key) != null
   })
 }

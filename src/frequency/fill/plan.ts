@@ -89,11 +89,13 @@ export function planFill (init: PlanInit): FillPlan {
   const hysteresis = init.hysteresis ?? 1.5
   let held = [...init.held].sort((a, b) => density(a) - density(b))
   const heldBytes = held.reduce((sum, item) => sum + item.size, 0n)
-  const demand = init.budgets == null ? undefined : demands(init.wanted ?? [...init.held, ...init.candidates])
-  const shareWords = new WordBudgets(demand == null ? undefined : fairShares(init.budgets ?? new Map(), demand, init.shareBytes))
-  const roundWords = new WordBudgets(demand == null ? undefined : fairShares(init.budgets ?? new Map(), demand, init.roundBytes ?? init.shareBytes))
+  const { budgets } = init
+  const demand = demands(init.wanted ?? [...init.held, ...init.candidates])
+  const wordsOf = (total: bigint): WordBudgets => new WordBudgets(budgets == null ? undefined : fairShares(budgets, demand, total))
+  const shareWords = wordsOf(init.shareBytes)
+  const roundWords = wordsOf(init.roundBytes ?? init.shareBytes)
   // what each held DAG is charged: its supporters' parts as they stand
-  const heldCharges = new Map(held.map(item => [item, demand == null ? [] : proportional(item)]))
+  const heldCharges = new Map(held.map(item => [item, budgets == null ? [] : proportional(item)]))
   heldCharges.forEach(charges => { shareWords.add(charges) })
   const release = (item: HeldFill): void => { shareWords.add(heldCharges.get(item) ?? [], -1n) }
   let room = min(init.shareBytes - heldBytes, init.freeBytes)

@@ -12,6 +12,7 @@ import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { POPULAR_PEER_INTERVAL_S } from '../constants.js'
 import { FillRunningError } from '../errors.js'
+import { blockKey } from '../multihash.js'
 import { ACCURACY_DELAY, DEFAULT_FILL_HEADROOM, DEFAULT_FILL_HYSTERESIS, DEFAULT_FILL_PEERS, DEFAULT_FILL_SHARE, DEFAULT_MAX_DAG_SIZE, FILL_ASK_CONCURRENCY, FILL_MAX_VALUED, FILL_PIN_NAME, FILL_PROVIDER_TIMEOUT, FILL_PROVIDERS, FILL_SIZE_SLACK, FULL_CREDIBILITY_STROOPS } from './constants.js'
 import { DEFAULT_MIN_SUPPORT, mergeLists, wordWeights } from './merge.js'
 import { density, pays, planFill } from './plan.js'
@@ -149,8 +150,8 @@ export class FillRunner {
 
     const merged = mergeLists(lists, this.components.own, { minSupport: this.init.minSupport })
     const records = await this.records.dags(quiet)
-    // by multihash: a list may name a root we hold as dag-pb as raw
-    const filled = new Map(records.map(record => [blockKey(CID.parse(record.cid)), record]))
+    const heldCids = records.map(record => CID.parse(record.cid))
+    const filled = new Map(records.map((record, i) => [blockKey(heldCids[i]), record]))
     const candidates: Candidate[] = []
     const heldContributions = new Map<string, Map<string, number>>()
 
@@ -171,8 +172,8 @@ export class FillRunner {
     const freeBytes = max - used - BigInt(Math.ceil(Number(max) * this.init.headroom))
     // a held DAG no list names any more loses half its score each round
     const listed = new Set(merged.map(candidate => blockKey(candidate.cid)))
-    records.filter(record => !listed.has(blockKey(CID.parse(record.cid)))).forEach(record => { record.score /= 2 })
-    const held: HeldFill[] = records.map(record => ({ cid: CID.parse(record.cid), size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
+    records.forEach((record, i) => { if (!listed.has(blockKey(heldCids[i]))) record.score /= 2 })
+    const held: HeldFill[] = records.map((record, i) => ({ cid: heldCids[i], size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
     const weights = wordWeights(lists)
     const valued = await this.value(candidates, shareBytes, weights, quiet)
     const checked = valued.map(item => item.valued)
@@ -464,8 +465,4 @@ export function notSellers (candidate: Pick<Candidate, 'support' | 'supporters'>
 export function credibility (stroops: bigint): number {
   const scale = Math.log10(1 + Number(stroops)) / Math.log10(1 + FULL_CREDIBILITY_STROOPS)
   return 0.05 + 0.95 * Math.min(1, scale)
-}
-
-function blockKey (cid: CID): string {
-  return cid.multihash.bytes.toString()
 }

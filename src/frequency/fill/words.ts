@@ -8,6 +8,7 @@
  * what others support, and the items only a group supports stop at its
  * budget.
  */
+import { blockKey } from '../multihash.js'
 import type { Candidate } from './merge.js'
 import type { HeldFill, ValuedCandidate } from './plan.js'
 
@@ -154,10 +155,9 @@ export function fairShares (weights: Map<string, number>, demand: Map<string, bi
  * the rest of the share to them
  */
 export function wantedByWords (merged: Array<Pick<Candidate, 'cid' | 'contributions'>>, valued: ValuedCandidate[], held: HeldFill[]): Charged[] {
-  // by multihash: a list may name as raw a root read as dag-pb
-  const checked = new Set([...valued, ...held].map(item => item.cid.multihash.bytes.toString()))
+  const checked = new Set([...valued, ...held].map(item => blockKey(item.cid)))
   const mean = valued.length === 0 ? 0n : valued.reduce((all, item) => all + item.size, 0n) / BigInt(valued.length)
-  const unchecked = merged.filter(item => !checked.has(item.cid.multihash.bytes.toString())).map(item => ({ size: mean, contributions: item.contributions }))
+  const unchecked = merged.filter(item => !checked.has(blockKey(item.cid))).map(item => ({ size: mean, contributions: item.contributions }))
   return [...held, ...valued, ...unchecked]
 }
 
