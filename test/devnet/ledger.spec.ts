@@ -5,6 +5,7 @@
  * transaction is charged and an invalid one is not, and a restart keeps
  * everything
  */
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { Account, Asset, Horizon, Keypair, MuxedAccount, Operation, StrKey, TransactionBuilder } from '@stellar/stellar-sdk'
@@ -185,10 +186,7 @@ describe('local ledger', function () {
   describe('refuses what it does not apply, tx_not_supported, and charges nothing for it', () => {
     const pay = (): any => Operation.payment({ destination: bob.publicKey(), asset: Asset.native(), amount: '1' })
     const cases: Array<[string, () => Promise<Transaction>]> = [
-      // a hash-locked tab without its preimage must not land
-      ['extra signers (a hash lock) without their signature', async () => build(alice, [pay()], { configure: b => b.setExtraSigners([StrKey.encodeSha256Hash(Buffer.alloc(32, 7))]) })],
-      ['extra signers with their signature', async () => build(alice, [pay()], { configure: b => b.setExtraSigners([bob.publicKey()]), signers: [alice, bob] })],
-      ['ledger bounds', async () => build(alice, [pay()], { configure: b => b.setLedgerbounds(1, 0) })],
+      ['an extra signer that is a pre-authorized transaction', async () => build(alice, [pay()], { configure: b => b.setExtraSigners([StrKey.encodePreAuthTx(Buffer.alloc(32, 7))]) })],
       ['a minimum sequence number', async () => build(alice, [pay()], { configure: b => b.setMinAccountSequence('1') })],
       ['a minimum sequence age', async () => build(alice, [pay()], { configure: b => b.setMinAccountSequenceAge(1n) })],
       ['an operation it does not implement', async () => build(alice, [Operation.manageData({ name: 'x', value: 'y' })])],
@@ -203,6 +201,66 @@ describe('local ledger', function () {
         expect([await balance(alice), await sequenceOf(alice)]).to.deep.equal([nativeBefore, sequenceBefore])
       })
     }
+  })
+
+  describe('applies CAP-21 preconditions as stellar-core does', () => {
+    const preimage = Buffer.from('the preimage a payee reveals to claim')
+    const lock = StrKey.encodeSha256Hash(createHash('sha256').update(preimage).digest())
+    const pay = (): any => Operation.payment({ destination: bob.publicKey(), asset: Asset.native(), amount: '1' })
+    const hashLocked = async (options: { preimage?: Buffer, maxTime?: number } = {}): Promise<Transaction> => {
+      const tx = await build(alice, [pay()], { timebounds: { minTime: 0, maxTime: options.maxTime ?? 0 }, configure: b => b.setExtraSigners([lock]) })
+
+      if (options.preimage != null) {
+        tx.signHashX(options.preimage)
+      }
+
+      return tx
+    }
+    const latestLedger = async (): Promise<number> => (await server.ledgers().order('desc').limit(1).call()).records[0].sequence
+
+    it('a hash lock without its preimage, or with another, is tx_bad_auth and charges nothing', async () => {
+      const [nativeBefore, sequenceBefore] = [await balance(alice), await sequenceOf(alice)]
+      expect(await codesOf(await hashLocked())).to.deep.equal({ transaction: 'tx_bad_auth' })
+      expect(await codesOf(await hashLocked({ preimage: Buffer.from('a guess') }))).to.deep.equal({ transaction: 'tx_bad_auth' })
+      expect([await balance(alice), await sequenceOf(alice)]).to.deep.equal([nativeBefore, sequenceBefore])
+    })
+
+    it('a hash lock with its preimage lands, and Horizon serves the preimage among its signatures', async () => {
+      const tx = await hashLocked({ preimage, maxTime: Math.floor(Date.now() / 1000) + 60 })
+      expect(await codesOf(tx)).to.deep.equal({ transaction: 'tx_success' })
+
+      const record: any = await server.transactions().transaction(Buffer.from(tx.hash()).toString('hex')).call()
+      expect(record.signatures).to.include(preimage.toString('base64'))
+      expect(record.preconditions.extra_signers).to.deep.equal([lock])
+      expect(record.preconditions.timebounds.max_time).to.equal(String(tx.timeBounds?.maxTime))
+      expect(record.valid_before).to.be.a('string')
+    })
+
+    it('a hash lock past its maxTime is tx_too_late, preimage or not', async () => {
+      expect(await codesOf(await hashLocked({ preimage, maxTime: Math.floor(Date.now() / 1000) - 5 }))).to.deep.equal({ transaction: 'tx_too_late' })
+    })
+
+    it('an extra ed25519 signer must sign, and its signature counts as used', async () => {
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setExtraSigners([bob.publicKey()]) }))).to.deep.equal({ transaction: 'tx_bad_auth' })
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setExtraSigners([bob.publicKey()]), signers: [alice, bob] }))).to.deep.equal({ transaction: 'tx_success' })
+    })
+
+    it('the same extra signer twice is tx_malformed', async () => {
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setExtraSigners([lock, lock]) }))).to.deep.equal({ transaction: 'tx_malformed' })
+    })
+
+    it('a preimage nobody asked for is tx_bad_auth_extra', async () => {
+      const tx = await build(alice, [pay()])
+      tx.signHashX(preimage)
+      expect(await codesOf(tx)).to.deep.equal({ transaction: 'tx_bad_auth_extra' })
+    })
+
+    it('ledger bounds: before minLedger tx_too_early, from maxLedger on tx_too_late, between them applied', async () => {
+      const latest = await latestLedger()
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setLedgerbounds(latest + 1000, 0) }))).to.deep.equal({ transaction: 'tx_too_early' })
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setLedgerbounds(0, latest) }))).to.deep.equal({ transaction: 'tx_too_late' })
+      expect(await codesOf(await build(alice, [pay()], { configure: b => b.setLedgerbounds(latest, latest + 1000) }))).to.deep.equal({ transaction: 'tx_success' })
+    })
   })
 
   it('charges a failed transaction its fee and sequence number, and an invalid one nothing', async () => {

@@ -7,6 +7,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { BASE_FEE, BASE_RESERVE, fromStroops } from '../../stellar/index.js'
+import { envelopeFields } from './envelope-json.js'
 import type { Ledger, SubmitResult } from './ledger.js'
 import type { AccountEntry, PaymentRecord, TransactionRecord } from './state.js'
 import type { Context } from 'hono'
@@ -74,7 +75,7 @@ function accountJson (base: string, account: AccountEntry): unknown {
   }
 }
 
-function transactionJson (base: string, tx: TransactionRecord): unknown {
+function transactionJson (base: string, tx: TransactionRecord, passphrase: string): unknown {
   return {
     _links: { self: { href: `${base}/transactions/${tx.hash}` } },
     id: tx.hash,
@@ -90,6 +91,7 @@ function transactionJson (base: string, tx: TransactionRecord): unknown {
     operation_count: tx.operationCount,
     envelope_xdr: tx.envelopeXdr,
     result_xdr: tx.resultXdr,
+    ...envelopeFields(tx.envelopeXdr, passphrase),
     memo_type: tx.memoType,
     ...(tx.memo == null ? {} : { memo: tx.memo })
   }
@@ -190,17 +192,17 @@ export function horizonApi (ledger: Ledger): Hono {
     const id = c.req.param('id')
     // its own, and those that paid it or that it paid from another source (a channel account)
     const involved = new Set(ledger.payments(paymentsOf(id)).map(payment => payment.transactionHash))
-    return collection(c, ledger.transactions(tx => tx.source === id || involved.has(tx.hash)), tx => transactionJson(base(c), tx), tx => pagingToken(tx.ledger, tx.hash))
+    return collection(c, ledger.transactions(tx => tx.source === id || involved.has(tx.hash)), tx => transactionJson(base(c), tx, ledger.passphrase), tx => pagingToken(tx.ledger, tx.hash))
   })
 
   app.get('/accounts/:id/payments', (c) => collection(c, ledger.payments(paymentsOf(c.req.param('id'))), p => paymentJson(base(c), p), p => p.id))
   app.get('/accounts/:id/operations', (c) => collection(c, ledger.payments(paymentsOf(c.req.param('id'))), p => paymentJson(base(c), p), p => p.id))
   app.get('/payments', (c) => collection(c, ledger.payments(), p => paymentJson(base(c), p), p => p.id))
-  app.get('/transactions', (c) => collection(c, ledger.transactions(), tx => transactionJson(base(c), tx), tx => pagingToken(tx.ledger, tx.hash)))
+  app.get('/transactions', (c) => collection(c, ledger.transactions(), tx => transactionJson(base(c), tx, ledger.passphrase), tx => pagingToken(tx.ledger, tx.hash)))
 
   app.get('/transactions/:hash', (c) => {
     const [tx] = ledger.transactions(record => record.hash === c.req.param('hash'))
-    return tx == null ? problem(c, 404, 'Resource Missing', 'The resource at the url requested was not found.') : c.json(transactionJson(base(c), tx))
+    return tx == null ? problem(c, 404, 'Resource Missing', 'The resource at the url requested was not found.') : c.json(transactionJson(base(c), tx, ledger.passphrase))
   })
 
   app.post('/transactions', async (c) => {

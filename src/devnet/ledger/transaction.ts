@@ -4,7 +4,7 @@
  * a failed one is charged its fee and consumes its sequence number, and its
  * operations' effects are rolled back.
  */
-import { FeeBumpTransaction } from '@stellar/stellar-sdk'
+import { FeeBumpTransaction, SignerKey } from '@stellar/stellar-sdk'
 import { BASE_FEE } from '../../stellar/index.js'
 import { applyOperation, checkWellFormed, minimumBalance, thresholdLevel } from './operations.js'
 import { SignatureChecker } from './signatures.js'
@@ -49,7 +49,13 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
     return { ...invalid('tx_not_supported'), unsupported }
   }
 
-  // 1. shape
+  // 1. shape: CAP-21 extra signers (at most 2 by the XDR) must differ
+  const extraSigners = (tx.extraSigners ?? []).map(key => SignerKey.encodeSignerKey(key as any))
+
+  if (extraSigners.length === 2 && extraSigners[0] === extraSigners[1]) {
+    return invalid('tx_malformed')
+  }
+
   if (tx.operations.length === 0) {
     return invalid('tx_missing_operation')
   }
@@ -61,14 +67,15 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
     return invalid('tx_failed', tx.operations.map((op, i) => ({ type: op.type, code: malformed[i] ?? 'op_success' })))
   }
 
-  // 2. time bounds
+  // 2. time and ledger bounds (CAP-21: minLedger <= ledger < maxLedger, 0 = none)
   const { minTime, maxTime } = tx.timeBounds ?? { minTime: '0', maxTime: '0' }
+  const { minLedger, maxLedger } = tx.ledgerBounds ?? { minLedger: 0, maxLedger: 0 }
 
-  if (Number(minTime) > ctx.closeTime) {
+  if (Number(minTime) > ctx.closeTime || minLedger > ctx.ledger) {
     return invalid('tx_too_early')
   }
 
-  if (Number(maxTime) !== 0 && Number(maxTime) < ctx.closeTime) {
+  if ((Number(maxTime) !== 0 && Number(maxTime) < ctx.closeTime) || (maxLedger !== 0 && maxLedger <= ctx.ledger)) {
     return invalid('tx_too_late')
   }
 
@@ -90,10 +97,10 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
     return invalid('tx_bad_seq')
   }
 
-  // 7. the source's signatures, at the low threshold
+  // 7. the source's signatures, at the low threshold, then every extra signer's
   const signatures = new SignatureChecker(tx.hash(), tx.signatures)
 
-  if (!signatures.meets(source, source.thresholds.low)) {
+  if (!signatures.meets(source, source.thresholds.low) || !signatures.meetsExtra(extraSigners)) {
     return invalid('tx_bad_auth')
   }
 

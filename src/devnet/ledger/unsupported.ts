@@ -1,8 +1,8 @@
 /**
  * What the local ledger does not apply. stellar-core honours every field of
  * a transaction; a ledger that skipped one would accept what the real
- * network refuses (a tab locked by `extraSigners` would land without its
- * signature), so a transaction that uses anything below is refused whole,
+ * network refuses (a transaction held back by a minimum sequence age would
+ * land at once), so a transaction that uses anything below is refused whole,
  * `tx_not_supported`, before any other check.
  */
 import { StrKey } from '@stellar/stellar-sdk'
@@ -13,10 +13,6 @@ const OPERATIONS = new Set(['createAccount', 'payment', 'changeTrust', 'setOptio
 
 /** Why the ledger cannot apply `tx` faithfully, or undefined when it can */
 export function unsupportedFeature (tx: Transaction): string | undefined {
-  if (tx.ledgerBounds != null && (tx.ledgerBounds.minLedger !== 0 || tx.ledgerBounds.maxLedger !== 0)) {
-    return 'ledger bounds'
-  }
-
   if (tx.minAccountSequence != null) {
     return 'a minimum sequence number'
   }
@@ -25,8 +21,9 @@ export function unsupportedFeature (tx: Transaction): string | undefined {
     return 'a minimum sequence age or ledger gap'
   }
 
-  if ((tx.extraSigners ?? []).length > 0) {
-    return 'extra signers'
+  // ed25519 keys and hash(x) are checked; pre-authorized transactions and signed payloads are not
+  if ((tx.extraSigners ?? []).some(key => !['signerKeyTypeEd25519', 'signerKeyTypeHashX'].includes((key as { type: string }).type))) {
+    return 'extra signers other than ed25519 keys and hash(x)'
   }
 
   const envelope = tx.toEnvelope()
