@@ -67,16 +67,11 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
     return invalid('tx_failed', tx.operations.map((op, i) => ({ type: op.type, code: malformed[i] ?? 'op_success' })))
   }
 
-  // 2. time and ledger bounds (CAP-21: minLedger <= ledger < maxLedger, 0 = none)
-  const { minTime, maxTime } = tx.timeBounds ?? { minTime: '0', maxTime: '0' }
-  const { minLedger, maxLedger } = tx.ledgerBounds ?? { minLedger: 0, maxLedger: 0 }
+  // 2. time and ledger bounds
+  const outOfBounds = checkBounds(tx, ctx)
 
-  if (Number(minTime) > ctx.closeTime || minLedger > ctx.ledger) {
-    return invalid('tx_too_early')
-  }
-
-  if ((Number(maxTime) !== 0 && Number(maxTime) < ctx.closeTime) || (maxLedger !== 0 && maxLedger <= ctx.ledger)) {
-    return invalid('tx_too_late')
+  if (outOfBounds != null) {
+    return invalid(outOfBounds)
   }
 
   // 3. fee
@@ -151,4 +146,18 @@ export function processTransaction (tx: Transaction | FeeBumpTransaction, ctx: T
   }
 
   return { kind: 'success', code: 'tx_success', operations, feeCharged: fee, accounts: applied, payments: opCtx.payments }
+}
+
+/** tx_too_early or tx_too_late by time or ledger (CAP-21: minLedger <= ledger < maxLedger; 0 = no bound) */
+function checkBounds (tx: Transaction, ctx: TransactionContext): string | undefined {
+  const { minTime, maxTime } = tx.timeBounds ?? { minTime: '0', maxTime: '0' }
+  const { minLedger, maxLedger } = tx.ledgerBounds ?? { minLedger: 0, maxLedger: 0 }
+
+  if (Number(minTime) > ctx.closeTime || minLedger > ctx.ledger) {
+    return 'tx_too_early'
+  }
+
+  if ((Number(maxTime) !== 0 && Number(maxTime) < ctx.closeTime) || (maxLedger !== 0 && maxLedger <= ctx.ledger)) {
+    return 'tx_too_late'
+  }
 }
