@@ -6,12 +6,28 @@
  * signature only when it submits. Until then the payer holds nothing it
  * could submit, and each newer transaction for the tab reuses the sequence
  * number, so only one of them can ever land.
+ *
+ * A version may be hash-locked (a leg of a payment route): CAP-21 preconditions
+ * make it valid only with the preimage of `hash` among its signatures
+ * (`extraSigners = [HASH_X(hash)]`) and only until `expiry` (`maxTime`).
+ * Every other version of a tab carries no precondition at all.
  */
-import { Account, Keypair, Operation, StrKey, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk'
+import { createHash } from 'node:crypto'
+import { Account, Keypair, Operation, SignerKey, StrKey, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk'
 import { BASE_FEE, fromStroops, toStroops, xdrBytes } from '../../stellar/index.js'
 import type { Asset, Transaction } from '@stellar/stellar-sdk'
 
+/** What a hash-locked version needs to land */
+export interface HashLock {
+  /** sha256 of the preimage, 32 bytes */
+  hash: Uint8Array
+  /** Unix seconds: the last ledger close time at which it can land */
+  expiry: number
+}
+
 export interface TabTransactionFields {
+  /** Set for a hash-locked version */
+  lock?: HashLock
   channel: string
   sequence: bigint
   payer: string
@@ -25,11 +41,38 @@ export interface TabTransactionFields {
 /** The unsigned transaction; the payer signs it */
 export function buildTabTransaction (fields: TabTransactionFields): Transaction {
   // TransactionBuilder uses the account's next sequence number
-  return new TransactionBuilder(new Account(fields.channel, (fields.sequence - 1n).toString()), { fee: BASE_FEE.toString(), networkPassphrase: fields.passphrase })
+  const builder = new TransactionBuilder(new Account(fields.channel, (fields.sequence - 1n).toString()), { fee: BASE_FEE.toString(), networkPassphrase: fields.passphrase })
     .addOperation(Operation.payment({ source: fields.payer, destination: fields.payee, asset: fields.asset, amount: fromStroops(fields.total) }))
+
+  if (fields.lock == null) {
     // no expiry: a payer must not be able to void a tab by letting it time out
-    .setTimeout(TimeoutInfinite)
+    return builder.setTimeout(TimeoutInfinite).build()
+  }
+
+  return builder
+    .setTimebounds(0, fields.lock.expiry)
+    .setExtraSigners([StrKey.encodeSha256Hash(Buffer.from(fields.lock.hash))])
     .build()
+}
+
+/** The preimage of `hash` among a landed transaction's signatures (base64, as Horizon serves them) */
+export function preimageAmong (signatures: string[], hash: Uint8Array): Uint8Array | undefined {
+  const wanted = Buffer.from(hash)
+
+  for (const signature of signatures) {
+    const bytes = Buffer.from(signature, 'base64')
+
+    if (bytes.byteLength <= 64 && createHash('sha256').update(bytes).digest().equals(wanted)) {
+      return bytes
+    }
+  }
+}
+
+/** A hash-locked version with its preimage added: what its payee submits to claim it */
+export function unlockTabTransaction (envelope: string, preimage: Uint8Array, passphrase: string): Transaction {
+  const tx = TransactionBuilder.fromXDR(envelope, passphrase) as Transaction
+  tx.signHashX(Buffer.from(preimage))
+  return tx
 }
 
 export interface ExpectedTab {
@@ -41,6 +84,8 @@ export interface ExpectedTab {
   passphrase: string
   /** The payer's account, when an earlier payment made it known */
   payer?: string
+  /** The lock a hash-locked version must carry; without it, none may */
+  lock?: HashLock
 }
 
 /**
@@ -76,8 +121,10 @@ export function checkTabTransaction (envelope: string, expected: ExpectedTab): {
     return { reason: `fee ${tx.fee} is below ${BASE_FEE}` }
   }
 
-  if (tx.timeBounds != null && tx.timeBounds.maxTime !== '0') {
-    return { reason: 'the transaction expires' }
+  const conditions = checkConditions(tx, expected.lock)
+
+  if (conditions != null) {
+    return { reason: conditions }
   }
 
   if (tx.operations.length !== 1 || op.type !== 'payment') {
@@ -118,5 +165,36 @@ export function tabTotal (envelope: string, passphrase: string): bigint | undefi
     return op?.type === 'payment' ? toStroops(op.amount) : undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Why the transaction's preconditions are not exactly the lock's (or none):
+ * a payer that slipped in an extra signer, a ledger bound or a minimum
+ * sequence would hand over a version its payee could never land
+ */
+function checkConditions (tx: Transaction, lock: HashLock | undefined): string | undefined {
+  const minTime = tx.timeBounds?.minTime ?? '0'
+  const maxTime = tx.timeBounds?.maxTime ?? '0'
+  const extraSigners = (tx.extraSigners ?? []).map(key => SignerKey.encodeSignerKey(key as any))
+
+  if (tx.ledgerBounds != null || tx.minAccountSequence != null || (tx.minAccountSequenceAge ?? 0n) !== 0n || (tx.minAccountSequenceLedgerGap ?? 0) !== 0 || minTime !== '0') {
+    return 'the transaction carries preconditions a tab does not'
+  }
+
+  if (lock == null) {
+    if (maxTime !== '0') {
+      return 'the transaction expires'
+    }
+
+    return extraSigners.length > 0 ? 'the transaction needs extra signers' : undefined
+  }
+
+  if (maxTime !== String(lock.expiry)) {
+    return `the lock expires at ${maxTime}, not ${lock.expiry}`
+  }
+
+  if (extraSigners.length !== 1 || extraSigners[0] !== StrKey.encodeSha256Hash(Buffer.from(lock.hash))) {
+    return 'the transaction is not locked by the payment\'s hash alone'
   }
 }
