@@ -10,8 +10,8 @@ import { expect } from 'aegir/chai'
 import { DEVNET_ASSET_CODE } from '../../../src/devnet/payments.js'
 import { buildTabTransaction, checkTabTransaction, preimageAmong, unlockTabTransaction } from '../../../src/payments/stellar/tab.js'
 import { issueAsset, startPaymentLedger } from '../../utils/payments.js'
-import type { PaymentLedger } from '../../utils/payments.js'
 import type { HashLock, TabTransactionFields } from '../../../src/payments/stellar/tab.js'
+import type { PaymentLedger } from '../../utils/payments.js'
 import type { Transaction } from '@stellar/stellar-sdk'
 
 describe('hash-locked tab versions', function () {
