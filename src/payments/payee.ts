@@ -13,6 +13,7 @@ import { anySignal } from 'any-signal'
 import { FUNDING_MAX_AGE, PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentProtocolUnsupportedError, PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
 import { Reject } from './pb/payment.js'
+import { leaseChannel } from './lease.js'
 import { bytesFor, priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
 import { createPaymentRequest } from './protocol/request.js'
@@ -25,7 +26,7 @@ import type { Payment, PaymentRequest } from './pb/payment.js'
 import type { PeerCounts } from './ports.js'
 import type { PaymentChannel } from './protocol/exchange.js'
 import type { Settler } from './settler.js'
-import type { ChannelLease, ChannelPool } from './stellar/channels.js'
+import type { ChannelPool } from './stellar/channels.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
 import type { AbortOptions, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
@@ -97,9 +98,6 @@ type ExchangeOutcome = BillOutcome | { status: 'resync' }
 
 /** A payer that lost track sends its view, or settling closed the tab: then we ask again */
 const MAX_ATTEMPTS = 3
-
-/** Times to settle the oldest tab for a channel before giving up */
-const MAX_LEASE_ATTEMPTS = 8
 
 /** Unanswered requests of a tab remembered, to believe a payer's account of them */
 const MAX_ASKED = 8
@@ -455,30 +453,10 @@ export class Payee implements Startable {
       return current
     }
 
-    const lease = await this.lease(options)
+    const lease = await leaseChannel(this.components.channels, this.components.settler, options)
 
     const now = Date.now()
     return { peer: peer.toString(), channel: lease.channel, sequence: lease.sequence, total: 0n, state: 'open', openedAt: now, updatedAt: now }
-  }
-
-  /**
-   * A free channel; when all are leased, settle the oldest tab to free one.
-   * Other payers may be after the same channel, so this tries a few times.
-   */
-  private async lease (options: AbortOptions): Promise<ChannelLease> {
-    const { channels, settler } = this.components
-
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await channels.lease(options)
-      } catch (err: any) {
-        if (err.name !== 'ChannelsExhaustedError' || attempt >= MAX_LEASE_ATTEMPTS) {
-          throw err
-        }
-      }
-
-      await settler.settleOldest(options)
-    }
   }
 
   private async open (peer: PeerId, options: AbortOptions): Promise<PaymentChannel> {

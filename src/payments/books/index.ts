@@ -19,6 +19,9 @@ const CHANNELS = `${ROOT}/channels/`
 const NONCES = `${ROOT}/nonces/`
 const EVENTS = `${ROOT}/events/`
 const BUDGET = `${ROOT}/budget`
+const LEGS_IN = `${ROOT}/legs-in/`
+const LEGS_OUT = `${ROOT}/legs-out/`
+const ROUTED = `${ROOT}/routed/`
 
 export type TabState = 'open' | 'submitting' | 'settled' | 'failed'
 
@@ -57,6 +60,69 @@ export interface Tab {
   rangeEnd?: bigint
   /** Bytes of that range that were served free */
   free?: bigint
+  /** A leg of payment routes: its payer pays forwarded payments, not bytes */
+  leg?: boolean
+  /** A leg's hash-locked version, pending until fulfilled or expired */
+  held?: HeldVersion
+}
+
+/** A hash-locked version of a leg's tab: pays `amount` more than `total`, with the preimage, until `expiry` */
+export interface HeldVersion {
+  /** Hex sha256 of the preimage */
+  hash: string
+  amount: bigint
+  /** Unix seconds */
+  expiry: number
+  /** Signed by the payer only */
+  transaction: string
+  /** Hex, once known: the version can then be claimed on the ledger */
+  preimage?: string
+}
+
+/** A peer that pays us on a leg: the tab its payments go to */
+export interface LegIn {
+  peer: string
+  channel: string
+  sequence: bigint
+}
+
+/** A peer we pay on a leg: its tab as we signed it */
+export interface LegOut {
+  peer: string
+  /** The peer's Stellar account */
+  payee: string
+  channel: string
+  sequence: bigint
+  /** What our latest unconditional version pays */
+  total: bigint
+  /** That version, signed by us: resent when the payee lost it */
+  transaction?: string
+  /** Our pending hash-locked version */
+  pending?: Omit<HeldVersion, 'preimage'>
+}
+
+export type RoutedState = 'pending' | 'fulfilled' | 'failed'
+
+/**
+ * A payment through a route, by the hash that locks it, as one party sees
+ * it: the client (an `out` leg and the request it pays), a relay (`in` and
+ * `out`) or the payee (`in`, and the request it answers, with the preimage
+ * from the start)
+ */
+export interface RoutedPayment {
+  /** Hex */
+  hash: string
+  state: RoutedState
+  /** Hex, once known */
+  preimage?: string
+  in?: { peer: string, amount: bigint, expiry: number }
+  out?: { peer: string, session: string, amount: bigint, expiry: number }
+  /** The payee's request: its id, the peer billed, the amount and the bytes it pays for */
+  request?: { id: string, peer: string, amount: bigint, rangeStart: bigint, rangeEnd: bigint, expiry: number }
+  /** Why it failed */
+  reason?: string
+  createdAt: number
+  updatedAt: number
 }
 
 export interface PendingRequest {
@@ -155,6 +221,9 @@ export interface BookChanges {
   budget?: Budget
   events?: PaymentEvent[]
   forget?: { payee?: string }
+  legsIn?: LegIn[]
+  legsOut?: LegOut[]
+  routed?: RoutedPayment[]
 }
 
 export class PaymentBooks {
@@ -164,6 +233,9 @@ export class PaymentBooks {
   private readonly tabs = new Map<string, Tab>()
   private readonly channelList: ChannelRecord[] = []
   private budgetState: Budget = { spending: [] }
+  private readonly legsIn = new Map<string, LegIn>()
+  private readonly legsOut = new Map<string, LegOut>()
+  private readonly routedPayments = new Map<string, RoutedPayment>()
   private committing: Promise<unknown> = Promise.resolve()
   private eventCounter = 0
 
@@ -188,6 +260,18 @@ export class PaymentBooks {
 
     for await (const [, channel] of this.store.list<ChannelRecord>(CHANNELS)) {
       this.channelList.push(channel)
+    }
+
+    for await (const [, leg] of this.store.list<LegIn>(LEGS_IN)) {
+      this.legsIn.set(leg.peer, leg)
+    }
+
+    for await (const [, leg] of this.store.list<LegOut>(LEGS_OUT)) {
+      this.legsOut.set(leg.peer, leg)
+    }
+
+    for await (const [, routed] of this.store.list<RoutedPayment>(ROUTED)) {
+      this.routedPayments.set(routed.hash, routed)
     }
 
     for await (const [, budget] of this.store.list<Budget & { spent?: bigint, periodStart?: number }>(BUDGET)) {
@@ -231,6 +315,33 @@ export class PaymentBooks {
     return [...this.tabs.values()]
       .filter(tab => states == null || states.includes(tab.state))
       .sort((a, b) => b.openedAt - a.openedAt)
+      .map(clone)
+  }
+
+  legIn (peer: string): LegIn | undefined {
+    const leg = this.legsIn.get(peer)
+    return leg == null ? undefined : clone(leg)
+  }
+
+  legOut (peer: string): LegOut | undefined {
+    const leg = this.legsOut.get(peer)
+    return leg == null ? undefined : clone(leg)
+  }
+
+  legOutList (): LegOut[] {
+    return [...this.legsOut.values()].map(clone)
+  }
+
+  routed (hash: string): RoutedPayment | undefined {
+    const routed = this.routedPayments.get(hash)
+    return routed == null ? undefined : clone(routed)
+  }
+
+  /** Routed payments, newest first, optionally only those in some states */
+  routedList (states?: RoutedState[]): RoutedPayment[] {
+    return [...this.routedPayments.values()]
+      .filter(routed => states == null || states.includes(routed.state))
+      .sort((a, b) => b.createdAt - a.createdAt)
       .map(clone)
   }
 
@@ -278,10 +389,13 @@ export class PaymentBooks {
     }
 
     const ended = [...this.tabs.values()].filter(tab => (tab.state === 'settled' || tab.state === 'failed') && tab.updatedAt < before)
-    await this.store.write([], [...events, ...ended.map(tab => TABS + tabKey(tab.channel, tab.sequence))])
+    // a hash is never accepted twice: a routed payment is kept as long as its lock could land, and then as long as history
+    const routed = [...this.routedPayments.values()].filter(payment => payment.state !== 'pending' && payment.updatedAt < before)
+    await this.store.write([], [...events, ...ended.map(tab => TABS + tabKey(tab.channel, tab.sequence)), ...routed.map(payment => ROUTED + payment.hash)])
     ended.forEach(tab => this.tabs.delete(tabKey(tab.channel, tab.sequence)))
+    routed.forEach(payment => this.routedPayments.delete(payment.hash))
 
-    return events.length + ended.length
+    return events.length + ended.length + routed.length
   }
 
   /** Forget a payee account (one that never paid us anything) */
@@ -341,6 +455,18 @@ export class PaymentBooks {
       puts.push([BUDGET, changes.budget])
     }
 
+    for (const leg of changes.legsIn ?? []) {
+      puts.push([LEGS_IN + leg.peer, leg])
+    }
+
+    for (const leg of changes.legsOut ?? []) {
+      puts.push([LEGS_OUT + leg.peer, leg])
+    }
+
+    for (const routed of changes.routed ?? []) {
+      puts.push([ROUTED + routed.hash, routed])
+    }
+
     for (const event of changes.events ?? []) {
       puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
     }
@@ -370,6 +496,10 @@ export class PaymentBooks {
     if (changes.budget != null) {
       this.budgetState = clone(changes.budget)
     }
+
+    changes.legsIn?.forEach(leg => this.legsIn.set(leg.peer, clone(leg)))
+    changes.legsOut?.forEach(leg => this.legsOut.set(leg.peer, clone(leg)))
+    changes.routed?.forEach(routed => this.routedPayments.set(routed.hash, clone(routed)))
   }
 }
 

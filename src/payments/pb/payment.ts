@@ -25,6 +25,8 @@ export interface PaymentRequest {
   channel: string
   sequence: bigint
   total: bigint
+  hash?: Uint8Array
+  routeKey?: Uint8Array
 }
 
 export namespace PaymentRequest {
@@ -100,6 +102,16 @@ export namespace PaymentRequest {
         if ((obj.total != null && obj.total !== 0n)) {
           w.uint32(104)
           w.uint64(obj.total)
+        }
+
+        if (obj.hash != null) {
+          w.uint32(114)
+          w.bytes(obj.hash)
+        }
+
+        if (obj.routeKey != null) {
+          w.uint32(122)
+          w.bytes(obj.routeKey)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -180,6 +192,14 @@ export namespace PaymentRequest {
               obj.total = reader.uint64()
               break
             }
+            case 14: {
+              obj.hash = reader.bytes()
+              break
+            }
+            case 15: {
+              obj.routeKey = reader.bytes()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -206,6 +226,7 @@ export namespace PaymentRequest {
 export interface Payment {
   requestId: Uint8Array
   transaction: string
+  routed?: boolean
 }
 
 export namespace Payment {
@@ -226,6 +247,11 @@ export namespace Payment {
         if ((obj.transaction != null && obj.transaction !== '')) {
           w.uint32(18)
           w.string(obj.transaction)
+        }
+
+        if (obj.routed != null) {
+          w.uint32(24)
+          w.bool(obj.routed)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -249,6 +275,10 @@ export namespace Payment {
             }
             case 2: {
               obj.transaction = reader.string()
+              break
+            }
+            case 3: {
+              obj.routed = reader.bool()
               break
             }
             default: {
