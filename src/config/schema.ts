@@ -165,7 +165,41 @@ export const ConfigSchema = z.strictObject({
     Channels: z.number().int().min(1).max(1000).default(8)
       .describe('Most channel accounts to open: one per payer with an unsettled tab'),
     HistoryRetention: Span.min(3_600_000).default(90 * 86_400_000)
-      .describe('Milliseconds the payment history (the payment gateway\'s /history) and settled or failed tabs are kept')
+      .describe('Milliseconds the payment history (the payment gateway\'s /history) and settled or failed tabs are kept'),
+    Relay: z.strictObject({
+      Enabled: z.boolean().default(false)
+        .describe('Relay others\' routed payments for a fee: announce it in the DHT and serve our terms on /torplus/relay/1.0.0'),
+      FeeBase: Amount.default('0.00001')
+        .describe('What we take from each payment we relay'),
+      FeePPM: z.number().int().min(0).max(1_000_000).default(1000)
+        .describe('Millionths of each payment we relay taken on top of FeeBase'),
+      ExpiryDelta: Milliseconds.min(5_000).max(600_000).default(40_000)
+        .describe('Milliseconds taken off the expiry of each payment we relay: our time to claim the incoming lock on the ledger once the outgoing one is claimed'),
+      MaxPending: Amount.default('1')
+        .describe('The most we hold pending on all our outgoing legs at once: with SettleAmount per upstream peer, what a relay can lose to legs that never settle')
+    }).prefault({}),
+    Routes: z.strictObject({
+      Hops: z.number().int().min(0).max(4).default(3)
+        .describe('Relays each payment goes through, so that the payee never learns our Stellar account; 0 pays directly'),
+      Relays: z.array(PeerMultiaddr).default([])
+        .describe('Relays to route through besides those announced in the DHT (multiaddrs ending in /p2p/<peer id>)'),
+      MaxFee: z.strictObject({
+        Base: Amount.default('0.00003')
+          .describe('Fees one routed payment may come to, before FeePPM'),
+        PPM: z.number().int().min(0).max(1_000_000).default(20_000)
+          .describe('Millionths of the payment the fees may come to on top of Base')
+      }).prefault({}),
+      Fallback: z.enum(['direct', 'refuse']).default('direct')
+        .describe('With no route to a payee that takes routed payments: "direct" pays it directly (it learns our account), "refuse" does not pay'),
+      Accept: z.boolean().default(true)
+        .describe('Take payment through routes from the peers we bill'),
+      FinalDelta: Milliseconds.min(5_000).max(600_000).default(20_000)
+        .describe('Milliseconds a routed payment\'s lock must have left when it reaches us as the payee'),
+      ClaimMargin: Milliseconds.min(1_000).max(600_000).default(15_000)
+        .describe('Milliseconds before a lock expires that we claim it on the ledger, when we hold its preimage and were not paid for it unconditionally'),
+      MessageTimeout: Milliseconds.min(100).default(10_000)
+        .describe('Milliseconds one exchange on /torplus/route/1.0.0 or /torplus/relay/1.0.0 may take')
+    }).prefault({})
   }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)

@@ -135,7 +135,24 @@ export function toPaymentInit (config: Config): Omit<PaymentServiceInit, 'wallet
     settleAmount: toStroops(Payments.SettleAmount),
     settleInterval: Payments.SettleInterval,
     channels: Payments.Channels,
-    historyRetention: Payments.HistoryRetention
+    historyRetention: Payments.HistoryRetention,
+    relay: {
+      enabled: Payments.Relay.Enabled,
+      feeBase: toStroops(Payments.Relay.FeeBase),
+      feePpm: Payments.Relay.FeePPM,
+      expiryDelta: Math.ceil(Payments.Relay.ExpiryDelta / 1000),
+      maxPending: toStroops(Payments.Relay.MaxPending)
+    },
+    routes: {
+      hops: Payments.Routes.Hops,
+      relays: Payments.Routes.Relays.map(address => multiaddr(address)),
+      maxFee: { base: toStroops(Payments.Routes.MaxFee.Base), ppm: Payments.Routes.MaxFee.PPM },
+      fallback: Payments.Routes.Fallback,
+      accept: Payments.Routes.Accept,
+      finalDelta: Math.ceil(Payments.Routes.FinalDelta / 1000),
+      claimMargin: Math.ceil(Payments.Routes.ClaimMargin / 1000),
+      messageTimeout: Payments.Routes.MessageTimeout
+    }
   }
 }
 

@@ -50,3 +50,9 @@ export const ARRIVAL_POLL_INTERVAL = 50
 /** Bounds of the interval between looks for tabs due to settle, in ms */
 export const MIN_SETTLE_CHECK_INTERVAL = 1_000
 export const MAX_SETTLE_CHECK_INTERVAL = 60_000
+
+/** Milliseconds between announcements of our relay in the DHT */
+export const RELAY_ANNOUNCE_INTERVAL = 6 * 3_600_000
+
+/** Milliseconds one announcement may take */
+export const RELAY_ANNOUNCE_TIMEOUT = 120_000

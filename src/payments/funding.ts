@@ -64,8 +64,8 @@ export class Funding {
     let owed = tab?.total ?? 0n
 
     for (const other of this.books.tabList(['open', 'submitting'])) {
-      if (other.payer === payer && other.transaction != null && !same(other, tab)) {
-        owed += other.total
+      if (other.payer === payer && (other.transaction != null || other.held != null) && !same(other, tab)) {
+        owed += other.total + (other.held?.amount ?? 0n)
       }
     }
 

@@ -8,7 +8,9 @@
  * it is served has its tab settled at once: what does not land is rolled
  * back (settlement-outcome.ts).
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { UnsupportedProtocolError } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { anySignal } from 'any-signal'
 import { FUNDING_MAX_AGE, PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentProtocolUnsupportedError, PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
@@ -19,12 +21,13 @@ import { paymentChannel, toHex } from './protocol/exchange.js'
 import { createPaymentRequest } from './protocol/request.js'
 import { tabLock } from './settler.js'
 import { checkTabTransaction, tabTotal } from './stellar/tab.js'
-import type { PaymentBooks, PayeeAccount, PaymentEvent, PendingRequest, Tab } from './books/index.js'
+import type { BookChanges, PaymentBooks, PayeeAccount, PaymentEvent, PendingRequest, RoutedPayment, Tab } from './books/index.js'
 import type { Funding } from './funding.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { Payment, PaymentRequest } from './pb/payment.js'
 import type { PeerCounts } from './ports.js'
 import type { PaymentChannel } from './protocol/exchange.js'
+import type { RoutedPayee } from './routes/router.js'
 import type { Settler } from './settler.js'
 import type { ChannelPool } from './stellar/channels.js'
 import type { StellarWallet } from './stellar/wallet.js'
@@ -46,6 +49,8 @@ export interface PayeeComponents {
   log: Logger
   /** Told of every payment accepted */
   onPaid?(peer: PeerId): void
+  /** Our route key, when we take payment through routes */
+  routeKey?: Uint8Array
 }
 
 export interface PayeeInit {
@@ -102,9 +107,11 @@ const MAX_ATTEMPTS = 3
 /** Unanswered requests of a tab remembered, to believe a payer's account of them */
 const MAX_ASKED = 8
 
-export class Payee implements Startable {
+export class Payee implements Startable, RoutedPayee {
   private readonly components: PayeeComponents
   private readonly init: PayeeInit
+  /** Requests paid through a route, waiting for the lock to reach us */
+  private readonly locks = new Map<string, () => void>()
   /** Per open tab, the bytes its peer had been served when its funding was last checked */
   private readonly checkedAt = new Map<string, bigint>()
   private timer?: ReturnType<typeof setInterval>
@@ -204,7 +211,11 @@ export class Payee implements Startable {
     const { books, wallet, metrics, log } = this.components
     const { amount, rangeEnd } = bill
     const expiry = Date.now() + this.init.requestExpiry
+    // a fresh preimage per request: its hash is never used twice
+    const preimage = this.components.routeKey == null ? undefined : randomBytes(32)
+    const hash = preimage == null ? undefined : createHash('sha256').update(preimage).digest()
     const request = await createPaymentRequest({
+      ...(hash == null ? {} : { hash, routeKey: this.components.routeKey }),
       payee: wallet.address,
       assetCode: wallet.asset.getCode(),
       assetIssuer: wallet.asset.getIssuer() ?? '',
@@ -222,7 +233,11 @@ export class Payee implements Startable {
       payee: { ...books.payee(peer.toString()), tab: { channel: tab.channel, sequence: tab.sequence } },
       // until the payer answers, it may hold a newer transaction for this tab than we do
       tabs: [{ ...tab, pending: asking(tab.pending, { requestId, rangeEnd, expiry, total: request.total }) }],
-      events: [event(peer, 'request-sent', amount, requestId)]
+      events: [event(peer, 'request-sent', amount, requestId)],
+      // synced before the request leaves: after a crash we can still release it
+      routed: hash == null || preimage == null
+        ? []
+        : [{ hash: toHex(hash), state: 'pending', preimage: toHex(preimage), request: { id: requestId, peer: peer.toString(), amount, rangeStart: request.rangeStart, rangeEnd, expiry, free: bill.free, served: bill.served }, createdAt: Date.now(), updatedAt: Date.now() }]
     }))
     log('billing %p %s stroops for bytes %s-%s on %s/%s', peer, amount, request.rangeStart, rangeEnd, tab.channel, tab.sequence)
 
@@ -231,6 +246,11 @@ export class Payee implements Startable {
     try {
       await channel.write({ request }, { signal })
       const answer = await channel.read({ signal })
+
+      if (answer.payment?.routed === true && request.hash != null) {
+        signal.clear()
+        return await this.acceptRouted(peer, request, channel, options)
+      }
 
       if (answer.payment != null) {
         return await this.accept(peer, request, bill, answer.payment, channel, signal)
@@ -323,6 +343,107 @@ export class Payee implements Startable {
     settler.settleIfDue(updated, paid.refused === true || this.unproven(peer.toString()))
 
     return { status: 'paid', requestId, amount: request.amount, total: request.total, paidThrough: paid.paidThrough, received: paid.received }
+  }
+
+  /**
+   * The payer pays through a route: wait, until the request expires, for the
+   * lock to reach us (the router credits the payer as it holds it), then
+   * receipt; a request whose lock did not come is void, its preimage never
+   * released
+   */
+  private async acceptRouted (peer: PeerId, request: PaymentRequest, channel: PaymentChannel, options: AbortOptions): Promise<BillOutcome> {
+    const { books, metrics, serializer } = this.components
+    const hash = toHex(request.hash ?? new Uint8Array(0))
+    const requestId = toHex(request.id)
+    const signal = anySignal([AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now())), options.signal])
+
+    try {
+      await new Promise<void>((resolve) => {
+        this.locks.set(hash, resolve)
+        signal.addEventListener('abort', () => { resolve() }, { once: true })
+
+        if (books.routed(hash)?.state !== 'pending') {
+          resolve()
+        }
+      })
+    } finally {
+      this.locks.delete(hash)
+      signal.clear()
+    }
+
+    const taken = await serializer.run(`routed:${hash}`, async () => {
+      const routed = books.routed(hash)
+
+      if (routed?.state === 'fulfilled') {
+        return true
+      }
+
+      if (routed != null) {
+        const tab = this.currentTab(books.payee(peer.toString()))
+        await books.commit({
+          routed: [{ ...routed, state: 'failed', reason: 'no lock reached us before the request expired', updatedAt: Date.now() }],
+          tabs: tab?.pending?.requestId === requestId ? [{ ...tab, pending: undefined }] : [],
+          events: [event(peer, 'request-refused', request.amount, requestId, 'no routed payment in time')]
+        })
+      }
+
+      return false
+    })
+    const deadline = AbortSignal.timeout(this.init.requestTimeout)
+
+    if (!taken) {
+      metrics.requests?.increment({ [Reject.Code.EXPIRED]: true })
+      const reason = 'no payment reached us through the route before the request expired'
+      await channel.write({ reject: { requestId: request.id, code: Reject.Code.EXPIRED, reason, paidThrough: 0n, received: 0n } }, { signal: deadline }).catch(() => {})
+      await channel.close({ signal: deadline })
+      return { status: 'rejected', requestId, code: 'EXPIRED', reason, received: 0n }
+    }
+
+    const account = books.payee(peer.toString())
+    metrics.requests?.increment({ paid: true })
+    await channel.write({ receipt: { requestId: request.id, totalPaid: account.received } }, { signal: deadline }).catch(() => {})
+    await channel.close({ signal: deadline })
+    return { status: 'paid', requestId, amount: request.amount, total: request.amount, paidThrough: account.paidThrough, received: account.received }
+  }
+
+  /** What crediting a request's payer for its routed payment changes (RoutedPayee) */
+  credit (routed: RoutedPayment): BookChanges {
+    const request = routed.request
+
+    if (request == null) {
+      return {}
+    }
+
+    const { books } = this.components
+    const account = books.payee(request.peer)
+    const tab = this.currentTab(account)
+    const free = request.free ?? 0n
+
+    return {
+      payee: {
+        ...account,
+        paidThrough: request.rangeEnd > account.paidThrough ? request.rangeEnd : account.paidThrough,
+        served: request.served ?? request.rangeEnd,
+        received: account.received + request.amount,
+        forgiven: (account.forgiven ?? 0n) + free
+      },
+      tabs: tab?.pending?.requestId === request.id ? [{ ...tab, pending: undefined }] : [],
+      events: [{ time: Date.now(), peer: request.peer, kind: 'payment-received', amount: request.amount, ref: request.id, reason: 'routed' }]
+    }
+  }
+
+  /** A request's lock is held and its payer credited (RoutedPayee) */
+  locked (hash: string): void {
+    const routed = this.components.books.routed(hash)
+
+    if (routed?.request != null) {
+      const { metrics } = this.components
+      metrics.paymentsReceived?.increment()
+      metrics.stroopsReceived?.increment(Number(routed.request.amount))
+      this.components.onPaid?.(peerIdFromString(routed.request.peer))
+    }
+
+    this.locks.get(hash)?.()
   }
 
   /**

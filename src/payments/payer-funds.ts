@@ -92,7 +92,10 @@ export class PayerFunds {
   }
 
   private unsettled (): bigint {
-    return this.books.payerAccounts().reduce((sum, account) => sum + account.unsettled.reduce((tabs, tab) => tabs + tab.total, 0n), 0n)
+    const tabs = this.books.payerAccounts().reduce((sum, account) => sum + account.unsettled.reduce((tabs, tab) => tabs + tab.total, 0n), 0n)
+    // legs of payment routes we pay on: what we signed, and a lock that may yet be claimed
+    const legs = this.books.legOutList().reduce((sum, leg) => sum + leg.total + (leg.pending?.amount ?? 0n), 0n)
+    return tabs + legs
   }
 
   private async refresh (options: AbortOptions): Promise<void> {
@@ -110,7 +113,8 @@ export class PayerFunds {
   /** Drop the tabs whose sequence numbers were used, each as it ended */
   private async settleTabs (options: AbortOptions): Promise<void> {
     const accounts = this.books.payerAccounts().filter(account => account.unsettled.length > 0)
-    const channels = new Set(accounts.flatMap(account => account.unsettled.map(tab => tab.channel)))
+    const legs = this.books.legOutList().filter(leg => leg.total > 0n || leg.pending != null)
+    const channels = new Set([...accounts.flatMap(account => account.unsettled.map(tab => tab.channel)), ...legs.map(leg => leg.channel)])
     const sequences = new Map<string, bigint | null>()
 
     // one read per channel, however many tabs share it
@@ -128,6 +132,18 @@ export class PayerFunds {
           outcomes.push({ peer: account.peer, tab, landed: await this.landed(tab, account.peer, options) })
         }
       }
+    }
+
+    // a leg's tab whose number was used promises nothing more: the leg goes on on a new tab
+    const ended = legs.filter(leg => { const sequence = sequences.get(leg.channel); return sequence != null && sequence >= leg.sequence })
+
+    if (ended.length > 0) {
+      await this.books.commit(() => ({
+        legsOut: ended.flatMap(leg => {
+          const current = this.books.legOut(leg.peer)
+          return current?.channel === leg.channel && current.sequence === leg.sequence ? [{ ...current, total: 0n, transaction: undefined, pending: undefined }] : []
+        })
+      }))
     }
 
     if (outcomes.length === 0) {

@@ -25,12 +25,16 @@ import type { PaymentBooks, PayerAccount, PayerTab, PaymentEvent } from './books
 import type { PaymentMetrics } from './metrics.js'
 import type { PayerFunds } from './payer-funds.js'
 import type { PaymentMessage, PaymentRequest } from './pb/payment.js'
+import type { PaymentChannel } from './protocol/exchange.js'
 import type { PeerCounts } from './ports.js'
+import type { ClientSession, Quote, RouteClient } from './routes/client.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 export interface PayerComponents {
+  /** Pays through routes when set and the payee takes routed payments */
+  routes?: RouteClient
   books: PaymentBooks
   wallet: StellarWallet
   funds: PayerFunds
@@ -54,6 +58,13 @@ export interface PayerInit {
   budgetPeriod: number
   /** Milliseconds for the whole exchange */
   requestTimeout: number
+  /**
+   * With no route to a payee that takes routed payments: pay it directly,
+   * or refuse
+   *
+   * @default 'direct'
+   */
+  routeFallback?: 'direct' | 'refuse'
 }
 
 const STELLAR_ACCOUNT = /^G[A-Z2-7]{55}$/
@@ -71,6 +82,8 @@ interface Refusal {
 interface Preflight {
   /** Why the request's tab can never land, when it is a new tab */
   channelProblem?: string
+  /** The route to pay through, or why there is none */
+  route?: { session: ClientSession, quote: Quote } | { problem: string }
 }
 
 export class Payer {
@@ -95,6 +108,7 @@ export class Payer {
     try {
       const { request } = await channel.read({ signal })
       let answer: PaymentMessage
+      let route: Preflight['route']
 
       if (request == null) {
         answer = this.unauthenticated(undefined, Reject.Code.MALFORMED, 'expected a payment request')
@@ -102,10 +116,18 @@ export class Payer {
         answer = this.unauthenticated(request, Reject.Code.RATE_LIMITED, `more than ${PAYMENT_STREAMS_PER_SECOND} payment requests a second`)
       } else {
         answer = await this.authenticate(peer, request) ?? await this.preflight(peer, request, signal)
-          .then(async preflight => serializer.run('payer', async () => this.decide(peer, request, preflight)))
+          .then(async preflight => {
+            route = preflight.route
+            return serializer.run('payer', async () => this.decide(peer, request, preflight))
+          })
       }
 
       await channel.write(answer, { signal })
+
+      if (answer.payment?.routed === true && request != null && route != null && 'session' in route) {
+        await this.payRouted(peer, request, channel, route.session)
+        return
+      }
 
       if (answer.payment != null) {
         const reply = await channel.read({ signal })
@@ -174,17 +196,46 @@ export class Payer {
       return {}
     }
 
+    const route = await this.route(peer, request, signal)
+
+    if (route != null && 'session' in route) {
+      await funds.prepare(route.quote.first, { signal })
+      return { route }
+    }
+
     await funds.prepare(request.amount, { signal })
     const known = account.unsettled.some(tab => tab.channel === request.channel && tab.sequence === request.sequence)
 
     if (known) {
-      return {}
+      return { route }
     }
 
     try {
-      return { channelProblem: await this.channels.problem(request.channel, request.sequence, { signal }) }
+      return { route, channelProblem: await this.channels.problem(request.channel, request.sequence, { signal }) }
     } catch (err: any) {
-      return { channelProblem: `cannot read channel ${request.channel}: ${err.message}` }
+      return { route, channelProblem: `cannot read channel ${request.channel}: ${err.message}` }
+    }
+  }
+
+  /** The route to pay a payee's request through, when it takes routed payments and we route */
+  private async route (peer: PeerId, request: PaymentRequest, signal: AbortSignal): Promise<Preflight['route']> {
+    const routes = this.components.routes
+
+    if (routes == null || routes.hops === 0 || request.hash?.byteLength !== 32 || request.routeKey?.byteLength !== 32) {
+      return undefined
+    }
+
+    try {
+      const session = await routes.session(peer, request.routeKey, { signal })
+
+      if (session == null) {
+        return { problem: `fewer than ${routes.hops} relays can be reached` }
+      }
+
+      const quote = routes.quote(session, request.amount)
+      return 'reason' in quote ? { problem: quote.reason } : { session, quote }
+    } catch (err: any) {
+      return { problem: `no route could be opened: ${err.message}` }
     }
   }
 
@@ -210,6 +261,13 @@ export class Payer {
 
   private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
     const { books, metrics } = this.components
+    // a routed payment the payee took while we missed its receipt (we stopped, or the stream broke): its next request starts where that one ended
+    const missed = books.routedList(['pending', 'fulfilled']).find(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
+
+    if (missed != null) {
+      await this.count(peer, missed.hash)
+    }
+
     const account = books.payer(peer.toString())
     const nonce = toHex(request.nonce)
 
@@ -228,6 +286,10 @@ export class Payer {
     }
 
     const refused = malformed ?? this.unpayable(peer, request, account, preflight, now)
+
+    if (refused == null && preflight.route != null && 'session' in preflight.route) {
+      return this.promiseRouted(peer, request, preflight.route)
+    }
 
     if (refused == null) {
       return this.pay(peer, request, account)
@@ -272,13 +334,25 @@ export class Payer {
   private unpayable (peer: PeerId, request: PaymentRequest, account: PayerAccount, preflight: Preflight, now: number): Refusal | undefined {
     const { books, funds } = this.components
 
-    if (preflight.channelProblem != null) {
+    const route = preflight.route
+
+    if (route != null && 'problem' in route && this.init.routeFallback === 'refuse') {
+      return { code: Reject.Code.UNAVAILABLE, reason: `we pay only through routes, and have none: ${route.problem}` }
+    }
+
+    if (route != null && 'session' in route && books.routed(toHex(request.hash ?? new Uint8Array(0))) != null) {
+      return { code: Reject.Code.REPLAYED, reason: 'the request\'s hash was used before' }
+    }
+
+    if ((route == null || 'problem' in route) && preflight.channelProblem != null) {
       return { code: Reject.Code.BAD_CHANNEL, reason: preflight.channelProblem }
     }
 
     const tabTotal = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)?.total ?? 0n
 
-    if (request.rangeStart !== account.paidThrough || request.total !== tabTotal + request.amount) {
+    const routed = route != null && 'session' in route
+
+    if (request.rangeStart !== account.paidThrough || (!routed && request.total !== tabTotal + request.amount)) {
       return { code: Reject.Code.OUT_OF_SYNC, reason: `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}` }
     }
 
@@ -296,11 +370,115 @@ export class Payer {
     const peerSpent = spentWithin(account.spending ?? [], now, this.init.budgetPeriod)
     const totalSpent = spentWithin(books.budget().spending, now, this.init.budgetPeriod)
 
-    if (peerSpent + request.amount > this.init.budgetPerPeer || totalSpent + request.amount > this.init.budgetTotal) {
-      return { code: Reject.Code.OVER_BUDGET, reason: `paying ${request.amount} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)` }
+    // a route's fees count in the total budget, and in what we must be able to pay
+    const cost = routed ? route.quote.first : request.amount
+
+    if (peerSpent + request.amount > this.init.budgetPerPeer || totalSpent + cost > this.init.budgetTotal) {
+      return { code: Reject.Code.OVER_BUDGET, reason: `paying ${cost} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)` }
     }
 
-    return funds.check(request.amount)
+    return funds.check(cost)
+  }
+
+  /**
+   * Promise the payee a payment through the route: synced first, so that a
+   * restart knows the lock we are about to sign; our account with the payee
+   * moves only once the payee says it holds the payment
+   */
+  private async promiseRouted (peer: PeerId, request: PaymentRequest, route: { session: ClientSession, quote: Quote }): Promise<PaymentMessage> {
+    const now = Date.now()
+    const { session, quote } = route
+    await this.components.books.commit({
+      nonce: { peer: peer.toString(), nonce: toHex(request.nonce), expiry: Number(request.expiry) },
+      routed: [{
+        hash: toHex(request.hash ?? new Uint8Array(0)),
+        state: 'pending',
+        out: { peer: session.relays[0].peer.toString(), session: session.session, amount: quote.first, expiry: quote.expiry },
+        request: { id: toHex(request.id), peer: peer.toString(), amount: request.amount, rangeStart: request.rangeStart, rangeEnd: request.rangeEnd, expiry: Number(request.expiry) },
+        createdAt: now,
+        updatedAt: now
+      }],
+      events: [event(peer, 'payment-sent', request, `routed, ${quote.fees} in fees`)]
+    })
+    this.components.log('paying %p %s stroops for request %s through %d relays, %s in fees', peer, request.amount, toHex(request.id), session.relays.length, quote.fees)
+    return { payment: { requestId: request.id, transaction: '', routed: true } }
+  }
+
+  /**
+   * Start the promised payment on its way and wait for the payee's word that
+   * it holds it; then the payment counts in our account with the payee. A
+   * route that refuses, or a payee that never says, leaves the account as
+   * it was: the payee bills the range again, and we pay it another way.
+   */
+  private async payRouted (peer: PeerId, request: PaymentRequest, channel: PaymentChannel, session: ClientSession): Promise<void> {
+    const { books, routes, log } = this.components
+    const hash = toHex(request.hash ?? new Uint8Array(0))
+    const routed = books.routed(hash)
+
+    if (routes == null || routed?.out == null) {
+      channel.abort(new Error('the route went away'))
+      return
+    }
+
+    const wait = AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now()))
+    let failure: string | undefined
+
+    try {
+      const answer = await routes.pay(session, request.hash ?? new Uint8Array(0), { first: routed.out.amount, expiry: routed.out.expiry, fees: routed.out.amount - request.amount }, { signal: wait })
+
+      if (answer.held == null) {
+        failure = `the guard refused: ${answer.fail?.reason ?? 'no answer'}`
+      } else {
+        const reply = await channel.read({ signal: wait })
+        failure = reply.receipt == null ? `the payee did not take it: ${reply.reject?.reason ?? 'no receipt'}` : undefined
+      }
+    } catch (err: any) {
+      failure = err.message
+    }
+
+    routes.outcome(session, failure == null)
+
+    if (failure != null) {
+      log('routed payment %s to %p failed: %s', hash, peer, failure)
+      channel.abort(new Error(failure))
+      return
+    }
+
+    await this.countRouted(peer, hash)
+    await channel.close({ signal: AbortSignal.timeout(this.init.requestTimeout) }).catch(() => {})
+  }
+
+  /** A routed payment the payee holds: count it in our account with the payee, once */
+  private async countRouted (peer: PeerId, hash: string): Promise<void> {
+    await this.components.serializer.run('payer', async () => { await this.count(peer, hash) })
+  }
+
+  /** Under the payer lock: see countRouted */
+  private async count (peer: PeerId, hash: string): Promise<void> {
+    const { books, counts, metrics } = this.components
+    const routed = books.routed(hash)
+    const request = routed?.request
+
+    if (routed == null || request == null || routed.counted === true || routed.out == null) {
+      return
+    }
+
+    const now = Date.now()
+    const account = books.payer(peer.toString())
+    const delivered = counts.delivered(peer)
+    await books.commit({
+      payer: {
+        ...account,
+        paidThrough: request.rangeEnd > account.paidThrough ? request.rangeEnd : account.paidThrough,
+        received: delivered < request.rangeEnd ? delivered : request.rangeEnd,
+        paid: account.paid + request.amount,
+        spending: spend(account.spending ?? [], now, this.init.budgetPeriod, request.amount)
+      },
+      budget: { spending: spend(books.budget().spending, now, this.init.budgetPeriod, routed.out.amount) },
+      routed: [{ ...routed, counted: true, updatedAt: now }]
+    })
+    metrics.paymentsSent?.increment()
+    metrics.stroopsSent?.increment(Number(routed.out.amount))
   }
 
   /** Sign the tab's next version, and sync it to the books before it leaves */

@@ -3,27 +3,35 @@
  * peers we serve and pay the peers that serve us), the books they share,
  * the channel accounts and settlement
  */
+import { hkdfSync } from 'node:crypto'
 import { NotStartedError, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
-import { PAYMENT_PROTOCOL, PRUNE_INTERVAL } from './constants.js'
+import { PAYMENT_PROTOCOL, PRUNE_INTERVAL, RELAY_ANNOUNCE_INTERVAL, RELAY_ANNOUNCE_TIMEOUT } from './constants.js'
 import { Funding } from './funding.js'
 import { PaymentMetrics } from './metrics.js'
 import { Payee } from './payee.js'
 import { PayerFunds } from './payer-funds.js'
 import { Payer } from './payer.js'
 import { MAX_MESSAGE_SIZE } from './protocol/exchange.js'
+import { RouteClient } from './routes/client.js'
+import { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'
+import { routeKeyFromSecret } from './routes/onion.js'
+import { RelayDirectory } from './routes/relays.js'
+import { Router } from './routes/router.js'
 import { Settler } from './settler.js'
 import { ChannelPool } from './stellar/channels.js'
 import type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
 import type { BillOptions, BillOutcome, PayeeInit } from './payee.js'
 import type { PayerInit } from './payer.js'
 import type { PeerCounts, PeerHolder } from './ports.js'
+import type { RelayInit } from './routes/router.js'
 import type { SettlerInit } from './settler.js'
 import type { StellarWallet } from './stellar/wallet.js'
-import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, ContentRouting, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { LevelDatastore } from 'datastore-level'
 
 export type { BillOutcome, BillOptions } from './payee.js'
@@ -35,6 +43,9 @@ export interface PaymentServiceComponents {
   registrar: Pick<Registrar, 'handle' | 'unhandle'>
   connectionManager: Pick<ConnectionManager, 'openStream'>
   privateKey: PrivateKey
+  peerId: PeerId
+  /** Where relays are announced and found */
+  contentRouting?: Pick<ContentRouting, 'findProviders' | 'provide'>
   /** Per-peer byte counts: what is billed and paid against */
   peerCounts: PeerCounts
   logger: ComponentLogger
@@ -52,6 +63,29 @@ export interface PaymentServiceInit extends PayeeInit, PayerInit, SettlerInit {
   channels: number
   /** Milliseconds the payment history and ended tabs are kept */
   historyRetention: number
+  /** Relaying others' routed payments */
+  relay: RelayInit
+  /** Paying and being paid through routes */
+  routes: RoutesInit
+}
+
+export interface RoutesInit {
+  /** Relays per route; 0 pays directly */
+  hops: number
+  /** Relays to route through besides those found in the DHT (with /p2p/) */
+  relays: Multiaddr[]
+  /** The most the fees of one payment may come to */
+  maxFee: { base: bigint, ppm: number }
+  /** With no route: pay directly, or refuse */
+  fallback: 'direct' | 'refuse'
+  /** Take payments through routes as a payee */
+  accept: boolean
+  /** Seconds a lock must have left when it reaches us as the payee */
+  finalDelta: number
+  /** Seconds before a lock expires that we claim it on the ledger */
+  claimMargin: number
+  /** Milliseconds one route exchange may take */
+  messageTimeout: number
 }
 
 /** One peer as both sides see it */
@@ -80,6 +114,10 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   private readonly serializer = new KeyedSerializer()
   private payee?: Payee
   private settler?: Settler
+  private router?: Router
+  private directory?: RelayDirectory
+  private routeClient?: RouteClient
+  private announceTimer?: ReturnType<typeof setTimeout>
   private channels?: ChannelPool
   private pruneTimer?: ReturnType<typeof setInterval>
   private release?: () => void
@@ -111,17 +149,35 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
         this.safeDispatchEvent('payment', { detail: tab.peer })
       }
     }
-    this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle'), onFinished: landed }, this.init)
-    this.payee = new Payee({ ...shared, connectionManager, privateKey: this.components.privateKey, channels, settler: this.settler, funding: new Funding({ books: this.books, wallet }), log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }) }, this.init)
-    const payer = new Payer({ ...shared, funds: new PayerFunds({ books: this.books, wallet, serializer: this.serializer, log: this.log.newScope('funds') }), log: this.log.newScope('payer') }, this.init)
+    const { routes, relay } = this.init
+    const settler = this.settler = new Settler({ ...shared, channels, log: this.log.newScope('settle'), onFinished: landed }, { ...this.init, claimMargin: routes.claimMargin })
+    const funding = new Funding({ books: this.books, wallet })
+    const funds = new PayerFunds({ books: this.books, wallet, serializer: this.serializer, log: this.log.newScope('funds') })
+    const routeKey = routeKeyFromSecret(hkdfSync('sha256', this.init.seed, new Uint8Array(0), 'torplus route key', 32) as any)
+    const payee = this.payee = new Payee({ ...shared, connectionManager, privateKey: this.components.privateKey, channels, settler, funding, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }), routeKey: routes.accept ? routeKey.publicKey : undefined }, this.init)
+    const router = this.router = new Router({ ...shared, connectionManager, channels, settler, funding, funds, routeKey, payee, log: this.log.newScope('route') }, { relay, finalDelta: routes.finalDelta, messageTimeout: routes.messageTimeout })
+    const directory = this.directory = new RelayDirectory({ connectionManager, contentRouting: this.components.contentRouting, privateKey: this.components.privateKey, routeKey, log: this.log.newScope('relays') }, { relay, relays: routes.relays, asset: { code: wallet.asset.getCode(), issuer: wallet.asset.getIssuer() ?? '' }, messageTimeout: routes.messageTimeout })
+    this.routeClient = routes.hops > 0 ? new RouteClient({ router, directory, books: this.books, peerId: this.components.peerId, log: this.log.newScope('routes') }, routes) : undefined
+    const payer = new Payer({ ...shared, funds, routes: this.routeClient, log: this.log.newScope('payer') }, { ...this.init, routeFallback: routes.fallback })
 
     await registrar.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
       // requests are small and rare; a flood of streams is refused early
       maxInboundStreams: 4,
       maxOutboundStreams: 4
     })
-    this.settler.start()
-    this.payee.start()
+    await registrar.handle(ROUTE_PROTOCOL, async (stream, connection) => { await router.handle(stream, connection) }, {
+      maxInboundStreams: 16,
+      maxOutboundStreams: 16
+    })
+
+    if (relay.enabled) {
+      await registrar.handle(RELAY_PROTOCOL, async (stream) => { await directory.serve(stream) }, { maxInboundStreams: 4, maxOutboundStreams: 4 })
+      this.announceRelay()
+    }
+
+    settler.start()
+    payee.start()
+    router.start()
     this.pruneTimer = setInterval(() => {
       this.prune().catch(err => { this.log.error('could not prune the books - %e', err) })
     }, PRUNE_INTERVAL)
@@ -137,8 +193,12 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     }
 
     clearInterval(this.pruneTimer)
+    clearTimeout(this.announceTimer)
     this.release?.()
     await this.components.registrar.unhandle(PAYMENT_PROTOCOL)
+    await this.components.registrar.unhandle(ROUTE_PROTOCOL)
+    await this.components.registrar.unhandle(RELAY_PROTOCOL)
+    this.router?.stop()
     this.payee?.stop()
     await this.settler?.stop()
     this.started = false
@@ -171,6 +231,18 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     if (!this.holds(peer) && this.books.payeeAccounts().some(account => account.peer === peer)) {
       this.books.forgetPayee(peer).catch(err => { this.log.error('could not forget %s - %e', peer, err) })
     }
+  }
+
+  /** Keep our relay provider record fresh, in the background */
+  private announceRelay (): void {
+    this.directory?.announce({ signal: AbortSignal.timeout(RELAY_ANNOUNCE_TIMEOUT) })
+      .catch(err => { this.log('could not announce our relay in the DHT - %e', err) })
+      .finally(() => {
+        if (this.started) {
+          this.announceTimer = setTimeout(() => { this.announceRelay() }, RELAY_ANNOUNCE_INTERVAL)
+          this.announceTimer.unref()
+        }
+      })
   }
 
   /**

@@ -9,8 +9,10 @@
 import { TransactionBuilder } from '@stellar/stellar-sdk'
 import { raceSignal } from 'race-signal'
 import { DEFAULT_SHUTDOWN_SETTLE_TIMEOUT, MAX_SETTLE_CHECK_INTERVAL, MIN_SETTLE_CHECK_INTERVAL } from './constants.js'
+import { DEFAULT_CLAIM_MARGIN } from './routes/constants.js'
 import { TransactionRefusedError } from './errors.js'
 import { afterSettlement } from './settlement-outcome.js'
+import { unlockTabTransaction } from './stellar/tab.js'
 import type { PaymentBooks, PaymentEvent, Tab, TabState } from './books/index.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { ChannelPool } from './stellar/channels.js'
@@ -41,6 +43,14 @@ export interface SettlerInit {
    * @default 30_000
    */
   shutdownTimeout?: number
+
+  /**
+   * Seconds before a lock expires that a lock we hold the preimage of, and
+   * were not paid unconditionally for, is claimed on the ledger
+   *
+   * @default 15
+   */
+  claimMargin?: number
 }
 
 export function tabLock (tab: Pick<Tab, 'channel' | 'sequence'>): string {
@@ -56,7 +66,17 @@ export function tabLock (tab: Pick<Tab, 'channel' | 'sequence'>): string {
  * its channel forever.
  */
 export function awaitsAnswer (tab: Tab, now = Date.now()): boolean {
-  return tab.pending != null && (tab.pending.expiry ?? 0) > now
+  return (tab.pending != null && (tab.pending.expiry ?? 0) > now) || (tab.held != null && tab.held.preimage == null && tab.held.expiry * 1000 > now)
+}
+
+/** Whether the tab holds a lock we can claim: its preimage is known and it has not expired */
+function claimable (tab: Tab, now = Date.now()): boolean {
+  return tab.held?.preimage != null && tab.held.expiry * 1000 > now
+}
+
+/** Whether the tab holds something that can land */
+function payable (tab: Tab, now = Date.now()): boolean {
+  return tab.transaction != null || claimable(tab, now)
 }
 
 export class Settler implements Startable {
@@ -102,7 +122,7 @@ export class Settler implements Startable {
 
   /** Settle every tab that holds a payment; resolves when all have an outcome */
   async settleAll (options: AbortOptions = {}): Promise<Tab[]> {
-    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => tab.transaction != null && !awaitsAnswer(tab))
+    const tabs = this.components.books.tabList(['open', 'submitting']).filter(tab => payable(tab) && !awaitsAnswer(tab))
     await Promise.all(tabs.map(async tab => this.settle(tab, options)))
     return tabs.map(tab => this.components.books.tab(tab.channel, tab.sequence) ?? tab)
   }
@@ -129,7 +149,9 @@ export class Settler implements Startable {
     const now = Date.now()
 
     for (const tab of this.components.books.tabList(['open', 'submitting'])) {
-      if (tab.state === 'submitting' || (tab.transaction != null && !awaitsAnswer(tab, now) && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
+      const claimBy = tab.held?.preimage == null ? Infinity : (tab.held.expiry - (this.init.claimMargin ?? DEFAULT_CLAIM_MARGIN)) * 1000
+
+      if (tab.state === 'submitting' || (claimable(tab, now) && now >= claimBy) || (payable(tab, now) && !awaitsAnswer(tab, now) && (now - tab.openedAt >= this.init.settleInterval || tab.total >= this.init.settleAmount))) {
         this.background(tab)
       }
     }
@@ -148,6 +170,13 @@ export class Settler implements Startable {
 
     if (tab == null || (tab.state !== 'open' && tab.state !== 'submitting') || (tab.state === 'open' && awaitsAnswer(tab))) {
       return
+    }
+
+    if (tab.state === 'open' && tab.held != null) {
+      // a lock with its preimage is claimed, in place of the version it adds to; one without lapsed
+      tab = claimable(tab) && tab.held.preimage != null
+        ? { ...tab, total: tab.total + tab.held.amount, transaction: unlockTabTransaction(tab.held.transaction, Buffer.from(tab.held.preimage, 'hex'), wallet.passphrase).toEnvelope().toXDR('base64'), fallback: { transaction: tab.transaction, total: tab.total }, held: undefined }
+        : { ...tab, held: undefined }
     }
 
     if (tab.transaction == null) {
@@ -182,6 +211,15 @@ export class Settler implements Startable {
       if (landed != null) {
         // submitted before a crash, or by an earlier attempt that timed out
         await this.finish(tab, landed.successful ? 'settled' : 'failed', landed.successful ? undefined : 'tx_failed')
+        return
+      }
+
+      if (err.resultCodes.transaction === 'tx_too_late' && tab.fallback != null) {
+        // the lock expired before it landed: the version it added to is still good, at the same sequence
+        log('the claimed lock on %s/%s came too late; settling the version before it', tab.channel, tab.sequence)
+        const { transaction, total } = tab.fallback
+        await books.commit({ tabs: [{ ...tab, state: 'open', transaction, total, fallback: undefined, hash: undefined, updatedAt: Date.now() }] })
+        await this.submit(tab, options)
         return
       }
 

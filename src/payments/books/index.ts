@@ -64,6 +64,8 @@ export interface Tab {
   leg?: boolean
   /** A leg's hash-locked version, pending until fulfilled or expired */
   held?: HeldVersion
+  /** While a claimed lock is submitted: the unconditional version it replaced, submitted instead if the lock came too late */
+  fallback?: { transaction?: string, total: bigint }
 }
 
 /** A hash-locked version of a leg's tab: pays `amount` more than `total`, with the preimage, until `expiry` */
@@ -117,8 +119,14 @@ export interface RoutedPayment {
   preimage?: string
   in?: { peer: string, amount: bigint, expiry: number }
   out?: { peer: string, session: string, amount: bigint, expiry: number }
-  /** The payee's request: its id, the peer billed, the amount and the bytes it pays for */
-  request?: { id: string, peer: string, amount: bigint, rangeStart: bigint, rangeEnd: bigint, expiry: number }
+  /**
+   * The payee's request: its id, the peer billed, the amount, the bytes it
+   * pays for and when it expires (ms); at the payee, the bytes of the range
+   * served free and all bytes served when it was made
+   */
+  request?: { id: string, peer: string, amount: bigint, rangeStart: bigint, rangeEnd: bigint, expiry: number, free?: bigint, served?: bigint }
+  /** At the client: the payment is counted in our account with the payee */
+  counted?: boolean
   /** Why it failed */
   reason?: string
   createdAt: number

@@ -1,0 +1,207 @@
+/**
+ * The client's end of payment routes: a session per payee through `hops`
+ * relays, the first a sticky guard (only it ever sees our Stellar account),
+ * the others drawn by fee and past success; the amount and expiry each leg
+ * starts with, worked back from what the payee asked; and the locked
+ * version that starts a payment on its way.
+ */
+import { randomInt } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { CLIENT_SESSION_LIFETIME, ONION_LIFETIME } from './constants.js'
+import { buildOnion } from './onion.js'
+import { encodeHopPayload } from './payload.js'
+import { feeFor } from './terms.js'
+import type { Relay, RelayDirectory } from './relays.js'
+import type { Router } from './router.js'
+import type { PaymentBooks } from '../books/index.js'
+import type { RouteMessage } from '../pb/route.js'
+import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
+
+export interface RouteClientComponents {
+  router: Router
+  directory: RelayDirectory
+  books: PaymentBooks
+  peerId: PeerId
+  log: Logger
+}
+
+export interface RouteClientInit {
+  /** Relays per route; 0: pay directly */
+  hops: number
+  /** The most the fees of one payment may come to: `base` stroops plus `ppm` millionths of the amount */
+  maxFee: { base: bigint, ppm: number }
+  /** Seconds a lock must have left when it reaches the payee */
+  finalDelta: number
+}
+
+/** A route to one payee: its relays, first hop first, and our session with the first */
+export interface ClientSession {
+  payee: string
+  relays: Relay[]
+  /** Hex id the first relay knows the session by */
+  session: string
+  openedAt: number
+}
+
+/** What a payment of `amount` through a session costs, and the lock it starts with */
+export interface Quote {
+  /** What the first leg pays */
+  first: bigint
+  fees: bigint
+  /** Unix seconds: the first leg's expiry */
+  expiry: number
+}
+
+/** Seconds on top of the deltas for the ledger to close and the messages to travel */
+const EXPIRY_SLACK = 10
+
+export class RouteClient {
+  private readonly components: RouteClientComponents
+  private readonly init: RouteClientInit
+  private readonly sessions = new Map<string, ClientSession>()
+  private guard?: string
+
+  constructor (components: RouteClientComponents, init: RouteClientInit) {
+    this.components = components
+    this.init = init
+  }
+
+  get hops (): number {
+    return this.init.hops
+  }
+
+  /**
+   * A session to `payee` whose onion is sealed to `routeKey`: the one in use
+   * while it is young, else a new one; undefined when too few relays answer
+   */
+  async session (payee: PeerId, routeKey: Uint8Array, options: AbortOptions = {}): Promise<ClientSession | undefined> {
+    const current = this.sessions.get(payee.toString())
+
+    if (current != null && Date.now() - current.openedAt < CLIENT_SESSION_LIFETIME) {
+      return current
+    }
+
+    this.sessions.delete(payee.toString())
+    const relays = await this.choose(payee, options)
+
+    if (relays == null) {
+      return undefined
+    }
+
+    const expiry = Date.now() + ONION_LIFETIME
+    const onion = buildOnion([
+      ...relays.map((relay, i) => ({ routeKey: relay.terms.routeKey, payload: encodeHopPayload({ kind: 'forward', next: relays[i + 1]?.peer ?? payee, expiry }) })),
+      { routeKey, payload: encodeHopPayload({ kind: 'final', expiry }) }
+    ])
+    const answer = await this.components.router.exchange(relays[0].peer, { open: { onion } }, options)
+
+    if (answer.opened?.leg == null) {
+      this.components.log('route to %p through %s refused: %s', payee, relays.map(relay => relay.peer.toString()).join(', '), answer.fail?.reason)
+      relays.forEach(relay => { this.components.directory.outcome(relay.peer, false) })
+      return undefined
+    }
+
+    const problem = await this.components.router.adoptLeg(relays[0].peer.toString(), answer.opened.leg, options)
+
+    if (problem != null) {
+      this.components.log('the guard %p named a leg we refuse: %s', relays[0].peer, problem)
+      this.components.directory.outcome(relays[0].peer, false)
+      return undefined
+    }
+
+    const session = { payee: payee.toString(), relays, session: Buffer.from(answer.opened.session).toString('hex'), openedAt: Date.now() }
+    this.sessions.set(payee.toString(), session)
+    return session
+  }
+
+  /** The session in use to `payee` */
+  sessionFor (payee: PeerId): ClientSession | undefined {
+    return this.sessions.get(payee.toString())
+  }
+
+  /** The first leg's amount and expiry for `amount` to reach the payee, or why the fees are too high */
+  quote (session: ClientSession, amount: bigint): Quote | { reason: string } {
+    let out = amount
+    let delta = 0
+
+    for (const relay of [...session.relays].reverse()) {
+      out += feeFor(out, relay.terms)
+      delta += relay.terms.expiryDelta
+    }
+
+    const fees = out - amount
+    const cap = this.init.maxFee.base + (amount * BigInt(this.init.maxFee.ppm) + 999_999n) / 1_000_000n
+
+    if (fees > cap) {
+      return { reason: `the route's fees, ${fees} stroops, are above our cap of ${cap}` }
+    }
+
+    return { first: out, fees, expiry: Math.floor(Date.now() / 1000) + this.init.finalDelta + EXPIRY_SLACK + delta }
+  }
+
+  /** Send the payment's first locked version; the answer is the guard's */
+  async pay (session: ClientSession, hash: Uint8Array, quote: Quote, options: AbortOptions = {}): Promise<RouteMessage> {
+    return this.components.router.sendLocked(session.relays[0].peer.toString(), session.session, hash, quote.first, quote.expiry, options)
+  }
+
+  /** How a payment through the session went: a failed session is not used again */
+  outcome (session: ClientSession, success: boolean): void {
+    session.relays.forEach(relay => { this.components.directory.outcome(relay.peer, success) })
+
+    if (!success) {
+      this.sessions.delete(session.payee)
+    }
+  }
+
+  /**
+   * `hops` distinct relays, neither us nor the payee nor one that failed
+   * lately: the guard first (kept while it works), the rest drawn with
+   * weights that favour low fees and past success
+   */
+  private async choose (payee: PeerId, options: AbortOptions): Promise<Relay[] | undefined> {
+    const { directory, peerId } = this.components
+    const usable = (await directory.candidates(options))
+      .filter(relay => !relay.peer.equals(peerId) && !relay.peer.equals(payee) && !directory.penalised(relay.peer))
+
+    if (usable.length < this.init.hops) {
+      return undefined
+    }
+
+    let guard = usable.find(relay => relay.peer.toString() === this.guard)
+
+    if (guard == null) {
+      guard = draw(usable, directory)
+      this.guard = guard.peer.toString()
+      this.components.log('%p is our guard relay now', guard.peer)
+    }
+
+    const chosen = [guard]
+
+    while (chosen.length < this.init.hops) {
+      chosen.push(draw(usable.filter(relay => !chosen.includes(relay)), directory))
+    }
+
+    return chosen
+  }
+
+  /** The guard in use, if any */
+  guardRelay (): PeerId | undefined {
+    return this.guard == null ? undefined : peerIdFromString(this.guard)
+  }
+}
+
+/** One relay, drawn with weight success / fee on a 1 MiB-sized payment */
+function draw (relays: Relay[], directory: RelayDirectory): Relay {
+  const weights = relays.map(relay => Math.max(1, Math.round(1_000_000 * directory.success(relay.peer) / Number(1n + feeFor(1_000_000n, relay.terms)))))
+  let pick = randomInt(weights.reduce((sum, weight) => sum + weight, 0))
+
+  for (let i = 0; i < relays.length; i++) {
+    pick -= weights[i]
+
+    if (pick < 0) {
+      return relays[i]
+    }
+  }
+
+  return relays[relays.length - 1]
+}
