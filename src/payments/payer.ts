@@ -25,8 +25,8 @@ import type { PaymentBooks, PayerAccount, PayerTab, PaymentEvent } from './books
 import type { PaymentMetrics } from './metrics.js'
 import type { PayerFunds } from './payer-funds.js'
 import type { PaymentMessage, PaymentRequest } from './pb/payment.js'
-import type { PaymentChannel } from './protocol/exchange.js'
 import type { PeerCounts } from './ports.js'
+import type { PaymentChannel } from './protocol/exchange.js'
 import type { ClientSession, Quote, RouteClient } from './routes/client.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
@@ -335,22 +335,14 @@ export class Payer {
     const { books, funds } = this.components
 
     const route = preflight.route
+    const routed = route != null && 'session' in route
+    const unroutable = this.routeRefusal(request, preflight)
 
-    if (route != null && 'problem' in route && this.init.routeFallback === 'refuse') {
-      return { code: Reject.Code.UNAVAILABLE, reason: `we pay only through routes, and have none: ${route.problem}` }
-    }
-
-    if (route != null && 'session' in route && books.routed(toHex(request.hash ?? new Uint8Array(0))) != null) {
-      return { code: Reject.Code.REPLAYED, reason: 'the request\'s hash was used before' }
-    }
-
-    if ((route == null || 'problem' in route) && preflight.channelProblem != null) {
-      return { code: Reject.Code.BAD_CHANNEL, reason: preflight.channelProblem }
+    if (unroutable != null) {
+      return unroutable
     }
 
     const tabTotal = account.unsettled.find(tab => tab.channel === request.channel && tab.sequence === request.sequence)?.total ?? 0n
-
-    const routed = route != null && 'session' in route
 
     if (request.rangeStart !== account.paidThrough || (!routed && request.total !== tabTotal + request.amount)) {
       return { code: Reject.Code.OUT_OF_SYNC, reason: `we paid for bytes up to ${account.paidThrough} and owe ${tabTotal} on that tab; the request starts at ${request.rangeStart} and totals ${request.total}` }
@@ -371,13 +363,30 @@ export class Payer {
     const totalSpent = spentWithin(books.budget().spending, now, this.init.budgetPeriod)
 
     // a route's fees count in the total budget, and in what we must be able to pay
-    const cost = routed ? route.quote.first : request.amount
+    const cost = routed ? (route as { quote: Quote }).quote.first : request.amount
 
     if (peerSpent + request.amount > this.init.budgetPerPeer || totalSpent + cost > this.init.budgetTotal) {
       return { code: Reject.Code.OVER_BUDGET, reason: `paying ${cost} would pass our budget (${peerSpent} of ${this.init.budgetPerPeer} to this peer, ${totalSpent} of ${this.init.budgetTotal} in all, over the last ${this.init.budgetPeriod} ms)` }
     }
 
     return funds.check(cost)
+  }
+
+  /** Why the request is not paid the way its route (or the lack of one) says */
+  private routeRefusal (request: PaymentRequest, preflight: Preflight): Refusal | undefined {
+    const route = preflight.route
+
+    if (route != null && 'problem' in route && this.init.routeFallback === 'refuse') {
+      return { code: Reject.Code.UNAVAILABLE, reason: `we pay only through routes, and have none: ${route.problem}` }
+    }
+
+    if (route != null && 'session' in route && this.components.books.routed(toHex(request.hash ?? new Uint8Array(0))) != null) {
+      return { code: Reject.Code.REPLAYED, reason: 'the request\'s hash was used before' }
+    }
+
+    if ((route == null || 'problem' in route) && preflight.channelProblem != null) {
+      return { code: Reject.Code.BAD_CHANNEL, reason: preflight.channelProblem }
+    }
   }
 
   /**

@@ -9,8 +9,8 @@
 import { TransactionBuilder } from '@stellar/stellar-sdk'
 import { raceSignal } from 'race-signal'
 import { DEFAULT_SHUTDOWN_SETTLE_TIMEOUT, MAX_SETTLE_CHECK_INTERVAL, MIN_SETTLE_CHECK_INTERVAL } from './constants.js'
-import { DEFAULT_CLAIM_MARGIN } from './routes/constants.js'
 import { TransactionRefusedError } from './errors.js'
+import { DEFAULT_CLAIM_MARGIN } from './routes/constants.js'
 import { afterSettlement } from './settlement-outcome.js'
 import { unlockTabTransaction } from './stellar/tab.js'
 import type { PaymentBooks, PaymentEvent, Tab, TabState } from './books/index.js'
@@ -172,11 +172,8 @@ export class Settler implements Startable {
       return
     }
 
-    if (tab.state === 'open' && tab.held != null) {
-      // a lock with its preimage is claimed, in place of the version it adds to; one without lapsed
-      tab = claimable(tab) && tab.held.preimage != null
-        ? { ...tab, total: tab.total + tab.held.amount, transaction: unlockTabTransaction(tab.held.transaction, Buffer.from(tab.held.preimage, 'hex'), wallet.passphrase).toEnvelope().toXDR('base64'), fallback: { transaction: tab.transaction, total: tab.total }, held: undefined }
-        : { ...tab, held: undefined }
+    if (tab.state === 'open') {
+      tab = withClaim(tab, wallet.passphrase)
     }
 
     if (tab.transaction == null) {
@@ -254,6 +251,23 @@ export class Settler implements Startable {
 
     log('tab %s/%s of %s: %s %s', tab.channel, tab.sequence, tab.peer, state, result ?? '')
   }
+}
+
+/**
+ * The tab as it goes to the ledger: a lock with its preimage is claimed, in
+ * place of the version it adds to (kept to fall back on); one without lapsed
+ */
+function withClaim (tab: Tab, passphrase: string): Tab {
+  if (tab.held == null) {
+    return tab
+  }
+
+  if (!claimable(tab) || tab.held.preimage == null) {
+    return { ...tab, held: undefined }
+  }
+
+  const claim = unlockTabTransaction(tab.held.transaction, Buffer.from(tab.held.preimage, 'hex'), passphrase)
+  return { ...tab, total: tab.total + tab.held.amount, transaction: claim.toEnvelope().toXDR('base64'), fallback: { transaction: tab.transaction, total: tab.total }, held: undefined }
 }
 
 function event (tab: Tab, kind: PaymentEvent['kind'], reason?: string): PaymentEvent {

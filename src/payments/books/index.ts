@@ -463,17 +463,7 @@ export class PaymentBooks {
       puts.push([BUDGET, changes.budget])
     }
 
-    for (const leg of changes.legsIn ?? []) {
-      puts.push([LEGS_IN + leg.peer, leg])
-    }
-
-    for (const leg of changes.legsOut ?? []) {
-      puts.push([LEGS_OUT + leg.peer, leg])
-    }
-
-    for (const routed of changes.routed ?? []) {
-      puts.push([ROUTED + routed.hash, routed])
-    }
+    puts.push(...routeRecords(changes))
 
     for (const event of changes.events ?? []) {
       puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
@@ -509,6 +499,15 @@ export class PaymentBooks {
     changes.legsOut?.forEach(leg => this.legsOut.set(leg.peer, clone(leg)))
     changes.routed?.forEach(routed => this.routedPayments.set(routed.hash, clone(routed)))
   }
+}
+
+/** The records of payment routes a change writes */
+function routeRecords (changes: BookChanges): Array<[string, unknown]> {
+  return [
+    ...(changes.legsIn ?? []).map(leg => [LEGS_IN + leg.peer, leg] as [string, unknown]),
+    ...(changes.legsOut ?? []).map(leg => [LEGS_OUT + leg.peer, leg] as [string, unknown]),
+    ...(changes.routed ?? []).map(routed => [ROUTED + routed.hash, routed] as [string, unknown])
+  ]
 }
 
 function tabKey (channel: string, sequence: bigint): string {

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { anySignal } from 'any-signal'
+import { ChannelCheck } from '../channel-check.js'
 import { leaseChannel } from '../lease.js'
 import { RouteFail } from '../pb/route.js'
 import { routeChannel, toHex } from '../protocol/exchange.js'
@@ -27,13 +28,13 @@ import { forwardable } from './terms.js'
 import type { BookChanges, LegOut, PaymentBooks, RoutedPayment, Tab } from '../books/index.js'
 import type { Funding } from '../funding.js'
 import type { PayerFunds } from '../payer-funds.js'
+import type { RouteKey } from './onion.js'
+import type { RouteSession } from './sessions.js'
+import type { KeyedSerializer } from '../../utils/keyed-serializer.js'
 import type { Leg, RouteAdd, RouteMessage, RouteOpen } from '../pb/route.js'
 import type { Settler } from '../settler.js'
 import type { ChannelPool } from '../stellar/channels.js'
 import type { StellarWallet } from '../stellar/wallet.js'
-import type { RouteKey } from './onion.js'
-import type { RouteSession } from './sessions.js'
-import type { KeyedSerializer } from '../../utils/keyed-serializer.js'
 import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
@@ -90,6 +91,7 @@ export class Router implements Startable {
   private readonly components: RouterComponents
   private readonly init: RouterInit
   private readonly sessions = new RouteSessions()
+  private readonly channelCheck: ChannelCheck
   /** Hashes whose preimage is on its way upstream */
   private readonly fulfilling = new Map<string, AbortController>()
   private started = false
@@ -97,6 +99,7 @@ export class Router implements Startable {
   constructor (components: RouterComponents, init: RouterInit) {
     this.components = components
     this.init = init
+    this.channelCheck = new ChannelCheck({ wallet: components.wallet })
   }
 
   isStarted (): boolean {
@@ -229,7 +232,7 @@ export class Router implements Startable {
    * on a tab we no longer pay on stays owed, and is not signed again)
    */
   async adoptLeg (peer: string, leg: Leg, options: AbortOptions = {}): Promise<string | undefined> {
-    const { books, wallet } = this.components
+    const { books } = this.components
     const known = books.legOut(peer)
 
     if (known != null && known.channel === leg.channel && known.sequence === leg.sequence) {
@@ -244,8 +247,7 @@ export class Router implements Startable {
       return 'a locked payment to the next hop is still pending on its old tab'
     }
 
-    const problem = await wallet.sequence(leg.channel, options)
-      .then(current => current == null ? `channel ${leg.channel} does not exist` : (leg.sequence <= current || leg.sequence > current + 4n) ? `sequence ${leg.sequence} of channel ${leg.channel} cannot land soon` : undefined)
+    const problem = await this.channelCheck.problem(leg.channel, leg.sequence, options)
       .catch((err: Error) => `cannot read channel ${leg.channel}: ${err.message}`)
 
     if (problem != null || !/^G[A-Z2-7]{55}$/.test(leg.payee)) {
@@ -517,7 +519,7 @@ export class Router implements Startable {
    * the preimage upstream
    */
   async fulfilled (peer: PeerId, hashBytes: Uint8Array, preimage: Uint8Array): Promise<RouteMessage> {
-    const { books, wallet } = this.components
+    const { books } = this.components
     const hash = toHex(hashBytes)
 
     if (preimage.byteLength === 0 || preimage.byteLength > 64 || toHex(createHash('sha256').update(preimage).digest()) !== hash) {

@@ -1,0 +1,113 @@
+/**
+ * Payments through routes of three relays, between in-process nodes on
+ * loopback and settled on the local ledger: the provider bills, the client
+ * pays through the relays, each hop is paid exactly its fee, and the
+ * provider's books and its ledger history name only the last relay
+ */
+import crypto from 'node:crypto'
+import { expect } from 'aegir/chai'
+import all from 'it-all'
+import pWaitFor from 'p-wait-for'
+import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
+import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
+
+const PRICE = '0.0100000'
+const FEE_BASE = 100n
+const FEE_PPM = 1000n
+
+describe('payment routes', function () {
+  this.timeout(180_000)
+  let ledger: PaymentLedger
+  let provider: RunningNode
+  let client: RunningNode
+  let relays: RunningNode[]
+  const address = (node: RunningNode): string => node.node.wallet.address
+  const id = (node: RunningNode): string => node.node.helia.libp2p.peerId.toString()
+
+  before(async () => {
+    ledger = await startPaymentLedger()
+    const settle = { SettleAmount: '1000', SettleInterval: 3_600_000 }
+    relays = []
+
+    // one at a time: each is funded from the issuer's account
+    for (let i = 0; i < 3; i++) {
+      relays.push(await startNode(await createPaidRepo(ledger, { Payments: { ...settle, Relay: { Enabled: true, FeeBase: '0.00001', FeePPM: Number(FEE_PPM) }, Routes: { Hops: 0 } } })))
+    }
+
+    provider = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, PricePerMiB: PRICE, Routes: { Hops: 0 } }, Bitswap: MANUAL_BILLING }))
+    const relayAddresses = relays.map(relay => `${relay.node.helia.libp2p.getMultiaddrs()[0].toString()}`)
+    client = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, MaxPricePerMiB: '0.0200000', Routes: { Hops: 3, Relays: relayAddresses, Fallback: 'refuse' } } }))
+
+    // every node knows every other's address, as the DHT would tell them
+    const nodes = [...relays, provider, client]
+
+    for (const from of nodes) {
+      for (const to of nodes) {
+        if (from !== to) {
+          await from.node.helia.libp2p.dial(to.node.helia.libp2p.getMultiaddrs())
+        }
+      }
+    }
+  })
+
+  after(async () => {
+    await Promise.all([...(relays ?? []), provider, client].map(async node => node?.stop()))
+    await ledger?.local.stop()
+  })
+
+  it('pays a bill through three relays, each paid its fee to the stroop, the provider seeing only the last', async () => {
+    const cid = await provider.node.fs.addBytes(crypto.randomBytes(1024 * 1024))
+    await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
+
+    const outcome = await provider.payments.bill(client.node.helia.libp2p.peerId)
+    expect(outcome).to.have.property('status', 'paid')
+    const amount = outcome.status === 'paid' ? outcome.amount : 0n
+
+    // the preimage travels back: every hop ends with an unconditional version
+    const routed = client.payments.books.routedList()[0]
+    expect(routed).to.have.property('hash')
+    await pWaitFor(() => client.payments.books.routed(routed.hash)?.state === 'fulfilled' && relays.every(relay => relay.payments.books.routed(routed.hash)?.state === 'fulfilled'), { timeout: 30_000 })
+    await pWaitFor(() => [...relays, provider].every(node => node.payments.tabs(['open']).every(tab => tab.held == null)), { timeout: 30_000 })
+
+    const [guard, last] = [client.payments.books.routed(routed.hash)?.out?.peer, provider.payments.books.routed(routed.hash)?.in?.peer]
+    const path: string[] = [guard ?? '']
+
+    while (path.length < 4) {
+      const next = relays.find(relay => id(relay) === path[path.length - 1])?.payments.books.routed(routed.hash)?.out?.peer
+      path.push(next ?? '')
+    }
+
+    expect(path[3]).to.equal(id(provider))
+    expect(path[2]).to.equal(last)
+    expect(new Set(path.slice(0, 3))).to.deep.equal(new Set(relays.map(id)))
+
+    // each hop forwards what it received less its fee
+    const amounts = [client.payments.books.routed(routed.hash)?.out?.amount ?? 0n, ...path.slice(0, 3).map(hop => relays.find(relay => id(relay) === hop)?.payments.books.routed(routed.hash)?.out?.amount ?? 0n)]
+    expect(amounts[3] >= amount, `the provider gets at least the ${amount} it asked`).to.equal(true)
+
+    for (let i = 0; i < 3; i++) {
+      const out = amounts[i + 1]
+      expect(amounts[i] - out).to.equal(FEE_BASE + (out * FEE_PPM + 999_999n) / 1_000_000n, `fee of hop ${i}`)
+    }
+
+    // settled: the client's account pays the first leg, the provider's is paid by the last relay alone
+    const before = await Promise.all([client, ...relays, provider].map(async node => ledger.assetBalance(address(node))))
+    await Promise.all([...relays, provider].map(async node => node.payments.settle()))
+    const after = await Promise.all([client, ...relays, provider].map(async node => ledger.assetBalance(address(node))))
+    const moved = after.map((balance, i) => (balance ?? 0n) - (before[i] ?? 0n))
+
+    expect(moved[0]).to.equal(-amounts[0])
+    expect(moved[4]).to.equal(amounts[3])
+    expect(moved.reduce((sum, delta) => sum + delta, 0n)).to.equal(0n)
+
+    for (const [i, relay] of relays.entries()) {
+      const hop = path.indexOf(id(relay))
+      expect(moved[i + 1], `relay at hop ${hop}`).to.equal(amounts[hop] - amounts[hop + 1])
+    }
+
+    const payments = await ledger.server.payments().forAccount(address(provider)).limit(200).call()
+    const payers = new Set(payments.records.filter((payment: any) => payment.to === address(provider) && payment.type === 'payment' && payment.from !== ledger.issuer).map((payment: any) => payment.from))
+    expect([...payers]).to.deep.equal(relays.filter(relay => id(relay) === last).map(address))
+    expect(provider.payments.tabs().some(tab => tab.payer === address(client))).to.equal(false)
+  })
+})
