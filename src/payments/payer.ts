@@ -13,6 +13,7 @@
  * time, as they share the balance and the total budget.
  */
 import { RateLimiter } from '@libp2p/utils'
+import { anySignal } from 'any-signal'
 import { ChannelCheck } from './channel-check.js'
 import { ARRIVAL_POLL_INTERVAL, MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
 import { Reject } from './pb/payment.js'
@@ -262,7 +263,7 @@ export class Payer {
   private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
     const { books, metrics } = this.components
     // a routed payment the payee took while we missed its receipt (we stopped, or the stream broke): its next request starts where that one ended
-    const missed = books.routedList(['pending', 'fulfilled']).find(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
+    const missed = books.routedList().find(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
 
     if (missed != null) {
       await this.count(peer, missed.hash)
@@ -429,7 +430,8 @@ export class Payer {
       return
     }
 
-    const wait = AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now()))
+    const failed = routes.failureSignal(request.hash ?? new Uint8Array(0))
+    const wait = anySignal([AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now())), failed.signal])
     let failure: string | undefined
 
     try {
@@ -442,13 +444,21 @@ export class Payer {
         failure = reply.receipt == null ? `the payee did not take it: ${reply.reject?.reason ?? 'no receipt'}` : undefined
       }
     } catch (err: any) {
-      failure = err.message
+      failure = failed.signal.aborted ? failed.signal.reason.message : err.message
+    } finally {
+      failed.done()
+      wait.clear()
     }
 
     routes.outcome(session, failure == null)
 
     if (failure != null) {
       log('routed payment %s to %p failed: %s', hash, peer, failure)
+      // the payee bills the range again; our lock at the guard lapses unless a preimage turns up after all
+      await books.commit(() => {
+        const current = books.routed(hash)
+        return current?.state === 'pending' ? { routed: [{ ...current, state: 'failed', reason: failure, updatedAt: Date.now() }] } : {}
+      })
       channel.abort(new Error(failure))
       return
     }

@@ -101,6 +101,7 @@ export class Settler implements Startable {
     this.timer.unref()
     // tabs a crash left mid-submission: the ledger says whether they landed
     this.settleDue()
+    this.components.books.tabList(['open']).forEach(tab => { this.scheduleClaim(tab) })
   }
 
   async stop (): Promise<void> {
@@ -108,6 +109,26 @@ export class Settler implements Startable {
     this.timer = undefined
     await this.settleAll({ signal: AbortSignal.timeout(this.init.shutdownTimeout ?? DEFAULT_SHUTDOWN_SETTLE_TIMEOUT) })
       .catch(err => { this.components.log.error('could not settle every tab on shutdown - %e', err) })
+  }
+
+  /**
+   * Claim a lock whose preimage the tab holds, if nobody pays it
+   * unconditionally first: at `claimMargin` before it expires
+   */
+  scheduleClaim (tab: Tab): void {
+    if (tab.held?.preimage == null || this.timer == null) {
+      return
+    }
+
+    const at = (tab.held.expiry - (this.init.claimMargin ?? DEFAULT_CLAIM_MARGIN)) * 1000
+    const timer = setTimeout(() => {
+      const current = this.components.books.tab(tab.channel, tab.sequence)
+
+      if (current?.held?.preimage != null && current.held.hash === tab.held?.hash) {
+        this.background(current)
+      }
+    }, Math.max(0, at - Date.now()))
+    timer.unref()
   }
 
   /**

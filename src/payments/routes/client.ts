@@ -77,7 +77,7 @@ export class RouteClient {
   async session (payee: PeerId, routeKey: Uint8Array, options: AbortOptions = {}): Promise<ClientSession | undefined> {
     const current = this.sessions.get(payee.toString())
 
-    if (current != null && Date.now() - current.openedAt < CLIENT_SESSION_LIFETIME) {
+    if (current != null && Date.now() - current.openedAt < CLIENT_SESSION_LIFETIME && !this.busy(current.relays[0])) {
       return current
     }
 
@@ -144,6 +144,11 @@ export class RouteClient {
     return this.components.router.sendLocked(session.relays[0].peer.toString(), session.session, hash, quote.first, quote.expiry, options)
   }
 
+  /** A signal aborted when the payment locked by `hash` fails on its way; `done` once waiting is over */
+  failureSignal (hash: Uint8Array): { signal: AbortSignal, done(): void } {
+    return this.components.router.failureSignal(hash)
+  }
+
   /** How a payment through the session went: a failed session is not used again */
   outcome (session: ClientSession, success: boolean): void {
     session.relays.forEach(relay => { this.components.directory.outcome(relay.peer, success) })
@@ -175,6 +180,17 @@ export class RouteClient {
       this.components.log('%p is our guard relay now', guard.peer)
     }
 
+    // a lock of ours still pending with the guard blocks its leg until it lapses: a spare first hop takes its place meanwhile
+    if (this.busy(guard)) {
+      const spares = usable.filter(relay => relay !== guard && !this.busy(relay))
+
+      if (spares.length < this.init.hops) {
+        return undefined
+      }
+
+      guard = draw(spares, directory)
+    }
+
     const chosen = [guard]
 
     while (chosen.length < this.init.hops) {
@@ -182,6 +198,12 @@ export class RouteClient {
     }
 
     return chosen
+  }
+
+  /** Whether our leg to the relay holds a lock that has not lapsed */
+  private busy (relay: Relay): boolean {
+    const pending = this.components.books.legOut(relay.peer.toString())?.pending
+    return pending != null && pending.expiry * 1000 >= Date.now()
   }
 
   /** The guard in use, if any */

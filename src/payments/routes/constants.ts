@@ -29,6 +29,9 @@ export const MAX_EXPIRY = 3600
 /** Milliseconds between attempts to pass a preimage upstream, until the unconditional version comes */
 export const FULFIL_RETRY_INTERVAL = 2_000
 
+/** Milliseconds between looks at the ledger for a lock of ours a downstream peer claimed there */
+export const LEDGER_WATCH_INTERVAL = 5_000
+
 /** Milliseconds one exchange on the route protocol may take */
 export const DEFAULT_ROUTE_MESSAGE_TIMEOUT = 10_000
 

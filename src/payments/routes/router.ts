@@ -14,13 +14,14 @@
  */
 import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { TransactionBuilder } from '@stellar/stellar-sdk'
 import { anySignal } from 'any-signal'
 import { ChannelCheck } from '../channel-check.js'
 import { leaseChannel } from '../lease.js'
 import { RouteFail } from '../pb/route.js'
 import { routeChannel, toHex } from '../protocol/exchange.js'
-import { buildTabTransaction, checkTabTransaction } from '../stellar/tab.js'
-import { FULFIL_RETRY_INTERVAL, MAX_EXPIRY, ONION_LIFETIME, ROUTE_PROTOCOL } from './constants.js'
+import { buildTabTransaction, checkTabTransaction, preimageAmong } from '../stellar/tab.js'
+import { FULFIL_RETRY_INTERVAL, LEDGER_WATCH_INTERVAL, MAX_EXPIRY, ONION_LIFETIME, ROUTE_PROTOCOL } from './constants.js'
 import { peelOnion } from './onion.js'
 import { decodeHopPayload } from './payload.js'
 import { RouteSessions } from './sessions.js'
@@ -92,8 +93,11 @@ export class Router implements Startable {
   private readonly init: RouterInit
   private readonly sessions = new RouteSessions()
   private readonly channelCheck: ChannelCheck
+  /** Clients waiting on their payments, told when one fails on the way */
+  private readonly waiting = new Map<string, AbortController>()
   /** Hashes whose preimage is on its way upstream */
   private readonly fulfilling = new Map<string, AbortController>()
+  private watchTimer?: ReturnType<typeof setInterval>
   private started = false
 
   constructor (components: RouterComponents, init: RouterInit) {
@@ -108,17 +112,90 @@ export class Router implements Startable {
 
   start (): void {
     this.started = true
+    this.watchTimer = setInterval(() => { this.watchLedger() }, LEDGER_WATCH_INTERVAL)
+    this.watchTimer.unref()
+    this.resume()
+  }
 
-    // preimages a stop or a crash left on their way upstream
-    for (const routed of this.components.books.routedList(['fulfilled'])) {
-      if (routed.in != null && this.owedSettle(routed) != null) {
+  /** What a stop or a crash left half done: preimages on their way upstream, payments held and not yet forwarded */
+  private resume (): void {
+    const { books, log } = this.components
+
+    for (const routed of books.routedList(['pending', 'fulfilled'])) {
+      if (routed.state === 'fulfilled' && this.owedSettle(routed) != null) {
         this.fulfilUpstream(routed.hash)
+      }
+
+      const leg = routed.out == null ? undefined : books.legOut(routed.out.peer)
+      const held = routed.in == null ? undefined : this.currentLegTab(routed.in.peer)?.held
+
+      if (routed.state === 'pending' && routed.in != null && held?.hash === routed.hash && leg?.pending?.hash !== routed.hash && (routed.out?.expiry ?? 0) * 1000 > Date.now()) {
+        this.forward(routed).catch(err => { log.error('could not forward %s after a restart - %e', routed.hash, err) })
       }
     }
   }
 
+  /**
+   * A downstream peer may claim our locked version on the ledger instead of
+   * passing us the preimage (we were away, or it chose to): the preimage is
+   * then read off the ledger, in time to claim or be paid upstream
+   */
+  private watchLedger (): void {
+    const { books, wallet, log } = this.components
+    const now = Date.now()
+
+    for (const leg of books.legOutList()) {
+      const pending = leg.pending
+      const routed = pending == null ? undefined : books.routed(pending.hash)
+      // worth knowing while we can still be paid for it upstream (a client, while the lock may land)
+      const until = (routed?.in?.expiry ?? pending?.expiry ?? 0) * 1000 + LEDGER_WATCH_INTERVAL
+
+      if (pending == null || routed == null || routed.state === 'fulfilled' || until < now) {
+        continue
+      }
+
+      const hash = Buffer.from(TransactionBuilder.fromXDR(pending.transaction, wallet.passphrase).hash()).toString('hex')
+      wallet.transaction(hash, { signal: AbortSignal.timeout(LEDGER_WATCH_INTERVAL) })
+        .then(async landed => {
+          const preimage = landed?.successful === true ? preimageAmong(landed.signatures, Buffer.from(pending.hash, 'hex')) : undefined
+
+          if (preimage != null) {
+            log('%s claimed our lock %s on the ledger; its preimage goes upstream', leg.peer, pending.hash)
+            await this.claimedDownstream(leg.peer, pending.hash, preimage)
+          }
+        })
+        .catch(err => { log('could not look for our lock %s on the ledger - %e', pending.hash, err) })
+    }
+  }
+
+  /** The downstream peer landed our lock: the leg's tab is closed, and the preimage ours */
+  private async claimedDownstream (peer: string, hash: string, preimage: Uint8Array): Promise<void> {
+    const { books } = this.components
+    await this.components.serializer.run(`leg-out:${peer}`, async () => {
+      const leg = books.legOut(peer)
+      const routed = books.routed(hash)
+
+      if (leg?.pending?.hash !== hash || routed == null) {
+        return
+      }
+
+      const now = Date.now()
+      const tab = routed.in == null ? undefined : this.currentLegTab(routed.in.peer)
+      const claimable: Tab[] = tab?.held?.hash === hash ? [{ ...tab, held: { ...tab.held, preimage: toHex(preimage) }, updatedAt: now }] : []
+      await books.commit({
+        legsOut: [{ ...leg, total: 0n, transaction: undefined, pending: undefined }],
+        routed: [{ ...routed, state: 'fulfilled', preimage: toHex(preimage), updatedAt: now }],
+        tabs: claimable
+      })
+      claimable.forEach(tab => { this.components.settler.scheduleClaim(tab) })
+    })
+
+    this.fulfilUpstream(hash)
+  }
+
   stop (): void {
     this.started = false
+    clearInterval(this.watchTimer)
 
     for (const controller of this.fulfilling.values()) {
       controller.abort()
@@ -359,6 +436,7 @@ export class Router implements Startable {
         routed: [taken]
       }
     })
+    this.components.settler.scheduleClaim({ ...incoming.tab, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction, preimage: routed.preimage } })
     this.components.log('took a routed payment of %s stroops for request %s from %p', add.amount, routed.request.id, peer)
     payee.locked(hash)
     this.fulfilUpstream(hash)
@@ -426,6 +504,17 @@ export class Router implements Startable {
     }, 0)
 
     return { held: { hash: add.hash } }
+  }
+
+  /**
+   * A signal a client waits for its payment with: aborted when the route
+   * says it failed; call `done` once the wait is over
+   */
+  failureSignal (hash: Uint8Array): { signal: AbortSignal, done(): void } {
+    const key = toHex(hash)
+    const controller = new AbortController()
+    this.waiting.set(key, controller)
+    return { signal: controller.signal, done: () => { this.waiting.delete(key) } }
   }
 
   /** Sign our locked version on the downstream leg, sync it, send it */
@@ -556,6 +645,7 @@ export class Router implements Startable {
       }
 
       await books.commit(changes)
+      changes.tabs?.forEach(tab => { this.components.settler.scheduleClaim(tab) })
       this.components.log('payment %s fulfilled by %p', hash, peer)
 
       if (routed.in != null) {
@@ -674,6 +764,7 @@ export class Router implements Startable {
     }
 
     await this.components.books.commit({ routed: [{ ...routed, state: 'failed', reason, updatedAt: Date.now() }] })
+    this.waiting.get(hash)?.abort(new Error(`the route failed: ${reason}`))
 
     if (routed.in != null) {
       await this.exchange(peerIdFromString(routed.in.peer), { fail: { hash: Buffer.from(hash, 'hex'), code, reason } })

@@ -245,12 +245,12 @@ export class StellarWallet {
    * Whether Horizon knows a transaction, and whether it succeeded; null when
    * it is not on the ledger
    */
-  async transaction (hash: string, options: AbortOptions = {}): Promise<{ successful: boolean } | null> {
+  async transaction (hash: string, options: AbortOptions = {}): Promise<{ successful: boolean, signatures: string[] } | null> {
     options.signal?.throwIfAborted()
 
     try {
       const record = await this.horizon().transactions().transaction(hash).call()
-      return { successful: record.successful }
+      return { successful: record.successful, signatures: record.signatures ?? [] }
     } catch (err: any) {
       if (err.name === 'NotFoundError' || err.response?.status === 404) {
         return null

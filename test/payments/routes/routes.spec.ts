@@ -9,6 +9,7 @@ import { expect } from 'aegir/chai'
 import all from 'it-all'
 import pWaitFor from 'p-wait-for'
 import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
+import { connectAll } from '../../utils/routes.js'
 import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
 
 const PRICE = '0.0100000'
@@ -39,15 +40,7 @@ describe('payment routes', function () {
     client = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, MaxPricePerMiB: '0.0200000', Routes: { Hops: 3, Relays: relayAddresses, Fallback: 'refuse' } } }))
 
     // every node knows every other's address, as the DHT would tell them
-    const nodes = [...relays, provider, client]
-
-    for (const from of nodes) {
-      for (const to of nodes) {
-        if (from !== to) {
-          await from.node.helia.libp2p.dial(to.node.helia.libp2p.getMultiaddrs())
-        }
-      }
-    }
+    await connectAll([...relays, provider, client])
   })
 
   after(async () => {

@@ -1,0 +1,107 @@
+/**
+ * Routes against hops that misbehave, on loopback and the local ledger with
+ * short expiries: a hop that keeps the preimage and never pays its
+ * downstream unconditionally (the downstream claims its lock on the ledger,
+ * and the withholder can only read the preimage there to be paid itself),
+ * and a hop that vanishes with the session open (the payment fails fast,
+ * nothing moves, and the bill is paid again through a spare route). Every
+ * balance is checked to the stroop.
+ */
+import crypto from 'node:crypto'
+import { expect } from 'aegir/chai'
+import all from 'it-all'
+import pWaitFor from 'p-wait-for'
+import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
+import { connectAll, interceptRoutes } from '../../utils/routes.js'
+import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
+
+const SHORT = { FinalDelta: 5_000, ClaimMargin: 2_000 }
+const SETTLE = { SettleAmount: '1000', SettleInterval: 3_600_000 }
+
+describe('payment routes against hostile hops', function () {
+  this.timeout(240_000)
+  let ledger: PaymentLedger
+  let provider: RunningNode
+  let client: RunningNode
+  let relays: RunningNode[]
+  const address = (node: RunningNode): string => node.node.wallet.address
+  const id = (node: RunningNode): string => node.node.helia.libp2p.peerId.toString()
+  const byId = (peer: string | undefined): RunningNode | undefined => [...relays, provider, client].find(node => id(node) === peer)
+
+  /** The hops of a routed payment, client first, payee last */
+  function pathOf (hash: string): RunningNode[] {
+    const path = [client]
+
+    while (path.length < 5) {
+      const next = byId(path[path.length - 1].payments.books.routed(hash)?.out?.peer)
+
+      if (next == null) {
+        break
+      }
+
+      path.push(next)
+    }
+
+    return path
+  }
+
+  async function bill (): Promise<{ status: string }> {
+    const cid = await provider.node.fs.addBytes(crypto.randomBytes(256 * 1024))
+    await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
+    return provider.payments.bill(client.node.helia.libp2p.peerId)
+  }
+
+  async function balances (): Promise<Map<RunningNode, bigint>> {
+    const nodes = [client, ...relays, provider]
+    return new Map(await Promise.all(nodes.map(async node => [node, await ledger.assetBalance(address(node)) ?? 0n] as [RunningNode, bigint])))
+  }
+
+  before(async () => {
+    ledger = await startPaymentLedger()
+    relays = []
+
+    for (let i = 0; i < 5; i++) {
+      relays.push(await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, Relay: { Enabled: true, ExpiryDelta: 5_000 }, Routes: { ...SHORT, Hops: 0 } } })))
+    }
+
+    provider = await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, PricePerMiB: '0.0100000', RequestExpiry: 20_000, Routes: { ...SHORT, Hops: 0 } }, Bitswap: MANUAL_BILLING }))
+    client = await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, MaxPricePerMiB: '0.0200000', Routes: { ...SHORT, Hops: 3, Relays: relays.map(relay => relay.node.helia.libp2p.getMultiaddrs()[0].toString()), Fallback: 'refuse' } } }))
+    await connectAll([...relays, provider, client])
+  })
+
+  after(async () => {
+    await Promise.all([...(relays ?? []), provider, client].map(async node => node?.stop()))
+    await ledger?.local.stop()
+  })
+
+  it('a guard that keeps the preimage is claimed from on the ledger, and is paid only by reading it there', async () => {
+    // whichever relay is the guard drops every preimage passed to it
+    for (const relay of relays) {
+      await interceptRoutes(relay, message => message.fulfill != null && client.payments.books.routedList()[0]?.out?.peer === id(relay))
+    }
+
+    const before = await balances()
+    expect(await bill()).to.have.property('status', 'paid')
+    const [routed] = client.payments.books.routedList()
+    const path = pathOf(routed.hash)
+    expect(path).to.have.lengthOf(5)
+    const amounts = path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n)
+
+    // the second hop, never paid by the guard, lands the guard's lock with the preimage before it expires
+    await pWaitFor(() => path[2].payments.tabs(['settled']).some(tab => tab.peer === id(path[1]) && tab.total === amounts[1]), { timeout: 60_000, interval: 500 })
+    // the guard reads the preimage off the ledger and collects from the client
+    await pWaitFor(() => client.payments.books.routed(routed.hash)?.state === 'fulfilled', { timeout: 30_000, interval: 500 })
+
+    await Promise.all([...relays, provider].map(async node => node.payments.settle()))
+    const after = await balances()
+    const moved = (node: RunningNode): bigint => (after.get(node) ?? 0n) - (before.get(node) ?? 0n)
+
+    expect(moved(client)).to.equal(-amounts[0])
+
+    for (let hop = 1; hop < 4; hop++) {
+      expect(moved(path[hop]), `hop ${hop}`).to.equal(amounts[hop - 1] - amounts[hop])
+    }
+
+    expect(moved(provider)).to.equal(amounts[3])
+  })
+})
