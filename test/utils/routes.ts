@@ -35,20 +35,24 @@ export async function interceptRoutes (node: RunningNode, drop: (message: RouteM
 export async function connectAll (nodes: RunningNode[]): Promise<void> {
   for (const [i, from] of nodes.entries()) {
     for (const to of nodes.slice(i + 1)) {
-      const libp2p = from.node.helia.libp2p
+      await connect(from, to)
+    }
+  }
+}
 
-      for (let attempt = 0; libp2p.getConnections(to.node.helia.libp2p.peerId).length === 0; attempt++) {
-        try {
-          await libp2p.dial(to.node.helia.libp2p.getMultiaddrs())
-        } catch (err) {
-          if (attempt >= 5) {
-            throw err
-          }
+async function connect (from: RunningNode, to: RunningNode): Promise<void> {
+  const libp2p = from.node.helia.libp2p
 
-          // a node takes a few inbound connections a second from one address
-          await new Promise(resolve => setTimeout(resolve, 1000))
-        }
+  for (let attempt = 0; libp2p.getConnections(to.node.helia.libp2p.peerId).length === 0; attempt++) {
+    try {
+      await libp2p.dial(to.node.helia.libp2p.getMultiaddrs())
+    } catch (err) {
+      if (attempt >= 5) {
+        throw err
       }
+
+      // a node takes a few inbound connections a second from one address
+      await new Promise(resolve => setTimeout(resolve, 1000))
     }
   }
 }

@@ -76,8 +76,11 @@ describe('payment routes against hostile hops', function () {
 
   it('a guard that keeps the preimage is claimed from on the ledger, and is paid only by reading it there', async () => {
     // whichever relay is the guard drops every preimage passed to it
+    const payer = client
+    const guard = (): string | undefined => payer.payments.books.routedList()[0]?.out?.peer
+
     for (const relay of relays) {
-      await interceptRoutes(relay, message => message.fulfill != null && client.payments.books.routedList()[0]?.out?.peer === id(relay))
+      await interceptRoutes(relay, message => message.fulfill != null && guard() === id(relay))
     }
 
     const before = await balances()
