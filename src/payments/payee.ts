@@ -361,6 +361,8 @@ export class Payee implements Startable, RoutedPayee {
       await new Promise<void>((resolve) => {
         this.locks.set(hash, resolve)
         signal.addEventListener('abort', () => { resolve() }, { once: true })
+        // a payer whose route failed says so by ending the stream
+        channel.read({ signal }).then(() => { resolve() }, () => { resolve() })
 
         if (books.routed(hash)?.state !== 'pending') {
           resolve()

@@ -433,12 +433,15 @@ export class Payer {
     const failed = routes.failureSignal(request.hash ?? new Uint8Array(0))
     const wait = anySignal([AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now())), failed.signal])
     let failure: string | undefined
+    let guardFailed = false
 
     try {
       const answer = await routes.pay(session, request.hash ?? new Uint8Array(0), { first: routed.out.amount, expiry: routed.out.expiry, fees: routed.out.amount - request.amount }, { signal: wait })
 
       if (answer.held == null) {
-        failure = `the guard refused: ${answer.fail?.reason ?? 'no answer'}`
+        // a failure further on can overtake the guard's own answer
+        guardFailed = !failed.signal.aborted
+        failure = guardFailed ? `the guard refused: ${answer.fail?.reason ?? 'no answer'}` : failed.signal.reason.message
       } else {
         const reply = await channel.read({ signal: wait })
         failure = reply.receipt == null ? `the payee did not take it: ${reply.reject?.reason ?? 'no receipt'}` : undefined
@@ -450,7 +453,7 @@ export class Payer {
       wait.clear()
     }
 
-    routes.outcome(session, failure == null)
+    routes.outcome(session, outcomeOf(failure, guardFailed))
 
     if (failure != null) {
       log('routed payment %s to %p failed: %s', hash, peer, failure)
@@ -532,6 +535,14 @@ export class Payer {
 
     return { payment: { requestId: request.id, transaction } }
   }
+}
+
+function outcomeOf (failure: string | undefined, guardFailed: boolean): 'paid' | 'guard-failed' | 'failed' {
+  if (failure == null) {
+    return 'paid'
+  }
+
+  return guardFailed ? 'guard-failed' : 'failed'
 }
 
 /** The tab with the version a request adds: what it pays, up to which byte */

@@ -52,6 +52,9 @@ export interface Quote {
   expiry: number
 }
 
+/** Routes tried, each with other relays, before a payment goes without */
+const OPEN_ATTEMPTS = 3
+
 /** Seconds on top of the deltas for the ledger to close and the messages to travel */
 const EXPIRY_SLACK = 10
 
@@ -82,36 +85,59 @@ export class RouteClient {
     }
 
     this.sessions.delete(payee.toString())
-    const relays = await this.choose(payee, options)
 
-    if (relays == null) {
-      return undefined
+    // a route that cannot be opened has its relays passed over, and another is tried
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      const relays = await this.choose(payee, options)
+
+      if (relays == null) {
+        return undefined
+      }
+
+      const session = await this.open(payee, routeKey, relays, options)
+
+      if (session != null) {
+        this.sessions.set(payee.toString(), session)
+        return session
+      }
     }
+  }
 
+  /** Open a session through `relays`; undefined (and the relay at fault passed over) when it cannot be */
+  private async open (payee: PeerId, routeKey: Uint8Array, relays: Relay[], options: AbortOptions): Promise<ClientSession | undefined> {
+    const { directory, router, log } = this.components
     const expiry = Date.now() + ONION_LIFETIME
     const onion = buildOnion([
       ...relays.map((relay, i) => ({ routeKey: relay.terms.routeKey, payload: encodeHopPayload({ kind: 'forward', next: relays[i + 1]?.peer ?? payee, expiry }) })),
       { routeKey, payload: encodeHopPayload({ kind: 'final', expiry }) }
     ])
-    const answer = await this.components.router.exchange(relays[0].peer, { open: { onion } }, options)
+    let answer: RouteMessage
+
+    try {
+      answer = await router.exchange(relays[0].peer, { open: { onion } }, options)
+    } catch (err: any) {
+      log('the first relay %p of a route did not answer - %e', relays[0].peer, err)
+      directory.outcome(relays[0].peer, false)
+      options.signal?.throwIfAborted()
+      return undefined
+    }
 
     if (answer.opened?.leg == null) {
-      this.components.log('route to %p through %s refused: %s', payee, relays.map(relay => relay.peer.toString()).join(', '), answer.fail?.reason)
-      relays.forEach(relay => { this.components.directory.outcome(relay.peer, false) })
+      log('route to %p through %s refused: %s', payee, relays.map(relay => relay.peer.toString()).join(', '), answer.fail?.reason)
+      // the guard answered, so the refusal is from further on
+      relays.slice(1).forEach(relay => { directory.outcome(relay.peer, false) })
       return undefined
     }
 
-    const problem = await this.components.router.adoptLeg(relays[0].peer.toString(), answer.opened.leg, options)
+    const problem = await router.adoptLeg(relays[0].peer.toString(), answer.opened.leg, options)
 
     if (problem != null) {
-      this.components.log('the guard %p named a leg we refuse: %s', relays[0].peer, problem)
-      this.components.directory.outcome(relays[0].peer, false)
+      log('the guard %p named a leg we refuse: %s', relays[0].peer, problem)
+      directory.outcome(relays[0].peer, false)
       return undefined
     }
 
-    const session = { payee: payee.toString(), relays, session: Buffer.from(answer.opened.session).toString('hex'), openedAt: Date.now() }
-    this.sessions.set(payee.toString(), session)
-    return session
+    return { payee: payee.toString(), relays, session: Buffer.from(answer.opened.session).toString('hex'), openedAt: Date.now() }
   }
 
   /** The session in use to `payee` */
@@ -149,13 +175,23 @@ export class RouteClient {
     return this.components.router.failureSignal(hash)
   }
 
-  /** How a payment through the session went: a failed session is not used again */
-  outcome (session: ClientSession, success: boolean): void {
-    session.relays.forEach(relay => { this.components.directory.outcome(relay.peer, success) })
+  /**
+   * How a payment through the session went: a failed session is not used
+   * again, and the relays it may have failed at are passed over a while (the
+   * guard when it refused us itself, the others when the payment failed
+   * past it: we cannot tell which of them it was)
+   */
+  outcome (session: ClientSession, outcome: 'paid' | 'guard-failed' | 'failed'): void {
+    const { directory } = this.components
 
-    if (!success) {
-      this.sessions.delete(session.payee)
+    if (outcome === 'paid') {
+      session.relays.forEach(relay => { directory.outcome(relay.peer, true) })
+      return
     }
+
+    this.sessions.delete(session.payee)
+    const blamed = outcome === 'guard-failed' ? session.relays.slice(0, 1) : session.relays.slice(1)
+    blamed.forEach(relay => { directory.outcome(relay.peer, false) })
   }
 
   /**

@@ -24,6 +24,7 @@ describe('payment routes against hostile hops', function () {
   let provider: RunningNode
   let client: RunningNode
   let relays: RunningNode[]
+  const stopped = new Set<RunningNode>()
   const address = (node: RunningNode): string => node.node.wallet.address
   const id = (node: RunningNode): string => node.node.helia.libp2p.peerId.toString()
   const byId = (peer: string | undefined): RunningNode | undefined => [...relays, provider, client].find(node => id(node) === peer)
@@ -52,7 +53,7 @@ describe('payment routes against hostile hops', function () {
   }
 
   async function balances (): Promise<Map<RunningNode, bigint>> {
-    const nodes = [client, ...relays, provider]
+    const nodes = [client, ...relays, provider].filter(node => !stopped.has(node))
     return new Map(await Promise.all(nodes.map(async node => [node, await ledger.assetBalance(address(node)) ?? 0n] as [RunningNode, bigint])))
   }
 
@@ -60,7 +61,8 @@ describe('payment routes against hostile hops', function () {
     ledger = await startPaymentLedger()
     relays = []
 
-    for (let i = 0; i < 5; i++) {
+    // six, so that with the guard's leg locked by a failed payment and the relays past it passed over, a spare route remains
+    for (let i = 0; i < 6; i++) {
       relays.push(await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, Relay: { Enabled: true, ExpiryDelta: 5_000 }, Routes: { ...SHORT, Hops: 0 } } })))
     }
 
@@ -70,7 +72,7 @@ describe('payment routes against hostile hops', function () {
   })
 
   after(async () => {
-    await Promise.all([...(relays ?? []), provider, client].map(async node => node?.stop()))
+    await Promise.all([...(relays ?? []), provider, client].filter(node => !stopped.has(node)).map(async node => node?.stop()))
     await ledger?.local.stop()
   })
 
@@ -106,5 +108,46 @@ describe('payment routes against hostile hops', function () {
     }
 
     expect(moved(provider)).to.equal(amounts[3])
+  })
+
+  it('a hop that vanishes fails the payment at once and moves nothing; the bill is paid again through a spare route', async () => {
+    const [earlier] = client.payments.books.routedList()
+    const oldPath = pathOf(earlier.hash)
+    const vanished = oldPath[2]
+    await vanished.stop()
+    stopped.add(vanished)
+    const before = await balances()
+
+    const refused = await bill()
+    expect(refused).to.have.property('status', 'rejected')
+    const [failed] = client.payments.books.routedList()
+    expect(failed).to.have.property('state', 'failed')
+
+    const paid = await bill()
+    expect(paid, JSON.stringify(paid, (_, value) => typeof value === 'bigint' ? value.toString() : value)).to.have.property('status', 'paid')
+    const [routed] = client.payments.books.routedList()
+    const path = pathOf(routed.hash)
+    expect(path).to.have.lengthOf(5)
+    // the guard's leg is locked by the failed payment, and the hops past it are passed over
+    expect(path.slice(1, 4)).to.not.include.members(oldPath.slice(1, 4))
+    await pWaitFor(() => path.every(hop => hop.payments.books.routed(routed.hash)?.state === 'fulfilled'), { timeout: 30_000, interval: 200 })
+
+    const amounts = path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n)
+    await Promise.all([...relays, provider].filter(node => !stopped.has(node)).map(async node => node.payments.settle()))
+    const after = await balances()
+    const moved = (node: RunningNode): bigint => (after.get(node) ?? 0n) - (before.get(node) ?? 0n)
+
+    // only the second payment moved money: the failed one's locks lapse unclaimed
+    expect(moved(client)).to.equal(-amounts[0])
+
+    for (let hop = 1; hop < 4; hop++) {
+      expect(moved(path[hop]), `hop ${hop}`).to.equal(amounts[hop - 1] - amounts[hop])
+    }
+
+    expect(moved(provider)).to.equal(amounts[3])
+
+    for (const relay of relays.filter(relay => !path.includes(relay) && !stopped.has(relay))) {
+      expect(moved(relay)).to.equal(0n)
+    }
   })
 })
