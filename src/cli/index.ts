@@ -18,6 +18,7 @@ import { id } from './commands/id.js'
 import { init } from './commands/init.js'
 import { payments } from './commands/payments/index.js'
 import { pin } from './commands/pin/index.js'
+import { relay } from './commands/relay/index.js'
 import { repo } from './commands/repo/index.js'
 import { routing } from './commands/routing/index.js'
 import { shutdown } from './commands/shutdown.js'
@@ -36,7 +37,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

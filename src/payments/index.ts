@@ -29,7 +29,8 @@
  */
 export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, PAYMENT_PROTOCOL } from './constants.js'
 export { payments, PaymentService } from './service.js'
-export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, Tab, TabState } from './service.js'
+export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, RelayStatus, RoutesInit, RoutesStatus, Tab, TabState } from './service.js'
+export { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'
 export type { PeerCounts, PeerHolder } from './ports.js'
 export { bytesFor, priceOf } from './pricing.js'
 export { StellarWallet } from './stellar/wallet.js'

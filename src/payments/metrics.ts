@@ -16,6 +16,10 @@ export class PaymentMetrics {
   /** Settlements, by result */
   readonly settlements?: CounterGroup
   readonly stroopsSettled?: Counter
+  /** Payments through routes, by event: sent (as client), forwarded, taken (as payee), fulfilled, failed, claimed (on the ledger) */
+  readonly routed?: CounterGroup
+  /** Stroops earned relaying: received less forwarded */
+  readonly relayFees?: Counter
 
   constructor (metrics?: Metrics) {
     this.requests = metrics?.registerCounterGroup('torplus_payment_requests_total', { label: 'outcome', help: 'Payment requests sent to peers, by outcome (paid, a reject code, or failed)' })
@@ -26,5 +30,7 @@ export class PaymentMetrics {
     this.stroopsSent = metrics?.registerCounter('torplus_payments_sent_stroops_total', { help: 'Stroops of the asset paid' })
     this.settlements = metrics?.registerCounterGroup('torplus_settlements_total', { label: 'result', help: 'Settlement transactions, by result (submitted, settled, failed)' })
     this.stroopsSettled = metrics?.registerCounter('torplus_settled_stroops_total', { help: 'Stroops of the asset settled on the ledger' })
+    this.routed = metrics?.registerCounterGroup('torplus_routed_payments_total', { label: 'event', help: 'Payments through routes, by event: sent, forwarded, taken, fulfilled, failed, claimed' })
+    this.relayFees = metrics?.registerCounter('torplus_relay_fees_stroops_total', { help: 'Stroops earned relaying payments: received less forwarded' })
   }
 }

@@ -410,6 +410,7 @@ export class Payer {
       }],
       events: [event(peer, 'payment-sent', request, `routed, ${quote.fees} in fees`)]
     })
+    this.components.metrics.routed?.increment({ sent: true })
     this.components.log('paying %p %s stroops for request %s through %d relays, %s in fees', peer, request.amount, toHex(request.id), session.relays.length, quote.fees)
     return { payment: { requestId: request.id, transaction: '', routed: true } }
   }

@@ -20,6 +20,7 @@ import { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'
 import { routeKeyFromSecret } from './routes/onion.js'
 import { RelayDirectory } from './routes/relays.js'
 import { Router } from './routes/router.js'
+import { relayStatus, routesStatus } from './routes/status.js'
 import { Settler } from './settler.js'
 import { ChannelPool } from './stellar/channels.js'
 import type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
@@ -27,6 +28,7 @@ import type { BillOptions, BillOutcome, PayeeInit } from './payee.js'
 import type { PayerInit } from './payer.js'
 import type { PeerCounts, PeerHolder } from './ports.js'
 import type { RelayInit } from './routes/router.js'
+import type { RelayStatus, RoutesStatus } from './routes/status.js'
 import type { SettlerInit } from './settler.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { AbortOptions, ComponentLogger, ContentRouting, Logger, Metrics, PeerId, PrivateKey, Startable } from '@libp2p/interface'
@@ -35,6 +37,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { LevelDatastore } from 'datastore-level'
 
 export type { BillOutcome, BillOptions } from './payee.js'
+export type { RelayStatus, RoutesStatus } from './routes/status.js'
 export type { PeerCounts } from './ports.js'
 
 export type { PaymentEvent, PayeeAccount, PayerAccount, Tab, TabState } from './books/index.js'
@@ -155,7 +158,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     const funds = new PayerFunds({ books: this.books, wallet, serializer: this.serializer, log: this.log.newScope('funds') })
     const routeKey = routeKeyFromSecret(hkdfSync('sha256', this.init.seed, new Uint8Array(0), 'torplus route key', 32) as any)
     const payee = this.payee = new Payee({ ...shared, connectionManager, privateKey: this.components.privateKey, channels, settler, funding, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }), routeKey: routes.accept ? routeKey.publicKey : undefined }, this.init)
-    const router = this.router = new Router({ ...shared, connectionManager, channels, settler, funding, funds, routeKey, payee, log: this.log.newScope('route') }, { relay, finalDelta: routes.finalDelta, messageTimeout: routes.messageTimeout })
+    const router = this.router = new Router({ ...shared, connectionManager, channels, settler, funding, funds, routeKey, payee, metrics: this.metrics, log: this.log.newScope('route') }, { relay, finalDelta: routes.finalDelta, messageTimeout: routes.messageTimeout })
     const directory = this.directory = new RelayDirectory({ connectionManager, contentRouting: this.components.contentRouting, privateKey: this.components.privateKey, routeKey, log: this.log.newScope('relays') }, { relay, relays: routes.relays, asset: { code: wallet.asset.getCode(), issuer: wallet.asset.getIssuer() ?? '' }, messageTimeout: routes.messageTimeout })
     this.routeClient = routes.hops > 0 ? new RouteClient({ router, directory, books: this.books, peerId: this.components.peerId, log: this.log.newScope('routes') }, routes) : undefined
     const payer = new Payer({ ...shared, funds, routes: this.routeClient, log: this.log.newScope('payer') }, { ...this.init, routeFallback: routes.fallback })
@@ -292,6 +295,17 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     }
 
     return [...peers.values()]
+  }
+
+  /** Our payments through routes, the sessions and relays they use */
+  routes (): RoutesStatus {
+    const client = this.routeClient?.status() ?? { hops: 0, sessions: [], relays: [] }
+    return routesStatus(this.books, client)
+  }
+
+  /** What we relay for others: legs, what is locked, fees earned */
+  relay (): RelayStatus {
+    return relayStatus(this.books, this.init.relay)
   }
 
   tabs (states?: TabState[]): Tab[] {

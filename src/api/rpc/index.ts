@@ -10,7 +10,7 @@ import { filesRoutes } from './files.js'
 import { fillRoutes } from './fill.js'
 import { frequencyRoutes } from './frequency.js'
 import { idRoutes } from './id.js'
-import { paymentRoutes } from './payments.js'
+import { paymentRoutes, relayRoutes } from './payments.js'
 import { pinRoutes } from './pin.js'
 import { repoRoutes } from './repo.js'
 import { routingRoutes } from './routing.js'
@@ -72,6 +72,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/swarm', swarmRoutes(ctx))
   v0.route('/wallet', walletRoutes(ctx))
   v0.route('/payments', paymentRoutes(ctx))
+  v0.route('/relay', relayRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
     setImmediate(() => { ctx.shutdown() })

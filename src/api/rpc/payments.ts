@@ -1,16 +1,18 @@
 /**
- * payments/bill, payments/peers, payments/tabs, payments/settle: the
- * payment service, for the node's operator
+ * payments/bill, payments/peers, payments/tabs, payments/settle,
+ * payments/routes and relay/stat: the payment service, for the node's
+ * operator
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { requirePayments } from '../payments.js'
 import { billView, peerView, tabView } from '../views/payments.js'
+import { relayStatView, routesView } from '../views/routes.js'
 import { integer, json, requiredArg } from './encoding.js'
 import type { RpcContext } from './index.js'
 import type { TabState } from '../../payments/index.js'
-import type { BillView, PeersView, TabsView } from '../views/index.js'
+import type { BillView, PeersView, RelayStatView, RoutesView, TabsView } from '../views/index.js'
 
 const STATES: TabState[] = ['open', 'submitting', 'settled', 'failed']
 
@@ -46,5 +48,14 @@ export function paymentRoutes ({ node }: RpcContext): Hono {
 
   app.post('/settle', async (c) => json<TabsView>(c, { Tabs: (await requirePayments(node).settle({ signal: c.req.raw.signal })).map(tabView) }))
 
+  app.post('/routes', (c) => json<RoutesView>(c, routesView(requirePayments(node).routes())))
+
+  return app
+}
+
+/** relay/stat: what this node relays for others */
+export function relayRoutes ({ node }: RpcContext): Hono {
+  const app = new Hono()
+  app.post('/stat', (c) => json<RelayStatView>(c, relayStatView(requirePayments(node).relay())))
   return app
 }

@@ -8,3 +8,4 @@ export type { BalanceView, GatewayBalanceView, WalletHistoryView, WalletPaymentV
 export type { BandwidthView } from './stats.js'
 export type { FrequencyTopView, PeerListView, PopularItemView } from './frequency.js'
 export type { FillEventView, FillHistoryView, FillRoundView } from './fill.js'
+export type { RelayStatView, RoutedPaymentView, RoutesView } from './routes.js'

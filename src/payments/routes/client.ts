@@ -13,6 +13,7 @@ import { encodeHopPayload } from './payload.js'
 import { feeFor } from './terms.js'
 import type { Relay, RelayDirectory } from './relays.js'
 import type { Router } from './router.js'
+import type { RelayKnown } from './status.js'
 import type { PaymentBooks } from '../books/index.js'
 import type { RouteMessage } from '../pb/route.js'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
@@ -234,6 +235,17 @@ export class RouteClient {
     }
 
     return chosen
+  }
+
+  /** What the operator sees: sessions, the guard, relays known */
+  status (): { hops: number, guard?: string, sessions: ClientSession[], relays: RelayKnown[] } {
+    const { directory } = this.components
+    return {
+      hops: this.init.hops,
+      guard: this.guard,
+      sessions: [...this.sessions.values()],
+      relays: directory.known().map(relay => ({ peer: relay.peer.toString(), feeBase: relay.terms.feeBase, feePpm: relay.terms.feePpm, expiryDelta: relay.terms.expiryDelta, success: directory.success(relay.peer), penalised: directory.penalised(relay.peer) }))
+    }
   }
 
   /** Whether our leg to the relay holds a lock that has not lapsed */

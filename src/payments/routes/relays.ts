@@ -74,7 +74,7 @@ export interface RelayDirectoryInit {
 export class RelayDirectory {
   private readonly components: RelayDirectoryComponents
   private readonly init: RelayDirectoryInit
-  private readonly known = new Map<string, Relay>()
+  private readonly relaysByPeer = new Map<string, Relay>()
   private readonly stats = new Map<string, RelayStats>()
   private ours?: RelayTerms
   private found?: { peers: PeerId[], at: number }
@@ -157,6 +157,11 @@ export class RelayDirectory {
     return found
   }
 
+  /** Relays whose terms we hold */
+  known (): Relay[] {
+    return [...this.relaysByPeer.values()]
+  }
+
   /** Record how a payment through `peer` went */
   outcome (peer: PeerId | string, success: boolean): void {
     const stats = this.stats.get(peer.toString()) ?? { success: 1 }
@@ -220,7 +225,7 @@ export class RelayDirectory {
   }
 
   private async relay (peer: PeerId, address: Multiaddr | undefined, options: AbortOptions): Promise<Relay | undefined> {
-    const known = this.known.get(peer.toString())
+    const known = this.relaysByPeer.get(peer.toString())
 
     if (known != null && Number(known.terms.validUntil) > Date.now()) {
       return known
@@ -236,11 +241,11 @@ export class RelayDirectory {
       }
 
       const relay = { peer, terms }
-      this.known.set(peer.toString(), relay)
+      this.relaysByPeer.set(peer.toString(), relay)
       return relay
     } catch (err: any) {
       this.components.log('could not read the terms of relay %p - %e', peer, err)
-      this.known.delete(peer.toString())
+      this.relaysByPeer.delete(peer.toString())
     }
   }
 

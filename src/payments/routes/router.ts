@@ -28,6 +28,7 @@ import { RouteSessions } from './sessions.js'
 import { forwardable } from './terms.js'
 import type { BookChanges, LegOut, PaymentBooks, RoutedPayment, Tab } from '../books/index.js'
 import type { Funding } from '../funding.js'
+import type { PaymentMetrics } from '../metrics.js'
 import type { PayerFunds } from '../payer-funds.js'
 import type { RouteKey } from './onion.js'
 import type { RouteSession } from './sessions.js'
@@ -63,6 +64,7 @@ export interface RouterComponents {
   serializer: KeyedSerializer
   routeKey: RouteKey
   payee: RoutedPayee
+  metrics: PaymentMetrics
   log: Logger
 }
 
@@ -188,6 +190,8 @@ export class Router implements Startable {
         tabs: claimable
       })
       claimable.forEach(tab => { this.components.settler.scheduleClaim(tab) })
+      this.components.metrics.routed?.increment({ claimed: true })
+      this.fulfilledMetrics(routed)
     })
 
     this.fulfilUpstream(hash)
@@ -437,6 +441,7 @@ export class Router implements Startable {
       }
     })
     this.components.settler.scheduleClaim({ ...incoming.tab, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction, preimage: routed.preimage } })
+    this.components.metrics.routed?.increment({ taken: true })
     this.components.log('took a routed payment of %s stroops for request %s from %p', add.amount, routed.request.id, peer)
     payee.locked(hash)
     this.fulfilUpstream(hash)
@@ -496,6 +501,7 @@ export class Router implements Startable {
       tabs: [{ ...incoming.tab, payer: incoming.payer, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction }, updatedAt: now }],
       routed: [routed]
     })
+    this.components.metrics.routed?.increment({ forwarded: true })
     this.components.log('forwarding %s of %s stroops from %p to %s', amount, add.amount, peer, downstream.peer)
 
     // the answer goes first: the upstream's wait is bounded, our forward is not its business
@@ -646,6 +652,7 @@ export class Router implements Startable {
 
       await books.commit(changes)
       changes.tabs?.forEach(tab => { this.components.settler.scheduleClaim(tab) })
+      this.fulfilledMetrics(routed)
       this.components.log('payment %s fulfilled by %p', hash, peer)
 
       if (routed.in != null) {
@@ -764,11 +771,21 @@ export class Router implements Startable {
     }
 
     await this.components.books.commit({ routed: [{ ...routed, state: 'failed', reason, updatedAt: Date.now() }] })
+    this.components.metrics.routed?.increment({ failed: true })
     this.waiting.get(hash)?.abort(new Error(`the route failed: ${reason}`))
 
     if (routed.in != null) {
       await this.exchange(peerIdFromString(routed.in.peer), { fail: { hash: Buffer.from(hash, 'hex'), code, reason } })
         .catch(err => { this.components.log('could not tell %s that %s failed - %e', routed.in?.peer, hash, err) })
+    }
+  }
+
+  private fulfilledMetrics (routed: RoutedPayment): void {
+    const { metrics } = this.components
+    metrics.routed?.increment({ fulfilled: true })
+
+    if (routed.in != null && routed.out != null && routed.state !== 'fulfilled') {
+      metrics.relayFees?.increment(Number(routed.in.amount - routed.out.amount))
     }
   }
 

@@ -98,6 +98,18 @@ describe('payment routes', function () {
       expect(moved[i + 1], `relay at hop ${hop}`).to.equal(amounts[hop] - amounts[hop + 1])
     }
 
+    // what the operators see
+    const routes = client.payments.routes()
+    expect(routes).to.include({ hops: 3, paid: 1, failed: 0, guard: path[0] })
+    expect(routes.fees).to.equal(amounts[0] - amount)
+    expect(routes.sessions.map(session => session.relays)).to.deep.equal([path.slice(0, 3)])
+
+    for (const [hop, peer] of path.slice(0, 3).entries()) {
+      const relay = relays.find(relay => id(relay) === peer)?.payments.relay()
+      expect(relay).to.include({ enabled: true, forwarded: 1, fulfilled: 1, failed: 0 })
+      expect(relay?.earned).to.equal(amounts[hop] - amounts[hop + 1])
+    }
+
     const payments = await ledger.server.payments().forAccount(address(provider)).limit(200).call()
     const payers = new Set(payments.records.filter((payment: any) => payment.to === address(provider) && payment.type === 'payment' && payment.from !== ledger.issuer).map((payment: any) => payment.from))
     expect([...payers]).to.deep.equal(relays.filter(relay => id(relay) === last).map(address))
