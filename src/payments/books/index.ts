@@ -22,6 +22,7 @@ const BUDGET = `${ROOT}/budget`
 const LEGS_IN = `${ROOT}/legs-in/`
 const LEGS_OUT = `${ROOT}/legs-out/`
 const ROUTED = `${ROOT}/routed/`
+const GUARD = `${ROOT}/guard`
 
 export type TabState = 'open' | 'submitting' | 'settled' | 'failed'
 
@@ -232,6 +233,8 @@ export interface BookChanges {
   legsIn?: LegIn[]
   legsOut?: LegOut[]
   routed?: RoutedPayment[]
+  /** The relay our routes start at, kept for as long as it works */
+  guard?: string
 }
 
 export class PaymentBooks {
@@ -244,6 +247,7 @@ export class PaymentBooks {
   private readonly legsIn = new Map<string, LegIn>()
   private readonly legsOut = new Map<string, LegOut>()
   private readonly routedPayments = new Map<string, RoutedPayment>()
+  private guardRelay?: string
   private committing: Promise<unknown> = Promise.resolve()
   private eventCounter = 0
 
@@ -280,6 +284,10 @@ export class PaymentBooks {
 
     for await (const [, routed] of this.store.list<RoutedPayment>(ROUTED)) {
       this.routedPayments.set(routed.hash, routed)
+    }
+
+    for await (const [, guard] of this.store.list<string>(GUARD)) {
+      this.guardRelay = guard
     }
 
     for await (const [, budget] of this.store.list<Budget & { spent?: bigint, periodStart?: number }>(BUDGET)) {
@@ -338,6 +346,11 @@ export class PaymentBooks {
 
   legOutList (): LegOut[] {
     return [...this.legsOut.values()].map(clone)
+  }
+
+  /** The relay our routes start at */
+  guard (): string | undefined {
+    return this.guardRelay
   }
 
   routed (hash: string): RoutedPayment | undefined {
@@ -465,6 +478,10 @@ export class PaymentBooks {
 
     puts.push(...routeRecords(changes))
 
+    if (changes.guard != null) {
+      puts.push([GUARD, changes.guard])
+    }
+
     for (const event of changes.events ?? []) {
       puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
     }
@@ -498,6 +515,7 @@ export class PaymentBooks {
     changes.legsIn?.forEach(leg => this.legsIn.set(leg.peer, clone(leg)))
     changes.legsOut?.forEach(leg => this.legsOut.set(leg.peer, clone(leg)))
     changes.routed?.forEach(routed => this.routedPayments.set(routed.hash, clone(routed)))
+    this.guardRelay = changes.guard ?? this.guardRelay
   }
 }
 

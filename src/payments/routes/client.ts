@@ -6,7 +6,6 @@
  * version that starts a payment on its way.
  */
 import { randomInt } from 'node:crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { CLIENT_SESSION_LIFETIME, ONION_LIFETIME } from './constants.js'
 import { buildOnion } from './onion.js'
 import { encodeHopPayload } from './payload.js'
@@ -63,11 +62,15 @@ export class RouteClient {
   private readonly components: RouteClientComponents
   private readonly init: RouteClientInit
   private readonly sessions = new Map<string, ClientSession>()
-  private guard?: string
 
   constructor (components: RouteClientComponents, init: RouteClientInit) {
     this.components = components
     this.init = init
+  }
+
+  /** The relay our routes start at: kept across restarts, so that only it ever learns our account */
+  private get guard (): string | undefined {
+    return this.components.books.guard()
   }
 
   get hops (): number {
@@ -213,7 +216,7 @@ export class RouteClient {
 
     if (guard == null) {
       guard = draw(usable, directory)
-      this.guard = guard.peer.toString()
+      await this.components.books.commit({ guard: guard.peer.toString() })
       this.components.log('%p is our guard relay now', guard.peer)
     }
 
@@ -252,11 +255,6 @@ export class RouteClient {
   private busy (relay: Relay): boolean {
     const pending = this.components.books.legOut(relay.peer.toString())?.pending
     return pending != null && pending.expiry * 1000 >= Date.now()
-  }
-
-  /** The guard in use, if any */
-  guardRelay (): PeerId | undefined {
-    return this.guard == null ? undefined : peerIdFromString(this.guard)
   }
 }
 
