@@ -52,6 +52,10 @@ export interface Quote {
   expiry: number
 }
 
+/** Milliseconds a payment waits for the preimage of the one before it to free the guard's leg */
+const FULFIL_WAIT = 15_000
+const FULFIL_POLL = 50
+
 /** Routes tried, each with other relays, before a payment goes without */
 const OPEN_ATTEMPTS = 3
 
@@ -84,7 +88,7 @@ export class RouteClient {
   async session (payee: PeerId, routeKey: Uint8Array, options: AbortOptions = {}): Promise<ClientSession | undefined> {
     const current = this.sessions.get(payee.toString())
 
-    if (current != null && Date.now() - current.openedAt < CLIENT_SESSION_LIFETIME && !this.busy(current.relays[0])) {
+    if (current != null && Date.now() - current.openedAt < CLIENT_SESSION_LIFETIME && await this.free(current.relays[0], options)) {
       return current
     }
 
@@ -249,6 +253,28 @@ export class RouteClient {
       sessions: [...this.sessions.values()],
       relays: directory.known().map(relay => ({ peer: relay.peer.toString(), feeBase: relay.terms.feeBase, feePpm: relay.terms.feePpm, expiryDelta: relay.terms.expiryDelta, success: directory.success(relay.peer), penalised: directory.penalised(relay.peer) }))
     }
+  }
+
+  /**
+   * Whether our leg to the relay is free for a new lock, waiting a while
+   * when its lock is for a payment the payee took: the preimage is then on
+   * its way back to us, and the leg frees as it comes
+   */
+  private async free (relay: Relay, options: AbortOptions): Promise<boolean> {
+    const deadline = Date.now() + FULFIL_WAIT
+
+    while (this.busy(relay)) {
+      const pending = this.components.books.legOut(relay.peer.toString())?.pending
+      const taken = pending == null ? false : this.components.books.routed(pending.hash)?.counted === true
+
+      if (!taken || Date.now() >= deadline || options.signal?.aborted === true) {
+        return false
+      }
+
+      await new Promise(resolve => setTimeout(resolve, FULFIL_POLL))
+    }
+
+    return true
   }
 
   /** Whether our leg to the relay holds a lock that has not lapsed */

@@ -36,6 +36,9 @@ const FAILURE_PENALTY = 600_000
 /** Milliseconds a DHT lookup for relays is reused; a stale one is repeated in the background */
 const FOUND_MAX_AGE = 300_000
 
+/** Milliseconds a payment waits for the first DHT lookup of relays */
+const FIRST_LOOKUP_WAIT = 3_000
+
 /** Weight of the latest outcome in a relay's success rate */
 const SUCCESS_SMOOTHING = 0.3
 
@@ -196,7 +199,17 @@ export class RelayDirectory {
       return this.found.peers
     }
 
-    return raceSignal(this.finding ?? Promise.resolve([]), options.signal)
+    // the first lookup keeps a payment waiting only briefly: what it finds later serves the next one
+    const brief = anySignal([AbortSignal.timeout(FIRST_LOOKUP_WAIT), options.signal])
+
+    try {
+      return await raceSignal(this.finding ?? Promise.resolve([]), brief)
+    } catch {
+      options.signal?.throwIfAborted()
+      return []
+    } finally {
+      brief.clear()
+    }
   }
 
   private async lookUp (): Promise<PeerId[]> {

@@ -89,6 +89,10 @@ export interface RouterInit {
 
 type Failure = RouteMessage & { fail: RouteFail }
 
+/** Milliseconds a lock waits for the version that settles the one before it on its leg */
+const SETTLE_WAIT = 3_000
+const SETTLE_POLL = 50
+
 export class Router implements Startable {
   readonly [Symbol.toStringTag] = 'torplus:payments:router'
   private readonly components: RouterComponents
@@ -373,7 +377,8 @@ export class Router implements Startable {
   /** Check an incoming locked version against the peer's leg; what to hold, or why not */
   private async checkIncoming (peer: PeerId, add: RouteAdd, signal: AbortSignal): Promise<{ tab: Tab, payer: string } | Failure> {
     const { books, wallet, funding } = this.components
-    const tab = this.currentLegTab(peer.toString())
+    // the payer settles the last lock as it sends the next one: its version may be a moment behind
+    const tab = await this.settledLegTab(peer.toString(), signal)
     const now = Math.floor(Date.now() / 1000)
 
     if (tab == null) {
@@ -793,6 +798,25 @@ export class Router implements Startable {
   private pendingOut (): bigint {
     const now = Date.now()
     return this.components.books.legOutList().reduce((sum, leg) => sum + (leg.pending != null && leg.pending.expiry * 1000 >= now ? leg.pending.amount : 0n), 0n)
+  }
+
+  /**
+   * The peer's open leg tab, once a lock on it whose preimage we passed on
+   * is paid unconditionally: its payer sends that version back as it goes
+   * on, so we wait a moment for it
+   */
+  private async settledLegTab (peer: string, signal: AbortSignal): Promise<Tab | undefined> {
+    const deadline = Date.now() + SETTLE_WAIT
+
+    for (;;) {
+      const tab = this.currentLegTab(peer)
+
+      if (tab?.held?.preimage == null || Date.now() >= deadline || signal.aborted) {
+        return tab
+      }
+
+      await new Promise(resolve => setTimeout(resolve, SETTLE_POLL))
+    }
   }
 
   /** The open leg tab a peer pays us on */
