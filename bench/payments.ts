@@ -11,7 +11,9 @@
  *   count is compared with throughput × price / SettleAmount, and the same
  *   formula gives the per-hour figure at the defaults
  *
- * Usage: npm run bench:payments [-- --cycles 200 --seconds 30]
+ * With `--routed`, routed payments beside direct ones instead (routed-payments.ts).
+ *
+ * Usage: npm run bench:payments [-- --cycles 200 --seconds 30 | --routed]
  */
 import crypto from 'node:crypto'
 import os from 'node:os'
@@ -24,14 +26,12 @@ import { toStroops } from '../src/stellar/amounts.js'
 import { startDaemon } from '../test/utils/daemon.js'
 import { createPaidRepo, startNode, startPaymentLedger, MANUAL_BILLING } from '../test/utils/payments.js'
 import { rpcCall } from '../test/utils/rpc.js'
+import { argument } from './arguments.js'
+import { routedBenchmarks } from './routed-payments.js'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const MiB = 1024 * 1024
 const STEP = 64 * 1024
-const argument = (name: string, fallback: number): number => {
-  const value = Number(process.argv[process.argv.indexOf(name) + 1])
-  return process.argv.includes(name) && value > 0 ? value : fallback
-}
 const CYCLES = argument('--cycles', 200)
 const SECONDS = argument('--seconds', 30)
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -142,6 +142,10 @@ async function steadySettlements (): Promise<void> {
   }
 }
 
-await loopbackCycles()
-await steadySettlements()
-await onionCycles()
+if (process.argv.includes('--routed')) {
+  await routedBenchmarks()
+} else {
+  await loopbackCycles()
+  await steadySettlements()
+  await onionCycles()
+}

@@ -21,7 +21,7 @@ import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, de
 import { toNodeSettings } from './config/index.js'
 import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
-import { payments, StellarWallet } from './payments/index.js'
+import { payments, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
@@ -254,8 +254,9 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     connectionGater: network.connectionGater,
     connectionEncrypters: [noise()],
     // bitswap opens a stream per message, and a full negotiation waits for
-    // an echo that queues behind every byte the peer is sending us
-    streamMuxers: [optimisticSelect(tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL] })],
+    // an echo that queues behind every byte the peer is sending us; each hop
+    // of a routed payment opens a stream to the next, and saves a round trip
+    streamMuxers: [optimisticSelect(tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL, ROUTE_PROTOCOL] })],
     connectionManager: {
       maxConnections: settings.connections.maxConnections,
       inboundConnectionThreshold: settings.connections.inboundConnectionThreshold,
