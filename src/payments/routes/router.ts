@@ -91,6 +91,9 @@ type Failure = RouteMessage & { fail: RouteFail }
 
 /** Milliseconds a lock waits for the version that settles the one before it on its leg */
 const SETTLE_WAIT = 3_000
+
+/** Milliseconds a payment to forward waits for the lock before it on the next leg to resolve */
+const LEG_WAIT = 5_000
 const SETTLE_POLL = 50
 
 export class Router implements Startable {
@@ -355,7 +358,8 @@ export class Router implements Startable {
       return failure(RouteFail.Code.UNKNOWN_SESSION, 'no such route session: open the route again')
     }
 
-    return this.components.serializer.run(`routed:${hash}`, async () => {
+    // one lock at a time per incoming leg, and per hash
+    return this.components.serializer.run(`leg-in:${peer}`, async () => this.components.serializer.run(`routed:${hash}`, async () => {
       const existing = this.components.books.routed(hash)
 
       if (existing?.in != null) {
@@ -371,7 +375,7 @@ export class Router implements Startable {
       }
 
       return this.takeToForward(peer, add, session, signal)
-    })
+    }))
   }
 
   /** Check an incoming locked version against the peer's leg; what to hold, or why not */
@@ -382,7 +386,8 @@ export class Router implements Startable {
     const now = Math.floor(Date.now() / 1000)
 
     if (tab == null) {
-      return failure(RouteFail.Code.UNKNOWN_SESSION, 'we hold no leg of yours: open the route again')
+      // its tab was settled: payments go on on a new one
+      return failure(RouteFail.Code.OUT_OF_SYNC, 'the leg\'s tab was settled; pay on this one', this.legOf(await this.openLegTab(peer.toString(), { signal })))
     }
 
     if (tab.held != null && tab.held.expiry >= now) {
@@ -480,14 +485,6 @@ export class Router implements Startable {
       return failure(RouteFail.Code.UNKNOWN_SESSION, 'we hold no leg to the next hop: open the route again')
     }
 
-    if (leg.pending != null && leg.pending.expiry * 1000 >= now) {
-      return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
-    }
-
-    if (this.pendingOut() + amount > relay.maxPending) {
-      return failure(RouteFail.Code.OVER_EXPOSURE, `we hold at most ${relay.maxPending} stroops pending`)
-    }
-
     await funds.prepare(amount, { signal })
     const short = funds.check(amount)
 
@@ -501,11 +498,35 @@ export class Router implements Startable {
       return incoming
     }
 
+    // payments of other clients through the same next hop take turns on its leg
+    if (!await this.legFree(downstream.peer, signal)) {
+      return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
+    }
+
     const routed: RoutedPayment = { hash, state: 'pending', in: { peer: peer.toString(), amount: add.amount, expiry: Number(add.expiry) }, out: { peer: downstream.peer, session: downstream.session, amount, expiry }, createdAt: now, updatedAt: now }
-    await books.commit({
-      tabs: [{ ...incoming.tab, payer: incoming.payer, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction }, updatedAt: now }],
-      routed: [routed]
+    // the incoming lock and our outgoing one in one write: never one without the other
+    const reserved = await this.components.serializer.run(`leg-out:${downstream.peer}`, async () => {
+      const current = books.legOut(downstream.peer)
+
+      if (current == null || (current.pending != null && current.pending.expiry * 1000 >= Date.now())) {
+        return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
+      }
+
+      if (this.pendingOut() + amount > relay.maxPending) {
+        return failure(RouteFail.Code.OVER_EXPOSURE, `we hold at most ${relay.maxPending} stroops pending`)
+      }
+
+      await books.commit({
+        tabs: [{ ...incoming.tab, payer: incoming.payer, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction }, updatedAt: now }],
+        routed: [routed],
+        legsOut: [{ ...current, pending: this.lockedVersion(current, add.hash, amount, expiry) }]
+      })
     })
+
+    if (reserved != null) {
+      return reserved
+    }
+
     this.components.metrics.routed?.increment({ forwarded: true })
     this.components.log('forwarding %s of %s stroops from %p to %s', amount, add.amount, peer, downstream.peer)
 
@@ -553,8 +574,8 @@ export class Router implements Startable {
     for (let attempt = 0; attempt < 2; attempt++) {
       const transaction = await this.signLocked(peer, hash, amount, expiry)
 
-      if (transaction == null) {
-        return failure(RouteFail.Code.UNKNOWN_SESSION, `we hold no leg to ${peer}`)
+      if (typeof transaction !== 'string') {
+        return transaction
       }
 
       let answer: RouteMessage
@@ -582,25 +603,36 @@ export class Router implements Startable {
     return failure(RouteFail.Code.NEXT_HOP_FAILED, 'unreachable')
   }
 
-  private async signLocked (peer: string, hash: Uint8Array, amount: bigint, expiry: number): Promise<string | undefined> {
-    const { books, wallet } = this.components
+  /** Our locked version on the leg to `peer`, signed and synced once; why not, when the leg has no room for it */
+  private async signLocked (peer: string, hash: Uint8Array, amount: bigint, expiry: number): Promise<string | Failure> {
+    const { books } = this.components
     return this.components.serializer.run(`leg-out:${peer}`, async () => {
       const leg = books.legOut(peer)
 
       if (leg == null) {
-        return undefined
+        return failure(RouteFail.Code.UNKNOWN_SESSION, `we hold no leg to ${peer}`)
       }
 
       if (leg.pending?.hash === toHex(hash)) {
         return leg.pending.transaction
       }
 
-      const tx = buildTabTransaction({ channel: leg.channel, sequence: leg.sequence, payer: wallet.address, payee: leg.payee, asset: wallet.asset, total: leg.total + amount, passphrase: wallet.passphrase, lock: { hash, expiry } })
-      wallet.sign(tx)
-      const transaction = tx.toEnvelope().toXDR('base64')
-      await books.commit({ legsOut: [{ ...leg, pending: { hash: toHex(hash), amount, expiry, transaction } }] })
-      return transaction
+      if (leg.pending != null && leg.pending.expiry * 1000 >= Date.now()) {
+        // one lock per leg: a second would let the peer land whichever pays more
+        return failure(RouteFail.Code.LEG_BUSY, `a locked payment to ${peer} is still pending`)
+      }
+
+      const pending = this.lockedVersion(leg, hash, amount, expiry)
+      await books.commit({ legsOut: [{ ...leg, pending }] })
+      return pending.transaction
     })
+  }
+
+  private lockedVersion (leg: LegOut, hash: Uint8Array, amount: bigint, expiry: number): NonNullable<LegOut['pending']> {
+    const { wallet } = this.components
+    const tx = buildTabTransaction({ channel: leg.channel, sequence: leg.sequence, payer: wallet.address, payee: leg.payee, asset: wallet.asset, total: leg.total + amount, passphrase: wallet.passphrase, lock: { hash, expiry } })
+    wallet.sign(tx)
+    return { hash: toHex(hash), amount, expiry, transaction: tx.toEnvelope().toXDR('base64') }
   }
 
   private async dropPending (peer: string, hash: string): Promise<void> {
@@ -794,6 +826,25 @@ export class Router implements Startable {
     }
   }
 
+  /** Whether our leg to `peer` is free of a live lock, waiting a while for the one on it to resolve */
+  private async legFree (peer: string, signal: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + LEG_WAIT
+
+    for (;;) {
+      const pending = this.components.books.legOut(peer)?.pending
+
+      if (pending == null || pending.expiry * 1000 < Date.now()) {
+        return true
+      }
+
+      if (Date.now() >= deadline || signal.aborted) {
+        return false
+      }
+
+      await new Promise(resolve => setTimeout(resolve, SETTLE_POLL))
+    }
+  }
+
   /** Stroops pending on all our outgoing legs */
   private pendingOut (): bigint {
     const now = Date.now()
@@ -828,19 +879,22 @@ export class Router implements Startable {
 
   /** The peer's open leg tab, leasing a channel for a new one */
   private async legTab (peer: string, options: AbortOptions): Promise<Tab> {
-    return this.components.serializer.run(`leg-in:${peer}`, async () => {
-      const current = this.currentLegTab(peer)
+    return this.components.serializer.run(`leg-in:${peer}`, async () => this.openLegTab(peer, options))
+  }
 
-      if (current != null) {
-        return current
-      }
+  /** As legTab, for a caller that holds the peer's `leg-in` lock */
+  private async openLegTab (peer: string, options: AbortOptions): Promise<Tab> {
+    const current = this.currentLegTab(peer)
 
-      const lease = await leaseChannel(this.components.channels, this.components.settler, options)
-      const now = Date.now()
-      const tab: Tab = { peer, channel: lease.channel, sequence: lease.sequence, total: 0n, state: 'open', openedAt: now, updatedAt: now, leg: true }
-      await this.components.books.commit({ tabs: [tab], legsIn: [{ peer, channel: tab.channel, sequence: tab.sequence }] })
-      return tab
-    })
+    if (current != null) {
+      return current
+    }
+
+    const lease = await leaseChannel(this.components.channels, this.components.settler, options)
+    const now = Date.now()
+    const tab: Tab = { peer, channel: lease.channel, sequence: lease.sequence, total: 0n, state: 'open', openedAt: now, updatedAt: now, leg: true }
+    await this.components.books.commit({ tabs: [tab], legsIn: [{ peer, channel: tab.channel, sequence: tab.sequence }] })
+    return tab
   }
 
   private legOf (tab: Tab): Leg {

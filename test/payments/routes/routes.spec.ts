@@ -10,6 +10,7 @@ import all from 'it-all'
 import pWaitFor from 'p-wait-for'
 import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
 import { connectAll } from '../../utils/routes.js'
+import type { RoutedPayment } from '../../../src/payments/books/index.js'
 import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
 
 const PRICE = '0.0100000'
@@ -21,6 +22,7 @@ describe('payment routes', function () {
   let ledger: PaymentLedger
   let provider: RunningNode
   let client: RunningNode
+  let other: RunningNode
   let relays: RunningNode[]
   const address = (node: RunningNode): string => node.node.wallet.address
   const id = (node: RunningNode): string => node.node.helia.libp2p.peerId.toString()
@@ -38,13 +40,14 @@ describe('payment routes', function () {
     provider = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, PricePerMiB: PRICE, Routes: { Hops: 0 } }, Bitswap: MANUAL_BILLING }))
     const relayAddresses = relays.map(relay => `${relay.node.helia.libp2p.getMultiaddrs()[0].toString()}`)
     client = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, MaxPricePerMiB: '0.0200000', Routes: { Hops: 3, Relays: relayAddresses, Fallback: 'refuse' } } }))
+    other = await startNode(await createPaidRepo(ledger, { Payments: { ...settle, MaxPricePerMiB: '0.0200000', Routes: { Hops: 3, Relays: relayAddresses, Fallback: 'refuse' } } }))
 
     // every node knows every other's address, as the DHT would tell them
-    await connectAll([...relays, provider, client])
+    await connectAll([...relays, provider, client, other])
   })
 
   after(async () => {
-    await Promise.all([...(relays ?? []), provider, client].map(async node => node?.stop()))
+    await Promise.all([...(relays ?? []), provider, client, other].map(async node => node?.stop()))
     await ledger?.local.stop()
   })
 
@@ -114,5 +117,42 @@ describe('payment routes', function () {
     const payers = new Set(payments.records.filter((payment: any) => payment.to === address(provider) && payment.type === 'payment' && payment.from !== ledger.issuer).map((payment: any) => payment.from))
     expect([...payers]).to.deep.equal(relays.filter(relay => id(relay) === last).map(address))
     expect(provider.payments.tabs().some(tab => tab.payer === address(client))).to.equal(false)
+  })
+
+  it('pays the bills of two clients at once through the same relays: their locks take turns on shared legs, and every stroop adds up', async () => {
+    const clients = [client, other]
+    const nodes = [...clients, ...relays, provider]
+    const before = await Promise.all(nodes.map(async node => ledger.assetBalance(address(node))))
+    const cid = await provider.node.fs.addBytes(crypto.randomBytes(4 * 1024 * 1024))
+    await Promise.all(clients.map(async node => all(node.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))))
+    const served = (node: RunningNode): bigint => provider.peerTraffic.get(id(node)).bytesSent
+    const began = Date.now()
+
+    // four bills each, one client's racing the other's
+    await Promise.all(clients.map(async node => {
+      const start = provider.payments.peers().find(entry => entry.peer === id(node))?.fromPeer?.paidThrough ?? 0n
+
+      for (let i = 1n; i <= 4n; i++) {
+        const outcome = await provider.payments.bill(node.node.helia.libp2p.peerId, { rangeEnd: start + (served(node) - start) * i / 4n })
+        expect(outcome.status, JSON.stringify(outcome, (_, value) => typeof value === 'bigint' ? value.toString() : value)).to.equal('paid')
+      }
+    }))
+
+    const ours = (node: RunningNode): RoutedPayment[] => node.payments.books.routedList().filter(routed => routed.createdAt >= began)
+    await pWaitFor(() => clients.every(node => ours(node).every(routed => routed.state === 'fulfilled')), { timeout: 60_000 })
+    await pWaitFor(() => [...relays, provider].every(node => node.payments.tabs(['open']).every(tab => tab.held == null)), { timeout: 30_000 })
+    await Promise.all([...relays, provider].map(async node => node.payments.settle()))
+    const after = await Promise.all(nodes.map(async node => ledger.assetBalance(address(node))))
+    const moved = after.map((balance, i) => (balance ?? 0n) - (before[i] ?? 0n))
+
+    for (const [i, node] of clients.entries()) {
+      expect(ours(node)).to.have.lengthOf(4)
+      expect(-moved[i]).to.equal(ours(node).reduce((sum, routed) => sum + (routed.out?.amount ?? 0n), 0n))
+    }
+
+    // the provider is paid what reached it; the relays keep the rest, the fees
+    const reached = provider.payments.books.routedList().filter(routed => routed.createdAt >= began && routed.in != null).reduce((sum, routed) => sum + (routed.in?.amount ?? 0n), 0n)
+    expect(moved[nodes.length - 1]).to.equal(reached)
+    expect(moved.reduce((sum, delta) => sum + delta, 0n)).to.equal(0n)
   })
 })
