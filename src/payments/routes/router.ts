@@ -315,16 +315,18 @@ export class Router implements Startable {
   }
 
   /**
-   * Take the leg a downstream peer says we pay it on: the tab we know, or a
-   * new one at a total of zero on a channel that can land (what we signed
-   * on a tab we no longer pay on stays owed, and is not signed again)
+   * Take the leg a downstream peer says we pay it on: the tab we know (at
+   * the total we signed, whatever it says), or a new one at a total of zero
+   * on a channel that can land (what we signed on a tab we no longer pay on
+   * stays owed, and is not signed again)
    */
   async adoptLeg (peer: string, leg: Leg, options: AbortOptions = {}): Promise<string | undefined> {
     const { books } = this.components
     const known = books.legOut(peer)
 
     if (known != null && known.channel === leg.channel && known.sequence === leg.sequence) {
-      return known.total === leg.total ? undefined : `the next hop says we owe ${leg.total} on its tab, not ${known.total}`
+      // what we signed is ours to know: its view may lag by a version on its way
+      return undefined
     }
 
     if (leg.total !== 0n) {
@@ -332,7 +334,8 @@ export class Router implements Startable {
     }
 
     if (known?.pending != null && known.pending.expiry * 1000 > Date.now()) {
-      return 'a locked payment to the next hop is still pending on its old tab'
+      // a lock on the old tab is on its way: the next locked version learns the new tab, as OUT_OF_SYNC tells it
+      return undefined
     }
 
     const problem = await this.channelCheck.problem(leg.channel, leg.sequence, options)
@@ -498,30 +501,39 @@ export class Router implements Startable {
       return incoming
     }
 
+    const routed: RoutedPayment = { hash, state: 'pending', in: { peer: peer.toString(), amount: add.amount, expiry: Number(add.expiry) }, out: { peer: downstream.peer, session: downstream.session, amount, expiry }, createdAt: now, updatedAt: now }
+    const deadline = Date.now() + LEG_WAIT
+    let reserved: RouteMessage | undefined | 'busy' = 'busy'
+
     // payments of other clients through the same next hop take turns on its leg
-    if (!await this.legFree(downstream.peer, signal)) {
-      return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
+    while (reserved === 'busy' && await this.legFree(downstream.peer, deadline, signal)) {
+      // the incoming lock and our outgoing one in one write: never one without the other
+      reserved = await this.components.serializer.run(`leg-out:${downstream.peer}`, async () => {
+        const current = books.legOut(downstream.peer)
+
+        if (current == null) {
+          return failure(RouteFail.Code.UNKNOWN_SESSION, 'we hold no leg to the next hop: open the route again')
+        }
+
+        if (current.pending != null && current.pending.expiry * 1000 >= Date.now()) {
+          return 'busy'
+        }
+
+        if (this.pendingOut() + amount > relay.maxPending) {
+          return failure(RouteFail.Code.OVER_EXPOSURE, `we hold at most ${relay.maxPending} stroops pending`)
+        }
+
+        await books.commit({
+          tabs: [{ ...incoming.tab, payer: incoming.payer, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction }, updatedAt: now }],
+          routed: [routed],
+          legsOut: [{ ...current, pending: this.lockedVersion(current, add.hash, amount, expiry) }]
+        })
+      })
     }
 
-    const routed: RoutedPayment = { hash, state: 'pending', in: { peer: peer.toString(), amount: add.amount, expiry: Number(add.expiry) }, out: { peer: downstream.peer, session: downstream.session, amount, expiry }, createdAt: now, updatedAt: now }
-    // the incoming lock and our outgoing one in one write: never one without the other
-    const reserved = await this.components.serializer.run(`leg-out:${downstream.peer}`, async () => {
-      const current = books.legOut(downstream.peer)
-
-      if (current == null || (current.pending != null && current.pending.expiry * 1000 >= Date.now())) {
-        return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
-      }
-
-      if (this.pendingOut() + amount > relay.maxPending) {
-        return failure(RouteFail.Code.OVER_EXPOSURE, `we hold at most ${relay.maxPending} stroops pending`)
-      }
-
-      await books.commit({
-        tabs: [{ ...incoming.tab, payer: incoming.payer, held: { hash, amount: add.amount, expiry: Number(add.expiry), transaction: add.transaction }, updatedAt: now }],
-        routed: [routed],
-        legsOut: [{ ...current, pending: this.lockedVersion(current, add.hash, amount, expiry) }]
-      })
-    })
+    if (reserved === 'busy') {
+      return failure(RouteFail.Code.LEG_BUSY, 'a locked payment is pending on the next leg')
+    }
 
     if (reserved != null) {
       return reserved
@@ -826,10 +838,8 @@ export class Router implements Startable {
     }
   }
 
-  /** Whether our leg to `peer` is free of a live lock, waiting a while for the one on it to resolve */
-  private async legFree (peer: string, signal: AbortSignal): Promise<boolean> {
-    const deadline = Date.now() + LEG_WAIT
-
+  /** Whether our leg to `peer` is free of a live lock, waiting until `deadline` for the one on it to resolve */
+  private async legFree (peer: string, deadline: number, signal: AbortSignal): Promise<boolean> {
     for (;;) {
       const pending = this.components.books.legOut(peer)?.pending
 

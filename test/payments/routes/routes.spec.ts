@@ -5,9 +5,11 @@
  * provider's books and its ledger history name only the last relay
  */
 import crypto from 'node:crypto'
+import { Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
 import pWaitFor from 'p-wait-for'
+import { fromStroops } from '../../../src/stellar/amounts.js'
 import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
 import { connectAll } from '../../utils/routes.js'
 import type { RoutedPayment } from '../../../src/payments/books/index.js'
@@ -154,5 +156,37 @@ describe('payment routes', function () {
     const reached = provider.payments.books.routedList().filter(routed => routed.createdAt >= began && routed.in != null).reduce((sum, routed) => sum + (routed.in?.amount ?? 0n), 0n)
     expect(moved[nodes.length - 1]).to.equal(reached)
     expect(moved.reduce((sum, delta) => sum + delta, 0n)).to.equal(0n)
+  })
+
+  it('a last relay that empties its account before the provider settles costs the provider one payment, and is refused after', async () => {
+    const cid = await provider.node.fs.addBytes(crypto.randomBytes(512 * 1024))
+    await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
+    expect(await provider.payments.bill(client.node.helia.libp2p.peerId)).to.have.property('status', 'paid')
+    const [routed] = client.payments.books.routedList()
+    await pWaitFor(() => client.payments.books.routed(routed.hash)?.state === 'fulfilled', { timeout: 30_000 })
+    await pWaitFor(() => provider.payments.tabs(['open']).every(tab => tab.held == null), { timeout: 30_000 })
+    const last = relays.find(relay => id(relay) === provider.payments.books.routed(routed.hash)?.in?.peer)
+
+    if (last == null) {
+      expect.fail('the provider names no last relay')
+    }
+
+    // the last relay moves its whole balance away
+    const keys = Keypair.fromRawEd25519Seed(Buffer.from(last.repo.stellarSeed))
+    const asset = last.node.wallet.asset
+    const drain = new TransactionBuilder(await ledger.server.loadAccount(keys.publicKey()), { fee: '100', networkPassphrase: last.node.wallet.passphrase })
+      .addOperation(Operation.payment({ destination: ledger.issuer, asset, amount: fromStroops(await ledger.assetBalance(keys.publicKey()) ?? 0n) }))
+      .setTimeout(30)
+      .build()
+    drain.sign(keys)
+    await ledger.server.submitTransaction(drain)
+
+    const before = await ledger.assetBalance(address(provider)) ?? 0n
+    const tabs = await provider.payments.settle()
+    const bounced = tabs.filter(tab => tab.peer === id(last))
+    expect(bounced.map(tab => [tab.state, tab.result])).to.deep.equal([['failed', 'tx_failed,op_underfunded']])
+    // the provider lost what that leg held, no more: it had credited the client for it
+    expect(await ledger.assetBalance(address(provider))).to.equal(before + tabs.filter(tab => tab.state === 'settled').reduce((sum, tab) => sum + tab.total, 0n))
+    expect(provider.payments.peers().find(entry => entry.peer === id(last))?.fromPeer?.refused).to.equal(true)
   })
 })
