@@ -17,6 +17,7 @@ import { anySignal } from 'any-signal'
 import { ChannelCheck } from './channel-check.js'
 import { ARRIVAL_POLL_INTERVAL, MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
 import { Reject } from './pb/payment.js'
+import { RouteFail } from './pb/route.js'
 import { priceOf } from './pricing.js'
 import { paymentChannel, toHex } from './protocol/exchange.js'
 import { verifyPaymentRequest } from './protocol/request.js'
@@ -230,7 +231,7 @@ export class Payer {
       const session = await routes.session(peer, request.routeKey, { signal })
 
       if (session == null) {
-        return { problem: `fewer than ${routes.hops} relays can be reached` }
+        return { problem: `no route of ${routes.hops} relays: too few answer, or the guard's leg is locked by a payment that has not resolved yet (it lapses at its expiry) and too few are left for a spare route` }
       }
 
       const quote = routes.quote(session, request.amount)
@@ -435,6 +436,7 @@ export class Payer {
     const wait = anySignal([AbortSignal.timeout(Math.max(0, Number(request.expiry) - Date.now())), failed.signal])
     let failure: string | undefined
     let guardFailed = false
+    let stale = false
 
     try {
       const answer = await routes.pay(session, request.hash ?? new Uint8Array(0), { first: routed.out.amount, expiry: routed.out.expiry, fees: routed.out.amount - request.amount }, { signal: wait })
@@ -442,6 +444,7 @@ export class Payer {
       if (answer.held == null) {
         // a failure further on can overtake the guard's own answer
         guardFailed = !failed.signal.aborted
+        stale = answer.fail?.code === RouteFail.Code.UNKNOWN_SESSION
         failure = guardFailed ? `the guard refused: ${answer.fail?.reason ?? 'no answer'}` : failed.signal.reason.message
       } else {
         const reply = await channel.read({ signal: wait })
@@ -454,7 +457,7 @@ export class Payer {
       wait.clear()
     }
 
-    routes.outcome(session, outcomeOf(failure, guardFailed))
+    routes.outcome(session, stale ? 'stale' : outcomeOf(failure, guardFailed))
 
     if (failure != null) {
       log('routed payment %s to %p failed: %s', hash, peer, failure)

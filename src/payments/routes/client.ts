@@ -187,9 +187,10 @@ export class RouteClient {
    * How a payment through the session went: a failed session is not used
    * again, and the relays it may have failed at are passed over a while (the
    * guard when it refused us itself, the others when the payment failed
-   * past it: we cannot tell which of them it was)
+   * past it: we cannot tell which of them it was); a stale session (a relay
+   * restarted) blames no one
    */
-  outcome (session: ClientSession, outcome: 'paid' | 'guard-failed' | 'failed'): void {
+  outcome (session: ClientSession, outcome: 'paid' | 'guard-failed' | 'failed' | 'stale'): void {
     const { directory } = this.components
 
     if (outcome === 'paid') {
@@ -198,6 +199,12 @@ export class RouteClient {
     }
 
     this.sessions.delete(session.payee)
+
+    // a relay that restarted forgot the session: open another, blaming no one
+    if (outcome === 'stale') {
+      return
+    }
+
     const blamed = outcome === 'guard-failed' ? session.relays.slice(0, 1) : session.relays.slice(1)
     blamed.forEach(relay => { directory.outcome(relay.peer, false) })
   }
@@ -209,8 +216,11 @@ export class RouteClient {
    */
   private async choose (payee: PeerId, options: AbortOptions): Promise<Relay[] | undefined> {
     const { directory, peerId } = this.components
-    const usable = (await directory.candidates(options))
-      .filter(relay => !relay.peer.equals(peerId) && !relay.peer.equals(payee) && !directory.penalised(relay.peer))
+    const candidates = (await directory.candidates(options))
+      .filter(relay => !relay.peer.equals(peerId) && !relay.peer.equals(payee))
+    const unpenalised = candidates.filter(relay => !directory.penalised(relay.peer))
+    // relays that failed lately are passed over while others are enough
+    const usable = unpenalised.length >= this.init.hops ? unpenalised : candidates
 
     if (usable.length < this.init.hops) {
       return undefined

@@ -153,16 +153,23 @@ export class Router implements Startable {
     const { books, wallet, log } = this.components
     const now = Date.now()
 
+    // a payment whose lock never went out (we stopped first) ends when it would have lapsed
+    const orphans = books.routedList(['pending']).filter(routed => routed.out != null && routed.out.expiry * 1000 + 2 * LEDGER_WATCH_INTERVAL < now && books.legOut(routed.out.peer)?.pending?.hash !== routed.hash)
+
+    if (orphans.length > 0) {
+      books.commit({ routed: orphans.map(routed => ({ ...routed, state: 'failed', reason: 'the lock never went out, and would have lapsed', updatedAt: now })) })
+        .catch(err => { log.error('could not end payments whose locks never went out - %e', err) })
+    }
+
     for (const leg of books.legOutList()) {
       const pending = leg.pending
-      const routed = pending == null ? undefined : books.routed(pending.hash)
-      // worth knowing while we can still be paid for it upstream (a client, while the lock may land)
-      const until = (routed?.in?.expiry ?? pending?.expiry ?? 0) * 1000 + LEDGER_WATCH_INTERVAL
 
-      if (pending == null || routed == null || routed.state === 'fulfilled' || until < now) {
+      if (pending == null || books.routed(pending.hash)?.state === 'fulfilled') {
         continue
       }
 
+      // a lock past its expiry can no longer land: one last look, then it lapses
+      const lapsed = pending.expiry * 1000 + 2 * LEDGER_WATCH_INTERVAL < now
       const hash = Buffer.from(TransactionBuilder.fromXDR(pending.transaction, wallet.passphrase).hash()).toString('hex')
       wallet.transaction(hash, { signal: AbortSignal.timeout(LEDGER_WATCH_INTERVAL) })
         .then(async landed => {
@@ -171,10 +178,31 @@ export class Router implements Startable {
           if (preimage != null) {
             log('%s claimed our lock %s on the ledger; its preimage goes upstream', leg.peer, pending.hash)
             await this.claimedDownstream(leg.peer, pending.hash, preimage)
+          } else if (lapsed && landed == null) {
+            await this.lapse(leg.peer, pending.hash)
           }
         })
         .catch(err => { log('could not look for our lock %s on the ledger - %e', pending.hash, err) })
     }
+  }
+
+  /** Our lock to `peer` expired unclaimed: the leg is free, and the payment failed (if nothing else said so) */
+  private async lapse (peer: string, hash: string): Promise<void> {
+    const { books, log } = this.components
+    await this.components.serializer.run(`leg-out:${peer}`, async () => {
+      const leg = books.legOut(peer)
+      const routed = books.routed(hash)
+
+      if (leg?.pending?.hash !== hash) {
+        return
+      }
+
+      await books.commit({
+        legsOut: [{ ...leg, pending: undefined }],
+        routed: routed?.state === 'pending' ? [{ ...routed, state: 'failed', reason: 'the lock lapsed unclaimed', updatedAt: Date.now() }] : []
+      })
+      log('our lock %s to %s lapsed unclaimed', hash, peer)
+    })
   }
 
   /** The downstream peer landed our lock: the leg's tab is closed, and the preimage ours */
