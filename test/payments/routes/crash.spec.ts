@@ -18,6 +18,7 @@ import { toStroops } from '../../../src/stellar/amounts.js'
 import { startDaemon } from '../../utils/daemon.js'
 import { createPaidRepo, startPaymentLedger, MANUAL_BILLING } from '../../utils/payments.js'
 import { rpcCall } from '../../utils/rpc.js'
+import { seeded } from '../../utils/seeded.js'
 import type { RunningDaemon } from '../../utils/daemon.js'
 import type { PaymentLedger } from '../../utils/payments.js'
 
@@ -26,17 +27,6 @@ const STEP = 64 * 1024
 const SEED = Number(process.env.CRASH_SEED ?? crypto.randomInt(2 ** 31))
 const SHORT = { FinalDelta: 5_000, ClaimMargin: 2_000 }
 const SETTLE = { SettleAmount: '1000', SettleInterval: 3_600_000 }
-
-function seeded (seed: number): (below: number) => number {
-  let state = seed >>> 0
-  return (below) => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below)
-  }
-}
 
 /** A free loopback port: a restarted daemon listens where it did */
 async function freePort (): Promise<number> {

@@ -46,6 +46,17 @@ describe('payment routes against hostile hops', function () {
     return path
   }
 
+  /** Each hop moved what it received less what it forwarded: the client paid the first leg, the provider got the last */
+  function expectPaidAlong (path: RunningNode[], amounts: bigint[], moved: (node: RunningNode) => bigint): void {
+    expect(moved(client)).to.equal(-amounts[0])
+
+    for (let hop = 1; hop < 4; hop++) {
+      expect(moved(path[hop]), `hop ${hop}`).to.equal(amounts[hop - 1] - amounts[hop])
+    }
+
+    expect(moved(provider)).to.equal(amounts[3])
+  }
+
   async function bill (): Promise<{ status: string }> {
     const cid = await provider.node.fs.addBytes(crypto.randomBytes(256 * 1024))
     await all(client.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
@@ -101,13 +112,7 @@ describe('payment routes against hostile hops', function () {
     const after = await balances()
     const moved = (node: RunningNode): bigint => (after.get(node) ?? 0n) - (before.get(node) ?? 0n)
 
-    expect(moved(client)).to.equal(-amounts[0])
-
-    for (let hop = 1; hop < 4; hop++) {
-      expect(moved(path[hop]), `hop ${hop}`).to.equal(amounts[hop - 1] - amounts[hop])
-    }
-
-    expect(moved(provider)).to.equal(amounts[3])
+    expectPaidAlong(path, amounts, moved)
   })
 
   it('a hop that vanishes fails the payment at once and moves nothing; the bill is paid again through a spare route', async () => {
@@ -138,13 +143,7 @@ describe('payment routes against hostile hops', function () {
     const moved = (node: RunningNode): bigint => (after.get(node) ?? 0n) - (before.get(node) ?? 0n)
 
     // only the second payment moved money: the failed one's locks lapse unclaimed
-    expect(moved(client)).to.equal(-amounts[0])
-
-    for (let hop = 1; hop < 4; hop++) {
-      expect(moved(path[hop]), `hop ${hop}`).to.equal(amounts[hop - 1] - amounts[hop])
-    }
-
-    expect(moved(provider)).to.equal(amounts[3])
+    expectPaidAlong(path, amounts, moved)
 
     for (const relay of relays.filter(relay => !path.includes(relay) && !stopped.has(relay))) {
       expect(moved(relay)).to.equal(0n)
