@@ -279,6 +279,35 @@ export class Payee implements Startable, RoutedPayee {
       throw err
     } finally {
       signal.clear()
+
+      // whatever the payer answered but a routed payment that reached us, the request's lock is void
+      if (request.hash != null) {
+        await this.voidRouted(toHex(request.hash)).catch(err => { log.error('could not void the lock of request %s - %e', requestId, err) })
+      }
+    }
+  }
+
+  /**
+   * Void a request's lock: its preimage is forgotten, never released, and a
+   * lock that comes for it later finds no request
+   */
+  private async voidRouted (hash: string): Promise<void> {
+    const { books, serializer } = this.components
+    await serializer.run(`routed:${hash}`, async () => {
+      const routed = books.routed(hash)
+
+      if (routed?.state === 'pending' && routed.in == null && routed.out == null) {
+        await books.commit({ forgetRouted: [hash] })
+      }
+    })
+  }
+
+  /** Void the locks of requests that expired unanswered (we stopped while they were out) */
+  async voidExpired (now = Date.now()): Promise<void> {
+    for (const routed of this.components.books.routedList(['pending'])) {
+      if (routed.in == null && routed.out == null && (routed.request?.expiry ?? 0) < now) {
+        await this.voidRouted(routed.hash)
+      }
     }
   }
 
@@ -383,7 +412,7 @@ export class Payee implements Startable, RoutedPayee {
       if (routed != null) {
         const tab = this.currentTab(books.payee(peer.toString()))
         await books.commit({
-          routed: [{ ...routed, state: 'failed', reason: 'no lock reached us before the request expired', updatedAt: Date.now() }],
+          forgetRouted: [hash],
           tabs: tab?.pending?.requestId === requestId ? [{ ...tab, pending: undefined }] : [],
           events: [event(peer, 'request-refused', request.amount, requestId, 'no routed payment in time')]
         })

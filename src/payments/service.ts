@@ -178,6 +178,8 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       this.announceRelay()
     }
 
+    // requests a stop left out, long expired: their locks are void
+    await payee.voidExpired()
     settler.start()
     payee.start()
     router.start()
@@ -254,6 +256,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
    */
   private async prune (): Promise<void> {
     const now = Date.now()
+    await this.payee?.voidExpired(now)
     await this.books.pruneNonces(now)
     await this.books.pruneHistory(now - this.init.historyRetention)
   }

@@ -235,6 +235,8 @@ export interface BookChanges {
   routed?: RoutedPayment[]
   /** The relay our routes start at, kept for as long as it works */
   guard?: string
+  /** Routed payments to forget: a void request's lock, worth nothing once no lock may claim it */
+  forgetRouted?: string[]
 }
 
 export class PaymentBooks {
@@ -486,7 +488,8 @@ export class PaymentBooks {
       puts.push([eventKey(event.time, (this.eventCounter++).toString(36).padStart(8, '0')), event])
     }
 
-    await this.store.write(puts, changes.forget?.payee == null ? [] : [PAYEE + changes.forget.payee])
+    await this.store.write(puts, forgottenKeys(changes))
+    changes.forgetRouted?.forEach(hash => this.routedPayments.delete(hash))
 
     if (changes.forget?.payee != null) {
       this.payees.delete(changes.forget.payee)
@@ -517,6 +520,12 @@ export class PaymentBooks {
     changes.routed?.forEach(routed => this.routedPayments.set(routed.hash, clone(routed)))
     this.guardRelay = changes.guard ?? this.guardRelay
   }
+}
+
+/** The keys a change deletes */
+function forgottenKeys (changes: BookChanges): string[] {
+  const payee = changes.forget?.payee
+  return [...(payee == null ? [] : [PAYEE + payee]), ...(changes.forgetRouted ?? []).map(hash => ROUTED + hash)]
 }
 
 /** The records of payment routes a change writes */

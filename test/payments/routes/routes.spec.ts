@@ -189,4 +189,21 @@ describe('payment routes', function () {
     expect(await ledger.assetBalance(address(provider))).to.equal(before + tabs.filter(tab => tab.state === 'settled').reduce((sum, tab) => sum + tab.total, 0n))
     expect(provider.payments.peers().find(entry => entry.peer === id(last))?.fromPeer?.refused).to.equal(true)
   })
+
+  it('a request answered without a route leaves no lock behind: its preimage is forgotten, and a lock for it later finds no request', async () => {
+    // a relay routes nothing itself (Hops 0): it answers directly (here it refuses the price: 0.01 is above its MaxPricePerMiB)
+    const payer = relays.find(relay => provider.payments.peers().find(entry => entry.peer === id(relay))?.fromPeer?.refused !== true)
+
+    if (payer == null) {
+      expect.fail('every relay is refused')
+    }
+
+    const cid = await provider.node.fs.addBytes(crypto.randomBytes(256 * 1024))
+    await all(payer.node.fs.cat(cid, { signal: AbortSignal.timeout(30_000) }))
+    const before = provider.payments.books.routedList().length
+
+    expect(await provider.payments.bill(payer.node.helia.libp2p.peerId)).to.include({ status: 'rejected', code: 'PRICE_TOO_HIGH' })
+    expect(provider.payments.books.routedList()).to.have.lengthOf(before)
+    expect(provider.payments.books.routedList(['pending'])).to.deep.equal([])
+  })
 })
