@@ -104,6 +104,16 @@ export interface LegOut {
   pending?: Omit<HeldVersion, 'preimage'>
 }
 
+/** The lock a leg we pay on holds, if it has not lapsed: only it can still land beside the leg's latest version */
+export function liveLock (leg: LegOut | undefined, now = Date.now()): LegOut['pending'] | undefined {
+  return leg?.pending != null && leg.pending.expiry * 1000 >= now ? leg.pending : undefined
+}
+
+/** Stroops locked on these legs that can still land */
+export function lockedOn (legs: LegOut[], now = Date.now()): bigint {
+  return legs.reduce((sum, leg) => sum + (liveLock(leg, now)?.amount ?? 0n), 0n)
+}
+
 export type RoutedState = 'pending' | 'fulfilled' | 'failed'
 
 /**

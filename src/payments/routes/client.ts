@@ -6,6 +6,8 @@
  * version that starts a payment on its way.
  */
 import { randomInt } from 'node:crypto'
+import { waitUntil } from '../../utils/wait-until.js'
+import { liveLock } from '../books/index.js'
 import { CLIENT_SESSION_LIFETIME, ONION_LIFETIME } from './constants.js'
 import { buildOnion } from './onion.js'
 import { encodeHopPayload } from './payload.js'
@@ -271,26 +273,17 @@ export class RouteClient {
    * its way back to us, and the leg frees as it comes
    */
   private async free (relay: Relay, options: AbortOptions): Promise<boolean> {
-    const deadline = Date.now() + FULFIL_WAIT
-
-    while (this.busy(relay)) {
-      const pending = this.components.books.legOut(relay.peer.toString())?.pending
-      const taken = pending == null ? false : this.components.books.routed(pending.hash)?.counted === true
-
-      if (!taken || Date.now() >= deadline || options.signal?.aborted === true) {
-        return false
-      }
-
-      await new Promise(resolve => setTimeout(resolve, FULFIL_POLL))
-    }
-
-    return true
+    const { books } = this.components
+    const lock = (): ReturnType<typeof liveLock> => liveLock(books.legOut(relay.peer.toString()))
+    // a lock of a payment the payee did not take gets no wait: it resolves only when it lapses
+    const taken = (): boolean => { const pending = lock(); return pending == null || books.routed(pending.hash)?.counted === true }
+    await waitUntil(() => lock() == null || !taken(), Date.now() + FULFIL_WAIT, FULFIL_POLL, options.signal)
+    return lock() == null
   }
 
   /** Whether our leg to the relay holds a lock that has not lapsed */
   private busy (relay: Relay): boolean {
-    const pending = this.components.books.legOut(relay.peer.toString())?.pending
-    return pending != null && pending.expiry * 1000 >= Date.now()
+    return liveLock(this.components.books.legOut(relay.peer.toString())) != null
   }
 }
 

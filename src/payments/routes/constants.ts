@@ -23,6 +23,9 @@ export const ONION_LIFETIME = 60_000
 /** Route sessions a node keeps at most, all links together */
 export const MAX_SESSIONS = 4096
 
+/** Route sessions one upstream peer keeps open at most (a client keeps one per payee, a relay one per route through it) */
+export const MAX_SESSIONS_PER_PEER = 256
+
 /** Seconds a relay accepts a payment's expiry past now, at most */
 export const MAX_EXPIRY = 3600
 

@@ -16,6 +16,8 @@ import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TransactionBuilder } from '@stellar/stellar-sdk'
 import { anySignal } from 'any-signal'
+import { waitUntil } from '../../utils/wait-until.js'
+import { liveLock, lockedOn } from '../books/index.js'
 import { ChannelCheck } from '../channel-check.js'
 import { leaseChannel } from '../lease.js'
 import { RouteFail } from '../pb/route.js'
@@ -361,7 +363,7 @@ export class Router implements Startable {
       return `the next hop names a tab we never paid on with a total of ${leg.total}`
     }
 
-    if (known?.pending != null && known.pending.expiry * 1000 > Date.now()) {
+    if (liveLock(known) != null) {
       // a lock on the old tab is on its way: the next locked version learns the new tab, as OUT_OF_SYNC tells it
       return undefined
     }
@@ -543,7 +545,7 @@ export class Router implements Startable {
           return failure(RouteFail.Code.UNKNOWN_SESSION, 'we hold no leg to the next hop: open the route again')
         }
 
-        if (current.pending != null && current.pending.expiry * 1000 >= Date.now()) {
+        if (liveLock(current) != null) {
           return 'busy'
         }
 
@@ -657,7 +659,7 @@ export class Router implements Startable {
         return leg.pending.transaction
       }
 
-      if (leg.pending != null && leg.pending.expiry * 1000 >= Date.now()) {
+      if (liveLock(leg) != null) {
         // one lock per leg: a second would let the peer land whichever pays more
         return failure(RouteFail.Code.LEG_BUSY, `a locked payment to ${peer} is still pending`)
       }
@@ -868,25 +870,12 @@ export class Router implements Startable {
 
   /** Whether our leg to `peer` is free of a live lock, waiting until `deadline` for the one on it to resolve */
   private async legFree (peer: string, deadline: number, signal: AbortSignal): Promise<boolean> {
-    for (;;) {
-      const pending = this.components.books.legOut(peer)?.pending
-
-      if (pending == null || pending.expiry * 1000 < Date.now()) {
-        return true
-      }
-
-      if (Date.now() >= deadline || signal.aborted) {
-        return false
-      }
-
-      await new Promise(resolve => setTimeout(resolve, SETTLE_POLL))
-    }
+    return waitUntil(() => liveLock(this.components.books.legOut(peer)) == null, deadline, SETTLE_POLL, signal)
   }
 
   /** Stroops pending on all our outgoing legs */
   private pendingOut (): bigint {
-    const now = Date.now()
-    return this.components.books.legOutList().reduce((sum, leg) => sum + (leg.pending != null && leg.pending.expiry * 1000 >= now ? leg.pending.amount : 0n), 0n)
+    return lockedOn(this.components.books.legOutList())
   }
 
   /**
@@ -895,17 +884,8 @@ export class Router implements Startable {
    * on, so we wait a moment for it
    */
   private async settledLegTab (peer: string, signal: AbortSignal): Promise<Tab | undefined> {
-    const deadline = Date.now() + SETTLE_WAIT
-
-    for (;;) {
-      const tab = this.currentLegTab(peer)
-
-      if (tab?.held?.preimage == null || Date.now() >= deadline || signal.aborted) {
-        return tab
-      }
-
-      await new Promise(resolve => setTimeout(resolve, SETTLE_POLL))
-    }
+    await waitUntil(() => this.currentLegTab(peer)?.held?.preimage == null, Date.now() + SETTLE_WAIT, SETTLE_POLL, signal)
+    return this.currentLegTab(peer)
   }
 
   /** The open leg tab a peer pays us on */

@@ -2,12 +2,12 @@
  * Route sessions, like tor's circuit ids: per link, the id the upstream peer
  * names the session by, and where it leads (the next peer and its id for
  * it, or here, the payee). Kept in memory, each for SESSION_LIFETIME after
- * its last use, and at most MAX_SESSIONS (the oldest go first): a session
- * is cheap to open again, and a peer that opens thousands only pushes out
- * its own.
+ * its last use, at most MAX_SESSIONS_PER_PEER per upstream peer and
+ * MAX_SESSIONS in all (the oldest go first): a session is cheap to open
+ * again, and a peer that opens thousands pushes out its own.
  */
 import { randomBytes } from 'node:crypto'
-import { MAX_SESSIONS, SESSION_LIFETIME } from './constants.js'
+import { MAX_SESSIONS, MAX_SESSIONS_PER_PEER, SESSION_LIFETIME } from './constants.js'
 
 export interface RouteSession {
   /** Hex id the upstream peer uses */
@@ -25,6 +25,13 @@ export class RouteSessions {
 
   open (upstream: string, downstream?: RouteSession['downstream']): RouteSession {
     const session = { id: randomBytes(16).toString('hex'), upstream, downstream, usedAt: Date.now() }
+    const own = [...this.sessions.values()].filter(other => other.upstream === upstream)
+
+    // a peer that opens many pushes out its own oldest first, not others'
+    if (own.length >= MAX_SESSIONS_PER_PEER) {
+      this.sessions.delete(key(upstream, own[0].id))
+    }
+
     this.sessions.set(key(upstream, session.id), session)
 
     if (this.sessions.size > MAX_SESSIONS) {
@@ -65,9 +72,9 @@ export class RouteSessions {
       }
     }
 
-    // full of live onions: refuse rather than forget one that could be replayed
+    // full of live onions: forget the oldest (a replay of it opens one more session, no more) rather than refuse everyone
     if (this.seen.size >= MAX_SESSIONS) {
-      return true
+      this.seen.delete(this.seen.keys().next().value as string)
     }
 
     this.seen.set(ephemeral, expiry)

@@ -3,6 +3,7 @@
  * our routed payments and their fees) and as a relay (legs, what is pending,
  * fees earned), read from the books and the route client's memory
  */
+import { lockedOn } from '../books/index.js'
 import type { ClientSession } from './client.js'
 import type { RelayInit } from './router.js'
 import type { LegOut, PaymentBooks, RoutedPayment, Tab } from '../books/index.js'
@@ -72,7 +73,7 @@ export function relayStatus (books: PaymentBooks, terms: RelayInit): RelayStatus
   return {
     enabled: terms.enabled,
     terms,
-    pending: legsOut.reduce((sum, leg) => sum + (leg.pending != null && leg.pending.expiry * 1000 >= now ? leg.pending.amount : 0n), 0n),
+    pending: lockedOn(legsOut, now),
     legsIn: books.tabList(['open']).filter(tab => tab.leg === true),
     legsOut,
     forwarded: relayed.length,
