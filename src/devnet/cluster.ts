@@ -165,14 +165,15 @@ async function writeState (dir: string, state: DevnetState): Promise<void> {
 /**
  * Create a node's repo once; the network is new at every `up`, so point the
  * node's tor at it, and drop what its tor cached of the last one (the onion
- * key is in the keystore)
+ * key is in the keystore). Every node relays payments: with five nodes or
+ * more, clients pay through routes of relays found in the DHT.
  */
 async function prepareRepo (repo: string, torrc: string[]): Promise<string> {
   if (!(await isInitialized(repo))) {
     await initRepo(repo, { config: { Addresses: EPHEMERAL_HTTP_ADDRESSES } as any })
   }
 
-  await updateConfigFile(path.join(repo, 'config'), { 'Tor.ExtraConfig': torrc })
+  await updateConfigFile(path.join(repo, 'config'), { 'Tor.ExtraConfig': torrc, 'Payments.Relay.Enabled': true })
   await fs.rm(path.join(repo, 'tor', 'data'), { recursive: true, force: true })
 
   return repo

@@ -54,5 +54,12 @@ export const MAX_SETTLE_CHECK_INTERVAL = 60_000
 /** Milliseconds between announcements of our relay in the DHT */
 export const RELAY_ANNOUNCE_INTERVAL = 6 * 3_600_000
 
+/**
+ * Milliseconds to the second announcement, each next one twice as far up to
+ * the interval: one made as the node starts can reach no DHT peer yet, and
+ * a provide does not say how many peers took the record
+ */
+export const RELAY_ANNOUNCE_FIRST_REPEAT = 60_000
+
 /** Milliseconds one announcement may take */
 export const RELAY_ANNOUNCE_TIMEOUT = 120_000

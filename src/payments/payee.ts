@@ -583,13 +583,29 @@ export class Payee implements Startable, RoutedPayee {
     }
   }
 
-  /** A tab whose first request was refused or went unanswered, and expired, frees its channel */
+  /**
+   * A tab whose payer answered without signing on it (it refused, or paid
+   * through a route) is forgotten and frees its channel: nothing can land at
+   * its sequence without the channel's signature, so the next tab takes it,
+   * and no ledger transaction is spent using it up
+   */
   private async releaseIfUnpaid (leased: Tab): Promise<void> {
-    const tab = this.components.books.tab(leased.channel, leased.sequence)
+    const { books, channels, serializer } = this.components
 
-    if (tab != null && tab.state === 'open' && tab.transaction == null && tab.pending == null) {
-      await this.components.settler.settle(tab)
-    }
+    await serializer.run(tabLock(leased), async () => {
+      const tab = books.tab(leased.channel, leased.sequence)
+
+      if (tab == null || tab.state !== 'open' || tab.transaction != null || tab.pending != null || tab.held != null) {
+        return
+      }
+
+      await books.commit(() => {
+        const account = books.payee(tab.peer)
+        const pointsHere = account.tab?.channel === tab.channel && account.tab.sequence === tab.sequence
+        return { forgetTabs: [tab], ...(pointsHere ? { payee: { ...account, tab: undefined } } : {}) }
+      })
+      channels.release(tab.channel)
+    })
   }
 
   /** The tab payments from `peer` go to, opening one on a free channel */

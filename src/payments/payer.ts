@@ -263,11 +263,15 @@ export class Payer {
 
   private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
     const { books, metrics } = this.components
-    // a routed payment the payee took while we missed its receipt (we stopped, or the stream broke): its next request starts where that one ended
-    const missed = books.routedList().find(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
+    // a routed payment the payee took while we missed its receipt (we stopped, or the stream broke): its next request starts where that one ended,
+    // past what our account shows paid; of the attempts at that range (a route that failed is paid again another way), one is counted
+    const missed = books.payer(peer.toString()).paidThrough < request.rangeStart
+      ? books.routedList().filter(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
+      : []
+    const taken = missed.find(routed => routed.state !== 'failed') ?? missed[0]
 
-    if (missed != null) {
-      await this.count(peer, missed.hash)
+    if (taken != null) {
+      await this.count(peer, taken.hash)
     }
 
     const account = books.payer(peer.toString())

@@ -8,7 +8,7 @@ import { NotStartedError, serviceCapabilities, serviceDependencies } from '@libp
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
-import { PAYMENT_PROTOCOL, PRUNE_INTERVAL, RELAY_ANNOUNCE_INTERVAL, RELAY_ANNOUNCE_TIMEOUT } from './constants.js'
+import { PAYMENT_PROTOCOL, PRUNE_INTERVAL, RELAY_ANNOUNCE_FIRST_REPEAT, RELAY_ANNOUNCE_INTERVAL, RELAY_ANNOUNCE_TIMEOUT } from './constants.js'
 import { Funding } from './funding.js'
 import { PaymentMetrics } from './metrics.js'
 import { Payee } from './payee.js'
@@ -239,12 +239,12 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   }
 
   /** Keep our relay provider record fresh, in the background */
-  private announceRelay (): void {
+  private announceRelay (next = RELAY_ANNOUNCE_FIRST_REPEAT): void {
     this.directory?.announce({ signal: AbortSignal.timeout(RELAY_ANNOUNCE_TIMEOUT) })
       .catch(err => { this.log('could not announce our relay in the DHT - %e', err) })
       .finally(() => {
         if (this.started) {
-          this.announceTimer = setTimeout(() => { this.announceRelay() }, RELAY_ANNOUNCE_INTERVAL)
+          this.announceTimer = setTimeout(() => { this.announceRelay(Math.min(next * 2, RELAY_ANNOUNCE_INTERVAL)) }, next)
           this.announceTimer.unref()
         }
       })

@@ -1,7 +1,9 @@
 /**
  * Payments through routes over onion, on a private tor network with the
- * local ledger: a paying client fetches 64 MiB from a provider and pays
- * every bill through three relays, each reached over its own onion; the
+ * local ledger: the relays announce themselves in the onion DHT, where the
+ * client finds them (no relay is configured); the client fetches 64 MiB
+ * from a provider and pays every bill through three relays, each reached
+ * over its own onion; the
  * provider is paid by the last relay alone, and once everything is settled
  * the client's debits are the provider's credits plus the fees of the
  * payments fulfilled, to the stroop
@@ -13,6 +15,7 @@ import { expect } from 'aegir/chai'
 import all from 'it-all'
 import pWaitFor from 'p-wait-for'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { relayKey } from '../../src/payments/routes/relays.js'
 import { toStroops } from '../../src/stellar/amounts.js'
 import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { tempDir } from '../utils/repo.js'
@@ -38,19 +41,31 @@ describe('payment routes over onion', function () {
     await network.start()
     ledger = await startPaymentLedger()
 
+    // a DHT of the five: everybody joins through the first relay
+    const routing = (): Record<string, unknown> => ({ Type: 'dhtserver', Bootstrap: relays.slice(0, 1).map(relay => relay.node.helia.libp2p.getMultiaddrs()[0].toString()) })
+
     for (let i = 0; i < 3; i++) {
-      relays.push(await startNode(await createOnionPaidRepo(ledger, network, { Payments: { ...SETTLE, Relay: { Enabled: true }, Routes: { Hops: 0 } } })))
+      relays.push(await startNode(await createOnionPaidRepo(ledger, network, { Routing: routing(), Payments: { ...SETTLE, Relay: { Enabled: true }, Routes: { Hops: 0 } } })))
     }
 
     provider = await startNode(await createOnionPaidRepo(ledger, network, {
+      Routing: routing(),
       Payments: { ...SETTLE, PricePerMiB: PRICE, Routes: { Hops: 0 } },
       // bills every 10 MiB, 8 of them ahead, as the defaults are to the default price
       Bitswap: { FreeAllowance: 0, PaymentThreshold: '0.1000000', BillAhead: '0.0800000', CreditLimit: '0.4000000', DisconnectLimit: '0.4600000' }
     }))
     client = await startNode(await createOnionPaidRepo(ledger, network, {
-      Payments: { ...SETTLE, MaxPricePerMiB: PRICE, Routes: { Hops: 3, Fallback: 'refuse', Relays: relays.map(relay => relay.node.helia.libp2p.getMultiaddrs()[0].toString()) } }
+      Routing: routing(),
+      Payments: { ...SETTLE, MaxPricePerMiB: PRICE, Routes: { Hops: 3, Fallback: 'refuse' } }
     }))
     await connectAll([...relays, provider, client])
+
+    // a relay announces itself as it starts (reaching whatever DHT peers it has then), and again a minute later
+    const key = await relayKey()
+    await pWaitFor(async () => {
+      const found = await all(client.node.helia.libp2p.contentRouting.findProviders(key, { signal: AbortSignal.timeout(60_000) })).catch(() => [])
+      return relays.every(relay => found.some(provider => provider.id.equals(relay.node.helia.libp2p.peerId)))
+    }, { timeout: 240_000, interval: 5_000 })
   })
 
   after(async () => {
@@ -96,5 +111,8 @@ describe('payment routes over onion', function () {
       .map((payment: any) => payment.from))
     expect(payers.size).to.equal(1)
     expect(relays.map(address)).to.include([...payers][0])
+
+    // the route's relays came from the DHT
+    expect(client.payments.routes().relays.map(relay => relay.peer).sort()).to.deep.equal(relays.map(relay => relay.node.helia.libp2p.peerId.toString()).sort())
   })
 })

@@ -24,10 +24,23 @@ export interface RunningDaemon {
   stop(): Promise<number | null>
 }
 
-export async function startDaemon (repo: string, options: { timeout?: number } = {}): Promise<RunningDaemon> {
+export interface StartDaemonOptions {
+  /** How long it may take to be ready, in ms */
+  timeout?: number
+  /**
+   * A file holding a pattern: the daemon SIGKILLs itself as soon as it logs
+   * (torplus:payments) a line that matches it (see crash-on-log.ts)
+   */
+  crashOnLog?: string
+}
+
+export async function startDaemon (repo: string, options: StartDaemonOptions = {}): Promise<RunningDaemon> {
+  const crash = options.crashOnLog == null
+    ? { args: [], env: {} }
+    : { args: ['--import', new URL('./crash-on-log.js', import.meta.url).href], env: { CRASH_ON_LOG: options.crashOnLog, DEBUG: 'torplus:payments*' } }
   // it stops with us, even if we are killed
-  const child = spawn(process.execPath, [BIN, 'daemon', '--stop-with', String(process.pid)], {
-    env: { ...process.env, TORPLUS_PATH: repo },
+  const child = spawn(process.execPath, [...crash.args, BIN, 'daemon', '--stop-with', String(process.pid)], {
+    env: { ...process.env, ...crash.env, TORPLUS_PATH: repo },
     stdio: ['pipe', 'pipe', 'pipe']
   })
   let output = ''

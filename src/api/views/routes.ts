@@ -25,6 +25,8 @@ export interface RoutesView {
   Payments: RoutedPaymentView[]
   Paid: number
   Failed: number
+  /** What the paid payments cost, fees included */
+  Spent: string
   Fees: string
 }
 
@@ -61,6 +63,7 @@ export function routesView (status: RoutesStatus): RoutesView {
     })),
     Paid: status.paid,
     Failed: status.failed,
+    Spent: fromStroops(status.spent),
     Fees: fromStroops(status.fees)
   }
 }

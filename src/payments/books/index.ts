@@ -247,6 +247,13 @@ export interface BookChanges {
   guard?: string
   /** Routed payments to forget: a void request's lock, worth nothing once no lock may claim it */
   forgetRouted?: string[]
+  /**
+   * Tabs to forget: opened for a request its payer answered without signing
+   * on them (refused, or paid through a route); nothing can land at their
+   * sequence, so the channel's next tab takes it and no ledger transaction
+   * has to use it up
+   */
+  forgetTabs?: Array<Pick<Tab, 'channel' | 'sequence'>>
 }
 
 export class PaymentBooks {
@@ -500,6 +507,7 @@ export class PaymentBooks {
 
     await this.store.write(puts, forgottenKeys(changes))
     changes.forgetRouted?.forEach(hash => this.routedPayments.delete(hash))
+    changes.forgetTabs?.forEach(tab => this.tabs.delete(tabKey(tab.channel, tab.sequence)))
 
     if (changes.forget?.payee != null) {
       this.payees.delete(changes.forget.payee)
@@ -535,7 +543,11 @@ export class PaymentBooks {
 /** The keys a change deletes */
 function forgottenKeys (changes: BookChanges): string[] {
   const payee = changes.forget?.payee
-  return [...(payee == null ? [] : [PAYEE + payee]), ...(changes.forgetRouted ?? []).map(hash => ROUTED + hash)]
+  return [
+    ...(payee == null ? [] : [PAYEE + payee]),
+    ...(changes.forgetRouted ?? []).map(hash => ROUTED + hash),
+    ...(changes.forgetTabs ?? []).map(tab => TABS + tabKey(tab.channel, tab.sequence))
+  ]
 }
 
 /** The records of payment routes a change writes */

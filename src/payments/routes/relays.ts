@@ -30,6 +30,9 @@ const TERMS_CONCURRENCY = 8
 /** Providers of the relay record looked at, at most */
 const MAX_FOUND = 32
 
+/** Relays whose terms and whose record we keep at most (the DHT can name new ones at each lookup) */
+const MAX_KNOWN = 256
+
 /** Milliseconds a relay that failed a payment is passed over */
 const FAILURE_PENALTY = 600_000
 
@@ -170,7 +173,13 @@ export class RelayDirectory {
     const stats = this.stats.get(peer.toString()) ?? { success: 1 }
     stats.success = stats.success * (1 - SUCCESS_SMOOTHING) + (success ? SUCCESS_SMOOTHING : 0)
     stats.failedAt = success ? stats.failedAt : Date.now()
+    // the latest last: a full map forgets the relay it heard of least recently
+    this.stats.delete(peer.toString())
     this.stats.set(peer.toString(), stats)
+
+    if (this.stats.size > MAX_KNOWN) {
+      this.stats.delete(this.stats.keys().next().value as string)
+    }
   }
 
   /** Whether the relay failed lately */
@@ -254,7 +263,13 @@ export class RelayDirectory {
       }
 
       const relay = { peer, terms }
+      this.relaysByPeer.delete(peer.toString())
       this.relaysByPeer.set(peer.toString(), relay)
+
+      if (this.relaysByPeer.size > MAX_KNOWN) {
+        this.relaysByPeer.delete(this.relaysByPeer.keys().next().value as string)
+      }
+
       return relay
     } catch (err: any) {
       this.components.log('could not read the terms of relay %p - %e', peer, err)
@@ -295,3 +310,4 @@ export class RelayDirectory {
     }
   }
 }
+

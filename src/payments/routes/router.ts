@@ -621,6 +621,7 @@ export class Router implements Startable {
       }
 
       let answer: RouteMessage
+      this.components.log('sending our lock %s to %s', toHex(hash), peer)
 
       try {
         answer = await this.exchange(peerIdFromString(peer), { add: { session: Buffer.from(session, 'hex'), hash, amount, expiry: BigInt(expiry), transaction } }, options)
@@ -699,6 +700,8 @@ export class Router implements Startable {
     if (preimage.byteLength === 0 || preimage.byteLength > 64 || toHex(createHash('sha256').update(preimage).digest()) !== hash) {
       return failure(RouteFail.Code.BAD_PREIMAGE, 'the preimage does not hash to the lock')
     }
+
+    this.components.log('the preimage of %s from %p', hash, peer)
 
     return this.components.serializer.run(`leg-out:${peer}`, async () => {
       const leg = books.legOut(peer.toString())

@@ -27,6 +27,8 @@ export interface RoutesStatus {
   payments: Array<RoutedPayment & { fee: bigint }>
   paid: number
   failed: number
+  /** Stroops: what the fulfilled payments cost, their fees included */
+  spent: bigint
   fees: bigint
 }
 
@@ -60,6 +62,7 @@ export function routesStatus (books: PaymentBooks, client: { hops: number, guard
     payments: ours.slice(0, LISTED).map(routed => ({ ...routed, fee: feeOf(routed) })),
     paid: paid.length,
     failed: ours.filter(routed => routed.state === 'failed').length,
+    spent: paid.reduce((sum, routed) => sum + (routed.out?.amount ?? 0n), 0n),
     fees: paid.reduce((sum, routed) => sum + feeOf(routed), 0n)
   }
 }

@@ -3,16 +3,22 @@
  * short expiries: a hop that keeps the preimage and never pays its
  * downstream unconditionally (the downstream claims its lock on the ledger,
  * and the withholder can only read the preimage there to be paid itself),
- * and a hop that vanishes with the session open (the payment fails fast,
- * nothing moves, and the bill is paid again through a spare route). Every
- * balance is checked to the stroop.
+ * a hop that vanishes with the session open (the payment fails fast,
+ * nothing moves, and the bill is paid again through a spare route), and a
+ * hop whose claim reaches the ledger only after its lock expired (it settles
+ * the version before the lock: it loses that one payment, nobody else
+ * anything). Every balance is checked to the stroop.
  */
 import crypto from 'node:crypto'
+import path from 'node:path'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
 import pWaitFor from 'p-wait-for'
+import { updateConfigFile } from '../../../src/config/index.js'
+import { startHoldingProxy } from '../../utils/holding-proxy.js'
 import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
 import { connectAll, interceptRoutes } from '../../utils/routes.js'
+import type { HoldingProxy } from '../../utils/holding-proxy.js'
 import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
 
 const SHORT = { FinalDelta: 5_000, ClaimMargin: 2_000 }
@@ -21,6 +27,8 @@ const SETTLE = { SettleAmount: '1000', SettleInterval: 3_600_000 }
 describe('payment routes against hostile hops', function () {
   this.timeout(240_000)
   let ledger: PaymentLedger
+  // between the relays and the ledger
+  let proxy: HoldingProxy
   let provider: RunningNode
   let client: RunningNode
   let relays: RunningNode[]
@@ -73,8 +81,12 @@ describe('payment routes against hostile hops', function () {
     relays = []
 
     // six, so that with the guard's leg locked by a failed payment and the relays past it passed over, a spare route remains
+    proxy = await startHoldingProxy(ledger.local.url)
+
     for (let i = 0; i < 6; i++) {
-      relays.push(await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, Relay: { Enabled: true, ExpiryDelta: 5_000 }, Routes: { ...SHORT, Hops: 0 } } })))
+      const repo = await createPaidRepo(ledger, { Payments: { ...SETTLE, Relay: { Enabled: true, ExpiryDelta: 5_000 }, Routes: { ...SHORT, Hops: 0 } } })
+      await updateConfigFile(path.join(repo, 'config'), { 'Payments.Horizon': proxy.url })
+      relays.push(await startNode(repo))
     }
 
     provider = await startNode(await createPaidRepo(ledger, { Payments: { ...SETTLE, PricePerMiB: '0.0100000', RequestExpiry: 20_000, Routes: { ...SHORT, Hops: 0 } }, Bitswap: MANUAL_BILLING }))
@@ -84,6 +96,7 @@ describe('payment routes against hostile hops', function () {
 
   after(async () => {
     await Promise.all([...(relays ?? []), provider, client].filter(node => !stopped.has(node)).map(async node => node?.stop()))
+    await proxy?.stop()
     await ledger?.local.stop()
   })
 
@@ -148,5 +161,34 @@ describe('payment routes against hostile hops', function () {
     for (const relay of relays.filter(relay => !path.includes(relay) && !stopped.has(relay))) {
       expect(moved(relay)).to.equal(0n)
     }
+  })
+
+  it('a claim that reaches the ledger after its lock expired settles the version before it: that hop loses the one payment, nobody else anything', async () => {
+    // the guard withholds the preimage again; the hop after it claims, and its claim is held back past the lock's expiry
+    const before = await balances()
+    expect(await bill()).to.have.property('status', 'paid')
+    const [routed] = client.payments.books.routedList()
+    const path = pathOf(routed.hash)
+    expect(path).to.have.lengthOf(5)
+    const amounts = path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n)
+    const expiry = path[1].payments.books.routed(routed.hash)?.out?.expiry ?? 0
+    proxy.holdSubmissionsUntil((expiry + 2) * 1000)
+
+    // the held claim comes back tx_too_late, the hop settles what it held before; the guard's lock and the client's lapse
+    await pWaitFor(() => proxy.held.length > 0, { timeout: 60_000, interval: 500 })
+    expect(proxy.held[0]).to.match(/^400 .*tx_too_late/)
+    await pWaitFor(() => client.payments.books.routed(routed.hash)?.state !== 'pending', { timeout: 60_000, interval: 500 })
+    await pWaitFor(() => path[2].payments.tabs(['open', 'submitting']).every(tab => tab.held == null), { timeout: 30_000, interval: 500 })
+
+    await Promise.all([...relays, provider].filter(node => !stopped.has(node)).map(async node => node.payments.settle()))
+    const after = await balances()
+    const moved = (node: RunningNode): bigint => (after.get(node) ?? 0n) - (before.get(node) ?? 0n)
+
+    // the provider and the last relay were paid unconditionally; the hop that claimed too late paid them and was paid by nobody
+    expect(moved(client)).to.equal(0n)
+    expect(moved(path[1])).to.equal(0n)
+    expect(moved(path[2])).to.equal(-amounts[2])
+    expect(moved(path[3])).to.equal(amounts[2] - amounts[3])
+    expect(moved(provider)).to.equal(amounts[3])
   })
 })

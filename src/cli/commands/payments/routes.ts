@@ -17,7 +17,7 @@ export const paymentsRoutes: CommandModule<GlobalArgs, GlobalArgs> = {
     if (routes.Hops === 0) {
       ctx.print('routes are off (Payments.Routes.Hops is 0): payments go directly to each payee')
     } else {
-      ctx.print(`${routes.Hops} relays per payment; guard ${routes.Guard ?? 'not chosen yet'}; ${routes.Paid} paid, ${routes.Failed} failed, ${routes.Fees} in fees`)
+      ctx.print(`${routes.Hops} relays per payment; guard ${routes.Guard ?? 'not chosen yet'}; ${routes.Paid} paid (${routes.Spent}, ${routes.Fees} of it in fees), ${routes.Failed} failed`)
     }
 
     for (const session of routes.Sessions) {
