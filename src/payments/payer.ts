@@ -261,19 +261,30 @@ export class Payer {
     return base + tolerance + (serving && delivered >= this.init.payAhead ? this.init.payAhead : 0n)
   }
 
-  private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
-    const { books, metrics } = this.components
-    // a routed payment the payee took while we missed its receipt (we stopped, or the stream broke): its next request starts where that one ended,
-    // past what our account shows paid; of the attempts at that range (a route that failed is paid again another way), one is counted
-    const missed = books.payer(peer.toString()).paidThrough < request.rangeStart
-      ? books.routedList().filter(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
-      : []
+  /**
+   * A routed payment the payee took while we missed its receipt (we
+   * stopped, or the stream broke): its next request starts where that one
+   * ended, past what our account shows paid. Of the attempts at that range
+   * (a route that failed is paid again another way) one is counted.
+   */
+  private async adoptMissed (peer: PeerId, request: PaymentRequest): Promise<void> {
+    const { books } = this.components
+
+    if (books.payer(peer.toString()).paidThrough >= request.rangeStart) {
+      return
+    }
+
+    const missed = books.routedList().filter(routed => routed.counted !== true && routed.request?.peer === peer.toString() && routed.request.rangeEnd === request.rangeStart)
     const taken = missed.find(routed => routed.state !== 'failed') ?? missed[0]
 
     if (taken != null) {
       await this.count(peer, taken.hash)
     }
+  }
 
+  private async decide (peer: PeerId, request: PaymentRequest, preflight: Preflight): Promise<PaymentMessage> {
+    const { books, metrics } = this.components
+    await this.adoptMissed(peer, request)
     const account = books.payer(peer.toString())
     const nonce = toHex(request.nonce)
 

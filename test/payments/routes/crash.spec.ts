@@ -1,17 +1,15 @@
 /**
  * Routed payments survive SIGKILL. A provider daemon bills a client daemon
  * in small steps, paid through three relay daemons (every payment passes
- * all three), and:
- * - each role is killed at each step of ROUTES.md's crash table, at the
- *   exact log line that marks it (crash-on-log.ts), restarted, and billing
- *   goes on until the provider holds what it billed;
- * - one of the five, drawn at random, is killed at a random moment, round
- *   after round (victims and moments come from a seed the test prints;
- *   CRASH_SEED=<seed> replays them).
- * Afterwards, once every lock has resolved and everything is settled, the
- * two books agree on what was paid for, the client's debits are what its
- * fulfilled payments cost (the provider's credits plus the fees), and no
- * stroop left the five accounts.
+ * all three). Each role is killed at each step of ROUTES.md's crash table,
+ * at the exact log line that marks it (crash-on-log.ts), restarted, and
+ * billing goes on until the provider holds what it billed. Then one of the
+ * five, drawn at random, is killed at a random moment, round after round
+ * (victims and moments come from a seed the test prints; CRASH_SEED=<seed>
+ * replays them). Afterwards, once every lock has resolved and everything is
+ * settled, the two books agree on what was paid for, the client's debits
+ * are what its fulfilled payments cost (the provider's credits plus the
+ * fees), and no stroop left the five accounts.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
@@ -93,11 +91,11 @@ interface Snapshot {
 describe('routed payments survive SIGKILL', function () {
   this.timeout(900_000)
   let ledger: PaymentLedger
-  const repos = {} as Record<Role, string>
-  const crashFiles = {} as Record<Role, string>
-  const daemons = {} as Record<Role, RunningDaemon>
-  const address = {} as Record<Role, string>
-  const earlierLogs = {} as Record<Role, string>
+  const repos: Record<string, string> = {}
+  const crashFiles: Record<string, string> = {}
+  const daemons: Record<string, RunningDaemon> = {}
+  const address: Record<string, string> = {}
+  const earlierLogs: Record<string, string> = {}
 
   async function connectAll (): Promise<void> {
     for (const [i, from] of ROLES.entries()) {
@@ -111,9 +109,10 @@ describe('routed payments survive SIGKILL', function () {
     daemons[role] = await startDaemon(repos[role], { crashOnLog: crashFiles[role] })
   }
 
-  /** Kill `role` now (or await the crash it was armed for), and start it again */
-  async function restartAfter (role: Role, kill: () => Promise<void>): Promise<void> {
-    const exited = new Promise(resolve => daemons[role].process.once('exit', resolve))
+  /** Kill `role` unless it died already (at the step it was armed for), and start it again */
+  async function restartAfter (role: Role, kill: () => Promise<void> = async () => {}): Promise<void> {
+    const child = daemons[role].process
+    const exited = child.exitCode != null || child.signalCode != null ? Promise.resolve() : new Promise(resolve => child.once('exit', resolve))
     await kill()
     await exited
     earlierLogs[role] = (earlierLogs[role] ?? '') + daemons[role].output() + '\n--- SIGKILL, started again ---\n'
@@ -240,18 +239,46 @@ describe('routed payments survive SIGKILL', function () {
     await ledger?.local.stop()
   })
 
+  /**
+   * Arm `victim` to die at `point`, and bill (or settle) until it does: the
+   * next payment reaches the step, unless the last crash left the guard's
+   * leg locked until its lock lapses
+   */
+  async function crashAt (point: typeof CRASH_POINTS[number], victim: Role, billed: { upTo: number }): Promise<void> {
+    const died = (): boolean => daemons[victim].process.exitCode != null || daemons[victim].process.signalCode != null
+    const bills: string[] = []
+    const deadline = Date.now() + 90_000
+    let status = 'paid'
+    await fs.writeFile(crashFiles[victim], point.at)
+
+    if (point.settle === true) {
+      await rpc(daemons[victim], 'payments/settle').catch(() => {})
+    }
+
+    while (!died() && Date.now() < deadline) {
+      billed.upTo += point.settle !== true && ['paid', 'nothing-due'].includes(status) ? STEP : 0
+      const outcome = await rpc(daemons.provider, 'payments/bill', { arg: daemons.client.peerId, 'up-to': String(billed.upTo) }).catch(err => ({ Status: err.message }))
+      status = outcome.Status
+      bills.push(`${outcome.Status} ${outcome.Reason ?? ''}`)
+      await pWaitFor(died, { timeout: 2_000, interval: 50 }).catch(() => {})
+    }
+
+    expect(died(), `${point.step} (${victim}, /${point.at}/) was never reached; bills: ${bills.join('; ')}; it logged:\n${daemons[victim].output().slice(-3000)}`).to.equal(true)
+  }
+
   it('loses nothing and pays nothing twice, whoever is killed at whichever step', async () => {
     await serve()
     // the first payment picks the guard; the rest of the route is whichever relays pass on the lock next
     expect(await billThrough(STEP)).to.have.property('Status', 'nothing-due')
     const before = await snapshot(true)
-    let upTo = STEP
+    const billed = { upTo: STEP }
 
     // every payment passes all three relays, in an order each route draws: the guard first, then the others
     const guard = ROLES.find(role => daemons[role].peerId === before.guard)
     expect(guard, 'the client has no guard').to.be.a('string')
     const [middle, last] = (['relay0', 'relay1', 'relay2'] as const).filter(relay => relay !== guard)
-    const victimOf = (victim: typeof CRASH_POINTS[number]['victim']): Role => victim === 'guard' ? guard as Role : victim === 'middle' ? middle : victim === 'last' ? last : victim
+    const relayRoles: Record<string, Role> = { guard: guard ?? 'relay0', middle, last }
+    const victimOf = (victim: typeof CRASH_POINTS[number]['victim']): Role => relayRoles[victim] ?? victim
 
     for (const point of CRASH_POINTS) {
       const victim = victimOf(point.victim)
@@ -261,32 +288,10 @@ describe('routed payments survive SIGKILL', function () {
         await pWaitFor(async () => (await rpc(daemons.client, 'payments/routes')).Payments.every((payment: any) => payment.State !== 'pending'), { timeout: 120_000, interval: 1000 })
       }
 
-      await fs.writeFile(crashFiles[victim], point.at)
-      await restartAfter(victim, async () => {
-        const died = (): boolean => daemons[victim].process.exitCode != null || daemons[victim].process.signalCode != null
+      await crashAt(point, victim, billed)
+      await restartAfter(victim)
 
-        if (point.settle === true) {
-          await rpc(daemons[victim], 'payments/settle').catch(() => {})
-        }
-
-        const bills: string[] = []
-
-        const deadline = Date.now() + 90_000
-        let status = 'paid'
-
-        // the next payment reaches the step, unless the last crash left the guard's leg locked until its lock lapses
-        while (!died() && Date.now() < deadline) {
-          upTo += point.settle !== true && ['paid', 'nothing-due'].includes(status) ? STEP : 0
-          const outcome = await rpc(daemons.provider, 'payments/bill', { arg: daemons.client.peerId, 'up-to': String(upTo) }).catch(err => ({ Status: err.message }))
-          status = outcome.Status
-          bills.push(`${outcome.Status} ${outcome.Reason ?? ''}`)
-          await pWaitFor(died, { timeout: 2_000, interval: 50 }).catch(() => {})
-        }
-
-        expect(died(), `${point.step} (${victim}, /${point.at}/) was never reached; bills: ${bills.join('; ')}; it logged:\n${daemons[victim].output().slice(-3000)}`).to.equal(true)
-      })
-
-      const last = await billThrough(upTo)
+      const last = await billThrough(billed.upTo)
       expect(last?.Status, `billing after ${point.step} (${victim}): ${JSON.stringify({ last, routes: await rpc(daemons.client, 'payments/routes') })}`).to.equal('nothing-due')
     }
 
@@ -299,15 +304,14 @@ describe('routed payments survive SIGKILL', function () {
     const before = await snapshot(true)
     await serve()
     const random = seeded(SEED)
-    const progress = { upTo: 0, paid: 0, outcomes: [] as string[] }
-    let killed = false
+    const progress = { upTo: 0, paid: 0, outcomes: [] as string[], killed: false }
     // eslint-disable-next-line no-console
     console.info(`      crash seed ${SEED}: CRASH_SEED=${SEED} runs these rounds again`)
     progress.upTo = Number((await rpc(daemons.provider, 'payments/peers')).Peers.find((p: any) => p.Peer === daemons.client.peerId).Served.PaidThrough)
 
     const billUntilKilled = async (): Promise<void> => {
       for (let step = 0; step < 200; step++) {
-        if (killed) {
+        if (progress.killed) {
           return
         }
 
@@ -318,7 +322,7 @@ describe('routed payments survive SIGKILL', function () {
           progress.paid += bill.Status === 'paid' ? 1 : 0
           progress.outcomes.push(bill.Status === 'rejected' ? `${bill.Code}: ${bill.Reason}` : bill.Status)
         } catch (err: any) {
-          if (!killed) {
+          if (!progress.killed) {
             throw new Error(`payments/bill failed with every daemon alive (seed ${SEED}): ${err.message}`)
           }
         }
@@ -327,14 +331,14 @@ describe('routed payments survive SIGKILL', function () {
 
     for (let round = 0; round < ROUNDS; round++) {
       const victim = ROLES[random(ROLES.length)]
-      killed = false
+      progress.killed = false
       // each round starts with a route that pays: the locks the last kill left have lapsed
       const ready = await billThrough(progress.upTo)
       expect(ready?.Status, `round ${round} (seed ${SEED}): ${JSON.stringify(ready)}`).to.equal('nothing-due')
       const billing = billUntilKilled()
       await Promise.race([billing, sleep(200 + random(800))])
       await restartAfter(victim, async () => {
-        killed = true
+        progress.killed = true
         daemons[victim].process.kill('SIGKILL')
         await billing
       })

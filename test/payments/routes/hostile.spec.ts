@@ -18,6 +18,7 @@ import { updateConfigFile } from '../../../src/config/index.js'
 import { startHoldingProxy } from '../../utils/holding-proxy.js'
 import { MANUAL_BILLING, createPaidRepo, startNode, startPaymentLedger } from '../../utils/payments.js'
 import { connectAll, interceptRoutes } from '../../utils/routes.js'
+import type { RoutedPayment } from '../../../src/payments/books/index.js'
 import type { HoldingProxy } from '../../utils/holding-proxy.js'
 import type { PaymentLedger, RunningNode } from '../../utils/payments.js'
 
@@ -71,6 +72,15 @@ describe('payment routes against hostile hops', function () {
     return provider.payments.bill(client.node.helia.libp2p.peerId)
   }
 
+  /** Bill and see it paid: the payment, its hops, and what each hop forwarded */
+  async function paidRoute (): Promise<{ routed: RoutedPayment, path: RunningNode[], amounts: bigint[] }> {
+    expect(await bill()).to.have.property('status', 'paid')
+    const [routed] = client.payments.books.routedList()
+    const path = pathOf(routed.hash)
+    expect(path).to.have.lengthOf(5)
+    return { routed, path, amounts: path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n) }
+  }
+
   async function balances (): Promise<Map<RunningNode, bigint>> {
     const nodes = [client, ...relays, provider].filter(node => !stopped.has(node))
     return new Map(await Promise.all(nodes.map(async node => [node, await ledger.assetBalance(address(node)) ?? 0n] as [RunningNode, bigint])))
@@ -110,11 +120,7 @@ describe('payment routes against hostile hops', function () {
     }
 
     const before = await balances()
-    expect(await bill()).to.have.property('status', 'paid')
-    const [routed] = client.payments.books.routedList()
-    const path = pathOf(routed.hash)
-    expect(path).to.have.lengthOf(5)
-    const amounts = path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n)
+    const { routed, path, amounts } = await paidRoute()
 
     // the second hop, never paid by the guard, lands the guard's lock with the preimage before it expires
     await pWaitFor(() => path[2].payments.tabs(['settled']).some(tab => tab.peer === id(path[1]) && tab.total === amounts[1]), { timeout: 60_000, interval: 500 })
@@ -166,11 +172,7 @@ describe('payment routes against hostile hops', function () {
   it('a claim that reaches the ledger after its lock expired settles the version before it: that hop loses the one payment, nobody else anything', async () => {
     // the guard withholds the preimage again; the hop after it claims, and its claim is held back past the lock's expiry
     const before = await balances()
-    expect(await bill()).to.have.property('status', 'paid')
-    const [routed] = client.payments.books.routedList()
-    const path = pathOf(routed.hash)
-    expect(path).to.have.lengthOf(5)
-    const amounts = path.slice(0, 4).map(hop => hop.payments.books.routed(routed.hash)?.out?.amount ?? 0n)
+    const { routed, path, amounts } = await paidRoute()
     const expiry = path[1].payments.books.routed(routed.hash)?.out?.expiry ?? 0
     proxy.holdSubmissionsUntil((expiry + 2) * 1000)
 
