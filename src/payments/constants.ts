@@ -61,5 +61,12 @@ export const RELAY_ANNOUNCE_INTERVAL = 6 * 3_600_000
  */
 export const RELAY_ANNOUNCE_FIRST_REPEAT = 60_000
 
+/**
+ * Milliseconds between looks at the relays a client knows: a DHT lookup when
+ * the last is stale (or found too few for a route), terms read again when
+ * they lapse; cached otherwise, so a look costs nothing
+ */
+export const RELAY_REFRESH_INTERVAL = 20_000
+
 /** Milliseconds one announcement may take */
 export const RELAY_ANNOUNCE_TIMEOUT = 120_000

@@ -8,7 +8,7 @@ import { NotStartedError, serviceCapabilities, serviceDependencies } from '@libp
 import { TypedEventEmitter } from 'main-event'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
 import { levelSyncedStore, PaymentBooks } from './books/index.js'
-import { PAYMENT_PROTOCOL, PRUNE_INTERVAL, RELAY_ANNOUNCE_FIRST_REPEAT, RELAY_ANNOUNCE_INTERVAL, RELAY_ANNOUNCE_TIMEOUT } from './constants.js'
+import { PAYMENT_PROTOCOL, PRUNE_INTERVAL, RELAY_ANNOUNCE_FIRST_REPEAT, RELAY_ANNOUNCE_INTERVAL, RELAY_ANNOUNCE_TIMEOUT, RELAY_REFRESH_INTERVAL } from './constants.js'
 import { Funding } from './funding.js'
 import { PaymentMetrics } from './metrics.js'
 import { Payee } from './payee.js'
@@ -121,6 +121,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   private directory?: RelayDirectory
   private routeClient?: RouteClient
   private announceTimer?: ReturnType<typeof setTimeout>
+  private relaysTimer?: ReturnType<typeof setInterval>
   private channels?: ChannelPool
   private pruneTimer?: ReturnType<typeof setInterval>
   private release?: () => void
@@ -159,7 +160,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     const routeKey = routeKeyFromSecret(hkdfSync('sha256', this.init.seed, new Uint8Array(0), 'torplus route key', 32) as any)
     const payee = this.payee = new Payee({ ...shared, connectionManager, privateKey: this.components.privateKey, channels, settler, funding, log: this.log.newScope('payee'), onPaid: peer => this.safeDispatchEvent('payment', { detail: peer }), routeKey: routes.accept ? routeKey.publicKey : undefined }, this.init)
     const router = this.router = new Router({ ...shared, connectionManager, channels, settler, funding, funds, routeKey, payee, metrics: this.metrics, log: this.log.newScope('route') }, { relay, finalDelta: routes.finalDelta, messageTimeout: routes.messageTimeout })
-    const directory = this.directory = new RelayDirectory({ connectionManager, contentRouting: this.components.contentRouting, privateKey: this.components.privateKey, routeKey, log: this.log.newScope('relays') }, { relay, relays: routes.relays, asset: { code: wallet.asset.getCode(), issuer: wallet.asset.getIssuer() ?? '' }, messageTimeout: routes.messageTimeout })
+    const directory = this.directory = new RelayDirectory({ connectionManager, contentRouting: this.components.contentRouting, privateKey: this.components.privateKey, routeKey, log: this.log.newScope('relays') }, { relay, relays: routes.relays, asset: { code: wallet.asset.getCode(), issuer: wallet.asset.getIssuer() ?? '' }, messageTimeout: routes.messageTimeout, wanted: routes.hops })
     this.routeClient = routes.hops > 0 ? new RouteClient({ router, directory, books: this.books, peerId: this.components.peerId, log: this.log.newScope('routes') }, routes) : undefined
     const payer = new Payer({ ...shared, funds, routes: this.routeClient, log: this.log.newScope('payer') }, { ...this.init, routeFallback: routes.fallback })
 
@@ -187,6 +188,16 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
       this.prune().catch(err => { this.log.error('could not prune the books - %e', err) })
     }, PRUNE_INTERVAL)
     this.pruneTimer.unref()
+
+    if (this.routeClient != null) {
+      // relays looked up and their terms read ahead of the first payment, which then finds a route at once
+      this.relaysTimer = setInterval(() => {
+        directory.candidates({ signal: AbortSignal.timeout(RELAY_REFRESH_INTERVAL) })
+          .catch(err => { this.log('could not refresh the relays we know - %e', err) })
+      }, RELAY_REFRESH_INTERVAL)
+      this.relaysTimer.unref()
+    }
+
     this.release = counts.retain(this)
     this.started = true
     this.log('payments on %s in %s, messages up to %d bytes', wallet.address, wallet.asset.getCode(), MAX_MESSAGE_SIZE)
@@ -199,6 +210,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
 
     clearInterval(this.pruneTimer)
     clearTimeout(this.announceTimer)
+    clearInterval(this.relaysTimer)
     this.release?.()
     await this.components.registrar.unhandle(PAYMENT_PROTOCOL)
     await this.components.registrar.unhandle(ROUTE_PROTOCOL)

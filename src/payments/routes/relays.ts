@@ -13,7 +13,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { raceSignal } from 'race-signal'
 import { RelayTerms } from '../pb/route.js'
 import { MAX_MESSAGE_SIZE } from '../protocol/exchange.js'
-import { RELAY_DHT_KEY, RELAY_PROTOCOL } from './constants.js'
+import { DEFAULT_ROUTE_HOPS, RELAY_DHT_KEY, RELAY_PROTOCOL } from './constants.js'
 import { signRelayTerms, verifyRelayTerms } from './terms.js'
 import type { RouteKey } from './onion.js'
 import type { RelayInit } from './router.js'
@@ -38,6 +38,12 @@ const FAILURE_PENALTY = 600_000
 
 /** Milliseconds a DHT lookup for relays is reused; a stale one is repeated in the background */
 const FOUND_MAX_AGE = 300_000
+
+/** Milliseconds a lookup that found too few relays for a route is reused, doubled after each such lookup up to FOUND_MAX_AGE */
+const FOUND_SHORT_MAX_AGE = 20_000
+
+/** Milliseconds one DHT lookup for relays may take (each hop is a new circuit over onion) */
+const LOOKUP_TIMEOUT = 60_000
 
 /** Milliseconds a payment waits for the first DHT lookup of relays */
 const FIRST_LOOKUP_WAIT = 3_000
@@ -75,6 +81,13 @@ export interface RelayDirectoryInit {
   relays: Multiaddr[]
   asset: { code: string, issuer: string }
   messageTimeout: number
+  /**
+   * Relays a route needs: a lookup that found fewer (the DHT was still
+   * filling) is repeated soon rather than kept for minutes
+   *
+   * @default 3
+   */
+  wanted?: number
 }
 
 export class RelayDirectory {
@@ -85,6 +98,8 @@ export class RelayDirectory {
   private ours?: RelayTerms
   private found?: { peers: PeerId[], at: number }
   private finding?: Promise<PeerId[]>
+  /** Lookups in a row that found too few relays for a route */
+  private shortLookups = 0
 
   constructor (components: RelayDirectoryComponents, init: RelayDirectoryInit) {
     this.components = components
@@ -195,27 +210,30 @@ export class RelayDirectory {
 
   /** Relays announced in the DHT: the last lookup's, repeated in the background once stale */
   private async find (options: AbortOptions): Promise<PeerId[]> {
-    const stale = this.found == null || Date.now() - this.found.at > FOUND_MAX_AGE
+    const age = this.found == null ? Infinity : Date.now() - this.found.at
+    const short = (this.found?.peers.length ?? 0) + this.init.relays.length < (this.init.wanted ?? DEFAULT_ROUTE_HOPS)
+    const stale = age > (short ? Math.min(FOUND_SHORT_MAX_AGE * 2 ** this.shortLookups, FOUND_MAX_AGE) : FOUND_MAX_AGE)
 
     if (stale) {
       this.finding ??= this.lookUp().then(peers => {
         this.found = { peers, at: Date.now() }
+        this.shortLookups = peers.length + this.init.relays.length < (this.init.wanted ?? DEFAULT_ROUTE_HOPS) ? this.shortLookups + 1 : 0
         return peers
       }).finally(() => { this.finding = undefined })
     }
 
-    if (this.found != null) {
+    if (this.found != null && !short) {
       return this.found.peers
     }
 
-    // the first lookup keeps a payment waiting only briefly: what it finds later serves the next one
+    // a first lookup, or one after too few, keeps a payment waiting only briefly: what it finds later serves the next one
     const brief = anySignal([AbortSignal.timeout(FIRST_LOOKUP_WAIT), options.signal])
 
     try {
-      return await raceSignal(this.finding ?? Promise.resolve([]), brief)
+      return await raceSignal(this.finding ?? Promise.resolve(this.found?.peers ?? []), brief)
     } catch {
       options.signal?.throwIfAborted()
-      return []
+      return this.found?.peers ?? []
     } finally {
       brief.clear()
     }
@@ -229,7 +247,7 @@ export class RelayDirectory {
     }
 
     const found: PeerId[] = []
-    const signal = AbortSignal.timeout(this.init.messageTimeout)
+    const signal = AbortSignal.timeout(LOOKUP_TIMEOUT)
 
     try {
       for await (const provider of routing.findProviders(await relayKey(), { signal })) {
