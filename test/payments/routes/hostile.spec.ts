@@ -180,7 +180,7 @@ describe('payment routes against hostile hops', function () {
     await pWaitFor(() => proxy.held.length > 0, { timeout: 60_000, interval: 500 })
     expect(proxy.held[0]).to.match(/^400 .*tx_too_late/)
     await pWaitFor(() => client.payments.books.routed(routed.hash)?.state !== 'pending', { timeout: 60_000, interval: 500 })
-    await pWaitFor(() => path[2].payments.tabs(['open', 'submitting']).every(tab => tab.held == null), { timeout: 30_000, interval: 500 })
+    await pWaitFor(() => path[2].payments.tabs(['open', 'submitting']).every(tab => tab.held?.hash !== routed.hash), { timeout: 30_000, interval: 500 })
 
     await Promise.all([...relays, provider].filter(node => !stopped.has(node)).map(async node => node.payments.settle()))
     const after = await balances()
