@@ -191,10 +191,12 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
 
     if (this.routeClient != null) {
       // relays looked up and their terms read ahead of the first payment, which then finds a route at once
-      this.relaysTimer = setInterval(() => {
+      const refresh = (): void => {
         directory.candidates({ signal: AbortSignal.timeout(RELAY_REFRESH_INTERVAL) })
           .catch(err => { this.log('could not refresh the relays we know - %e', err) })
-      }, RELAY_REFRESH_INTERVAL)
+      }
+      refresh()
+      this.relaysTimer = setInterval(refresh, RELAY_REFRESH_INTERVAL)
       this.relaysTimer.unref()
     }
 

@@ -211,13 +211,13 @@ export class RelayDirectory {
   /** Relays announced in the DHT: the last lookup's, repeated in the background once stale */
   private async find (options: AbortOptions): Promise<PeerId[]> {
     const age = this.found == null ? Infinity : Date.now() - this.found.at
-    const short = (this.found?.peers.length ?? 0) + this.init.relays.length < (this.init.wanted ?? DEFAULT_ROUTE_HOPS)
+    const short = this.tooFew(this.found?.peers ?? [])
     const stale = age > (short ? Math.min(FOUND_SHORT_MAX_AGE * 2 ** this.shortLookups, FOUND_MAX_AGE) : FOUND_MAX_AGE)
 
     if (stale) {
       this.finding ??= this.lookUp().then(peers => {
         this.found = { peers, at: Date.now() }
-        this.shortLookups = peers.length + this.init.relays.length < (this.init.wanted ?? DEFAULT_ROUTE_HOPS) ? this.shortLookups + 1 : 0
+        this.shortLookups = this.tooFew(peers) ? this.shortLookups + 1 : 0
         return peers
       }).finally(() => { this.finding = undefined })
     }
@@ -237,6 +237,11 @@ export class RelayDirectory {
     } finally {
       brief.clear()
     }
+  }
+
+  /** Whether these relays found, with the configured ones, are too few for a route */
+  private tooFew (found: PeerId[]): boolean {
+    return found.length + this.init.relays.length < (this.init.wanted ?? DEFAULT_ROUTE_HOPS)
   }
 
   private async lookUp (): Promise<PeerId[]> {
