@@ -21,7 +21,7 @@ import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, de
 import { toNodeSettings } from './config/index.js'
 import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
-import { payments, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
+import { payments, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
@@ -230,7 +230,7 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     peerCounts: peerCounts(),
     ...(paid ? { payments: payments({ ...settings.payments, wallet, datastore: repo.datastore, seed: repo.stellarSeed }) } : {}),
     ...(metered ? { creditGate: creditGate(settings.credit) } : {}),
-    ...(settings.frequency == null ? {} : { frequency: frequencyTracker({ ...settings.frequency, weighPayers: paid, blocks: repo.blockstore }) }),
+    ...(settings.frequency == null ? {} : { frequency: frequencyTracker({ ...settings.frequency, weighPayers: paid, blocks: repo.blockstore, notContent: [relayKey().multihash.bytes] }) }),
     ...(settings.popular == null ? {} : { popular: popularList({ ...settings.popular, blocks: repo.blockstore }) }),
     bitswapTraffic: bitswapTrafficMeter({ gated: metered, observeWants: settings.frequency != null }),
     ...(settings.dht == null || network.allowAddress == null

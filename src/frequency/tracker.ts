@@ -19,6 +19,7 @@ import { decode as decodeDagPb } from '@ipld/dag-pb'
 import { serviceCapabilities } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { BloomFilter } from './bloom.js'
 import { CHILD_FILTER_BITS, CHILD_PROBES, COUNTS_PER_COUNTER_BEFORE_HALVING, DEFAULT_EPOCH, DEFAULT_HALF_LIFE, DEFAULT_PER_PEER_CAP, DEFAULT_SKETCH_DEPTH, DEFAULT_SKETCH_WIDTH, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_TOP_K, LOCAL_TOP_K, MAX_TRACKED_PEERS, PAIR_BITS_PER_COUNTER, PAIR_PROBES, PAYER_WEIGHT, TICK_INTERVAL, WALK_WINDOW } from './constants.js'
 import { hash32, mix32 } from './hash.js'
@@ -75,6 +76,13 @@ export interface FrequencyTrackerInit {
 
   /** The blockstore: the links of blocks stored mark inner blocks */
   blocks?: BlockSource
+
+  /**
+   * Multihashes of DHT keys that name no content, such as the key relays
+   * are found under: every node looks them up, so counted they would top
+   * every list and take a share of every fill
+   */
+  notContent?: Uint8Array[]
 }
 
 /** Where the blocks we store can be watched */
@@ -128,13 +136,14 @@ interface PeerState {
 }
 
 type Kind = 'bitswap_root' | 'bitswap_inner' | 'bitswap_leaf' | 'dht_root' | 'local'
-type DropReason = 'repeat' | 'cap' | 'peers' | 'malformed' | 'collision'
+type DropReason = 'repeat' | 'cap' | 'peers' | 'malformed' | 'collision' | 'not_content'
 
 export class FrequencyTracker implements Startable, WantObserver, ProviderLookupObserver {
   readonly [Symbol.toStringTag] = 'torplus:frequency'
   readonly [serviceCapabilities] = ['@torplus/frequency']
   private readonly components: FrequencyTrackerComponents
-  private readonly init: Required<Omit<FrequencyTrackerInit, 'path' | 'blocks'>> & Pick<FrequencyTrackerInit, 'path' | 'blocks'>
+  private readonly init: Required<Omit<FrequencyTrackerInit, 'path' | 'blocks' | 'notContent'>> & Pick<FrequencyTrackerInit, 'path' | 'blocks'>
+  private readonly notContent: Set<string>
   private readonly log: Logger
   private readonly observed?: CounterGroup
   private readonly dropped?: CounterGroup
@@ -171,6 +180,7 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
       snapshotInterval: init.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL,
       weighPayers: init.weighPayers === true
     }
+    this.notContent = new Set((init.notContent ?? []).map(key => uint8ArrayToString(key, 'base64')))
     this.log = components.logger.forComponent('torplus:frequency')
     this.observed = components.metrics?.registerCounterGroup('torplus_frequency_observations_total', {
       label: 'kind',
@@ -178,7 +188,7 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
     })
     this.dropped = components.metrics?.registerCounterGroup('torplus_frequency_dropped_total', {
       label: 'reason',
-      help: 'Requests not counted: a peer asking again within its epoch, over its cap, too many peers, a malformed CID, a hash collision'
+      help: 'Requests not counted: a peer asking again within its epoch, over its cap, too many peers, a malformed CID, a hash collision, a key that names no content'
     })
     components.metrics?.registerMetric('torplus_frequency_topk_entries', {
       help: 'Items with exact counts in the top-K',
@@ -318,6 +328,11 @@ export class FrequencyTracker implements Startable, WantObserver, ProviderLookup
 
     if (!isMultihash(key)) {
       this.dropped?.increment({ malformed: true })
+      return
+    }
+
+    if (this.notContent.has(uint8ArrayToString(key, 'base64'))) {
+      this.dropped?.increment({ not_content: true })
       return
     }
 

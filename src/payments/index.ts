@@ -31,6 +31,7 @@ export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, PAYMENT_PROTOCOL } from './co
 export { payments, PaymentService } from './service.js'
 export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, RelayStatus, RoutesInit, RoutesStatus, Tab, TabState } from './service.js'
 export { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'
+export { relayKey } from './routes/relays.js'
 export type { PeerCounts, PeerHolder } from './ports.js'
 export { bytesFor, priceOf } from './pricing.js'
 export { StellarWallet } from './stellar/wallet.js'

@@ -17,6 +17,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import pWaitFor from 'p-wait-for'
 import { frequencyTracker, SNAPSHOT_FILE } from '../../src/frequency/index.js'
+import { relayKey } from '../../src/payments/index.js'
 import { tempDir } from '../utils/repo.js'
 import type { BlockSource, FrequencyTracker, FrequencyTrackerInit } from '../../src/frequency/index.js'
 import type { ComponentLogger, PeerId } from '@libp2p/interface'
@@ -164,6 +165,21 @@ describe('popularity tracker', () => {
     tracker.observeProviderLookup(others[0], new Uint8Array(0))
 
     expect(tracker.top()).to.be.empty()
+    await tracker.stop()
+  })
+
+  it('does not count lookups of keys that name no content, such as the relays\' key', async () => {
+    const relays = relayKey()
+    const tracker = await startTracker({ notContent: [relays.multihash.bytes] })
+    const item = await cid()
+
+    for (const peer of others.slice(0, 10)) {
+      tracker.observeProviderLookup(peer, relays.multihash.bytes)
+      tracker.observeProviderLookup(peer, item.multihash.bytes)
+    }
+
+    expect(requesters(tracker, relays)).to.be.undefined()
+    expect(requesters(tracker, item)).to.equal(10)
     await tracker.stop()
   })
 

@@ -175,7 +175,7 @@ export class FillRunner {
     records.forEach((record, i) => { if (!listed.has(blockKey(heldCids[i]))) record.score /= 2 })
     const held: HeldFill[] = records.map((record, i) => ({ cid: heldCids[i], size: record.size, score: record.score, providers: record.providers, contributions: heldContributions.get(record.cid) }))
     const weights = wordWeights(lists)
-    const valued = await this.value(candidates, shareBytes, weights, quiet)
+    const { valued, passedOver } = await this.value(candidates, shareBytes, weights, quiet)
     const checked = valued.map(item => item.valued)
     // what MaxSpend buys at the most we expect to pay: a DAG it cannot pay for in full is not started
     const roundBytes = this.init.maxPricePerMiB > 0n ? maxSpend * MIB / this.init.maxPricePerMiB : undefined
@@ -186,7 +186,7 @@ export class FillRunner {
       freeBytes,
       hysteresis: this.init.hysteresis,
       budgets: weights,
-      wanted: wantedByWords(merged, checked, held),
+      wanted: wantedByWords(merged, checked, held, passedOver),
       roundBytes
     })
     const reportersOf = new Map(valued.map(item => [item.valued.cid.toString(), item.reporters]))
@@ -291,8 +291,9 @@ export class FillRunner {
    * are left out, and one whose supporters have had their weight's part of
    * the valuing is passed over before it costs a search
    */
-  private async value (candidates: Candidate[], room: bigint, weights: Map<string, number>, options: AbortOptions): Promise<Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }>> {
+  private async value (candidates: Candidate[], room: bigint, weights: Map<string, number>, options: AbortOptions): Promise<{ valued: Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }>, passedOver: Candidate[] }> {
     const valued: Array<{ valued: ValuedCandidate, reporters: Set<string>, providers: string[] }> = []
+    const passedOver: Candidate[] = []
     let bytes = 0n
     let tried = 0
 
@@ -317,6 +318,7 @@ export class FillRunner {
           .finally(() => { signal.clear() })
 
         if (providers.length === 0) {
+          passedOver.push(candidate)
           continue
         }
 
@@ -324,12 +326,14 @@ export class FillRunner {
 
         // one that could never fit is not valued, nor counted against the round's bytes
         if (root == null || root.size > this.init.maxDagSize || root.size > room) {
+          passedOver.push(candidate)
           continue
         }
 
         const item = { cid: root.cid, score: candidate.score, requesters: candidate.requesters, providers: providers.length, size: root.size, contributions: candidate.contributions }
 
         if (!pays(item, { buyPrice: this.init.maxPricePerMiB, sellPrice: this.init.sellPricePerMiB })) {
+          passedOver.push(candidate)
           continue
         }
 
@@ -341,7 +345,7 @@ export class FillRunner {
       }
     }
 
-    return valued.sort((a, b) => density(b.valued) - density(a.valued))
+    return { valued: valued.sort((a, b) => density(b.valued) - density(a.valued)), passedOver }
   }
 
   private async fetchAll (plan: ValuedCandidate[], context: { reportersOf: Map<string, Set<string>>, providersOf: Map<string, string[]>, maxSpend: bigint, plannedBytes: bigint, result: FillRound }, options: FillOptions): Promise<void> {

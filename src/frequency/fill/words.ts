@@ -152,10 +152,12 @@ export function fairShares (weights: Map<string, number>, demand: Map<string, bi
  * their checked sizes, and every other merged candidate at the valued ones'
  * mean size. A round values only its best candidates, so the words that
  * support those alone must not seem to ask for little, which would leave
- * the rest of the share to them
+ * the rest of the share to them. Candidates the round valued and found it
+ * cannot hold (`passedOver`: no provider, no root, too big, not paying) ask
+ * for nothing: a word must not keep part of the share for what is not there
  */
-export function wantedByWords (merged: Array<Pick<Candidate, 'cid' | 'contributions'>>, valued: ValuedCandidate[], held: HeldFill[]): Charged[] {
-  const checked = new Set([...valued, ...held].map(item => blockKey(item.cid)))
+export function wantedByWords (merged: Array<Pick<Candidate, 'cid' | 'contributions'>>, valued: ValuedCandidate[], held: HeldFill[], passedOver: Array<Pick<Candidate, 'cid'>> = []): Charged[] {
+  const checked = new Set([...valued, ...held, ...passedOver].map(item => blockKey(item.cid)))
   const mean = valued.length === 0 ? 0n : valued.reduce((all, item) => all + item.size, 0n) / BigInt(valued.length)
   const unchecked = merged.filter(item => !checked.has(blockKey(item.cid))).map(item => ({ size: mean, contributions: item.contributions }))
   return [...held, ...valued, ...unchecked]

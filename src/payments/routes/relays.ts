@@ -4,11 +4,13 @@
  * that record or `Payments.Routes.Relays`, their terms fetched, checked and
  * kept until they lapse, their failures remembered).
  */
+import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import { anySignal } from 'any-signal'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { raceSignal } from 'race-signal'
 import { RelayTerms } from '../pb/route.js'
@@ -51,9 +53,9 @@ const FIRST_LOOKUP_WAIT = 3_000
 /** Weight of the latest outcome in a relay's success rate */
 const SUCCESS_SMOOTHING = 0.3
 
-/** The CID relays provide: whoever looks it up finds them */
-export async function relayKey (): Promise<CID> {
-  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(RELAY_DHT_KEY)))
+/** The CID relays provide: whoever looks it up finds them. It names no content */
+export function relayKey (): CID {
+  return CID.createV1(raw.code, createDigest(sha256.code, createHash('sha256').update(RELAY_DHT_KEY).digest()))
 }
 
 export interface Relay {
@@ -142,7 +144,7 @@ export class RelayDirectory {
 
   /** Keep our provider record, so that clients find us */
   async announce (options: AbortOptions = {}): Promise<void> {
-    await this.components.contentRouting?.provide(await relayKey(), options)
+    await this.components.contentRouting?.provide(relayKey(), options)
   }
 
   /** Relays we could route through now: configured and found, with terms in our asset that hold */
@@ -255,7 +257,7 @@ export class RelayDirectory {
     const signal = AbortSignal.timeout(LOOKUP_TIMEOUT)
 
     try {
-      for await (const provider of routing.findProviders(await relayKey(), { signal })) {
+      for await (const provider of routing.findProviders(relayKey(), { signal })) {
         found.push(provider.id)
 
         if (found.length >= MAX_FOUND) {

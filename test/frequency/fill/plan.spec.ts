@@ -82,6 +82,21 @@ describe('fill: planning', () => {
     expect(valuedFew.fetch).to.have.lengthOf(3)
   })
 
+  it('keeps no part of the share for what a round found it cannot hold', async () => {
+    const budgets = new Map([['a', 0.5], ['b', 0.5]])
+    const byA = await Promise.all([1, 2, 3].map(async () => ({ ...await candidate(0.9, 10n * MIB), contributions: new Map([['a', 1]]) })))
+    // five more that `a` lists and nobody provides (a key every node looks up, say)
+    const nowhere = await Promise.all([1, 2, 3, 4, 5].map(async () => ({ ...await candidate(0.9, 10n * MIB), contributions: new Map([['a', 1]]) })))
+    const byB = await Promise.all(Array.from({ length: 10 }, async () => ({ ...await candidate(0.5, 10n * MIB), contributions: new Map([['b', 1]]) })))
+    const merged = [...byA, ...nowhere, ...byB]
+    const plan = (passedOver: typeof nowhere): ReturnType<typeof planFill> => planFill({ candidates: [...byA, ...byB], held: [], shareBytes: 100n * MIB, freeBytes: 1000n * MIB, budgets, wanted: wantedByWords(merged, [...byA, ...byB], [], passedOver) })
+
+    // counted as asked for, they keep half the share for `a`, which holds 30 MiB of it
+    expect(plan([]).fetch).to.have.lengthOf(8)
+    // passed over, `a` asks for 30 MiB and `b` has the rest
+    expect(plan(nowhere).fetch).to.have.lengthOf(10)
+  })
+
   it('buys no more in a round than the round may spend, nor more on a word than its part of it', async () => {
     const budgets = new Map([['a', 0.5], ['b', 0.5]])
     const byA = await Promise.all([1, 2, 3].map(async () => ({ ...await candidate(0.9, 10n * MIB), contributions: new Map([['a', 1]]) })))
