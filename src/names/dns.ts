@@ -5,8 +5,8 @@
  * onion mode DoH through tor is the only way out; plain DNS is for servers
  * whose packets never leave the machine.
  */
-import dgram from 'node:dgram'
 import { randomInt } from 'node:crypto'
+import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { AbortError, TimeoutError } from '@libp2p/interface'
 import * as dnsPacket from 'dns-packet'

@@ -39,7 +39,8 @@ export async function post (url: URL, body: Uint8Array, options: PostOptions): P
   const timeout = AbortSignal.timeout(options.timeout)
   const signal = anySignal([options.signal, timeout])
   const secure = url.protocol === 'https:'
-  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port)
+  const defaultPort = secure ? 443 : 80
+  const port = url.port === '' ? defaultPort : Number(url.port)
   // brackets of an IPv6 literal are URL syntax, not part of the host
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const { connect } = options

@@ -149,7 +149,7 @@ export class NameResolver implements Startable {
         found.skipped.forEach(why => { this.log('%s: skipped a TXT record - %s', name, why) })
 
         if (found.onion == null) {
-          throw new NameNotFoundError(name, answer.records.length === 0 ? 'it has no TXT records' : found.skipped.length === 0 ? 'none of its TXT records is torplus=<onion>' : `its torplus= records are malformed (${found.skipped[0]})`)
+          throw new NameNotFoundError(name, whyNoOnion(answer.records.length, found.skipped))
         }
 
         return { value: { name, via: 'dns', onion: found.onion }, ttl: Math.min(MAX_TTL, Math.max(MIN_TTL, answer.ttl)) }
@@ -176,6 +176,14 @@ export class NameResolver implements Startable {
       throw err
     }
   }
+}
+
+function whyNoOnion (records: number, skipped: string[]): string {
+  if (records === 0) {
+    return 'it has no TXT records'
+  }
+
+  return skipped.length === 0 ? 'none of its TXT records is torplus=<onion>' : `its torplus= records are malformed (${skipped[0]})`
 }
 
 /** A TXT source for a `Names.Dns` entry; only a loopback server is asked in the clear */

@@ -4,13 +4,12 @@
  * its resolver API and the browser extension share. No Node.js API here:
  * the extension bundles this file as it is.
  *
- * - `http://sites.torplus.com/#<keyword>` → ENS `<keyword>.torplus.eth`
- * - a host ending in `.eth` → ENS, that name
- * - a host with a `torplus` label before others (`torplus.example.com`,
- *   `blog.torplus.example.org`) → the TXT records of that host, except
- *   www.torplus.com (the project's own web site) and sites.torplus.com
- *   without a keyword
- * - anything else (`.onion` included) → as it is
+ * `http://sites.torplus.com/#<keyword>` goes to ENS as
+ * `<keyword>.torplus.eth`; a host ending in `.eth` to ENS as it is; a host
+ * with a `torplus` label before a domain (`torplus.example.com`,
+ * `blog.torplus.example.org`) to the TXT records of that host, except
+ * www.torplus.com (the project's own web site) and sites.torplus.com
+ * without a keyword; anything else (`.onion` included) as it is.
  */
 
 /** The host whose URL fragment names an ENS site */

@@ -52,14 +52,15 @@ describe('name resolver', function () {
   })
 
   describe('TXT records', () => {
-    for (const via of ['plain DNS', 'DNS over HTTP'] as const) {
+    const vias = ['plain DNS', 'DNS over HTTP'] as const
+    vias.forEach(via => {
       it(`finds the onion of torplus.<domain> among its records, through ${via}`, async () => {
         const names = resolver({ dns: [via === 'plain DNS' ? dns.url : doh.url] })
 
         expect(await names.resolve(`torplus.video.${DOMAIN}`)).to.deep.equal({ name: `torplus.video.${DOMAIN}`, via: 'dns', onion: `${site}.onion` })
         expect((await names.resolve(`http://torplus.split.${DOMAIN}/page`)).onion).to.equal(`${site}.onion`)
       })
-    }
+    })
 
     it('takes the valid record when another of ours is malformed', async () => {
       const names = resolver({ dns: [dns.url] })
@@ -135,26 +136,9 @@ describe('name resolver', function () {
 
     it('survives hostile servers: garbage, an endless answer, a reply for another question', async () => {
       const garbage = await startHttp((_, response) => { response.writeHead(200, { 'content-type': 'application/dns-message' }).end(Buffer.from('not a dns message at all')) })
-      const endless = await startHttp((_, response) => {
-        response.writeHead(200, { 'content-type': 'application/dns-message' })
-        const chunk = Buffer.alloc(16_384)
-        const timer = setInterval(() => { if (!response.write(chunk)) { clearInterval(timer) } }, 1)
-        response.once('close', () => { clearInterval(timer) })
-      })
+      const endless = await startHttp(answerWithoutEnd)
       // a TXT answer for another name than the one asked
-      const elsewhere = await startHttp((request, response) => {
-        const chunks: Buffer[] = []
-        request.on('data', (chunk: Buffer) => chunks.push(chunk))
-        request.on('end', () => {
-          const query = dnsPacket.decode(Buffer.concat(chunks))
-          response.writeHead(200, { 'content-type': 'application/dns-message' }).end(dnsPacket.encode({
-            type: 'response',
-            id: query.id,
-            questions: query.questions,
-            answers: [{ type: 'TXT', name: 'evil.example', ttl: 60, data: [`torplus=${other}.onion`] }]
-          }))
-        })
-      })
+      const elsewhere = await startHttp(answerForAnotherName(`torplus=${other}.onion`))
 
       try {
         await expect(resolver({ dns: [garbage.url] }).resolve(`torplus.video.${DOMAIN}`)).to.eventually.be.rejectedWith(NameServerError, /not a DNS message/)
@@ -264,6 +248,31 @@ describe('name resolver', function () {
     })
   })
 })
+
+/** A DoH handler whose answer never ends (until the client hangs up) */
+function answerWithoutEnd (_: http.IncomingMessage, response: http.ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'application/dns-message' })
+  const chunk = Buffer.alloc(16_384)
+  const timer = setInterval(() => { if (!response.write(chunk)) { clearInterval(timer) } }, 1)
+  response.once('close', () => { clearInterval(timer) })
+}
+
+/** A DoH handler that answers each query with a TXT record of evil.example */
+function answerForAnotherName (record: string): http.RequestListener {
+  return (request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const query = dnsPacket.decode(Buffer.concat(chunks))
+      response.writeHead(200, { 'content-type': 'application/dns-message' }).end(dnsPacket.encode({
+        type: 'response',
+        id: query.id,
+        questions: query.questions,
+        answers: [{ type: 'TXT', name: 'evil.example', ttl: 60, data: [record] }]
+      }))
+    })
+  }
+}
 
 /** An HTTP server on loopback that answers with `handler` and counts requests */
 async function startHttp (handler: http.RequestListener): Promise<{ url: string, requests: number, stop(): Promise<void> }> {

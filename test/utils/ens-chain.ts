@@ -97,7 +97,7 @@ export async function startEnsChain (): Promise<EnsChain> {
       }
 
       if (records.onion3 != null) {
-        await send(resolver, resolverArtifact.abi, 'setContenthash', [namehash(name), `0x${encodeContentHash('onion3', records.onion3) as string}`])
+        await send(resolver, resolverArtifact.abi, 'setContenthash', [namehash(name), `0x${encodeContentHash('onion3', records.onion3)}`])
       }
     },
     async setOwnerOnly (name) {
