@@ -21,14 +21,16 @@ import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, de
 import { toNodeSettings } from './config/index.js'
 import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
+import { nameResolver } from './names/index.js'
 import { payments, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
 import { repoMetrics } from './repo/index.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torplusDHT } from './routing/index.js'
-import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, torReconnect } from './transport/index.js'
+import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, socksConnector, torReconnect } from './transport/index.js'
 import { AGENT_VERSION, VERSION } from './version.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
 import type { FillStoreComponents, FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
+import type { NameResolver } from './names/index.js'
 import type { PaymentService } from './payments/index.js'
 import type { Repo } from './repo/index.js'
 import type { DHTBootstrap, ProvideQueue } from './routing/index.js'
@@ -67,6 +69,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   provideQueue?: ProvideQueue
   /** Absent without a DHT or bootstrap peers */
   dhtBootstrap?: DHTBootstrap
+  /** TorPlus names to onions */
+  names: NameResolver
 }
 
 export interface TorPlusNodeInit {
@@ -242,7 +246,9 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
           // the first dials wait for the whole node: bitswap must be in what identify tells them
           ...(settings.bootstrap == null ? {} : { dhtBootstrap: dhtBootstrap({ ...settings.bootstrap, startAfter: helia.events }) })
         }),
-    ...(tor == null ? {} : { torReconnect: torReconnect({ tor, dialTimeout: settings.connections.dialTimeout }) })
+    ...(tor == null ? {} : { torReconnect: torReconnect({ tor, dialTimeout: settings.connections.dialTimeout }) }),
+    // in onion mode, name servers off this machine are reached through tor only
+    names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) })
   }
 
   const node = withBitswap(withLibp2pLight(helia, {

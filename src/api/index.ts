@@ -1,13 +1,14 @@
 /**
  * The daemon's HTTP side: the RPC API with metrics on Addresses.API, the
  * trustless gateway on Addresses.Gateway and the payment gateway API on
- * Addresses.PaymentGateway, all on loopback unless the config explicitly
+ * Addresses.PaymentGateway (with the extension's API beside it), all on loopback unless the config explicitly
  * allows otherwise
  */
 import { Hono } from 'hono'
 import { toApiSettings } from '../config/index.js'
 import { serve } from '../http/index.js'
 import { loadOrCreateGatewayToken } from '../repo/index.js'
+import { createExtensionApi } from './extension.js'
 import { createGateway } from './gateway.js'
 import { metricsRoutes } from './metrics.js'
 import { createPaymentGateway } from './payment-gateway.js'
@@ -78,12 +79,23 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     })
     closers.push(gateway.close)
 
-    const paymentGateway = await serve(createPaymentGateway({
+    const paymentGatewayApp = new Hono()
+    paymentGatewayApp.route('/', createPaymentGateway({
       wallet: node.wallet,
       payments: () => requirePayments(node),
       token: await loadOrCreateGatewayToken(node.repo.path),
       log: node.helia.logger.forComponent('torplus:payments:gateway')
-    }), settings.paymentGateway, {
+    }))
+    paymentGatewayApp.route('/', createExtensionApi({
+      names: node.services.names,
+      wallet: node.wallet,
+      assetCode: node.repo.config.Payments.Asset.Code,
+      payments: () => requirePayments(node),
+      log: node.helia.logger.forComponent('torplus:api:extension')
+    }))
+    paymentGatewayApp.notFound((c) => c.json({ Code: 'ERR_NOT_FOUND', Message: `no ${c.req.method} ${c.req.path}` }, 404))
+
+    const paymentGateway = await serve(paymentGatewayApp, settings.paymentGateway, {
       what: 'payment gateway',
       key: 'Addresses.PaymentGateway',
       allowNonLoopback: settings.allowNonLoopback,

@@ -16,6 +16,7 @@ import { frequency } from './commands/frequency/index.js'
 import { get } from './commands/get.js'
 import { id } from './commands/id.js'
 import { init } from './commands/init.js'
+import { names } from './commands/names/index.js'
 import { payments } from './commands/payments/index.js'
 import { pin } from './commands/pin/index.js'
 import { relay } from './commands/relay/index.js'
@@ -37,7 +38,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, names, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

@@ -4,6 +4,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { DEFAULT_DNS_SERVERS, DEFAULT_ENS_REGISTRY, DEFAULT_ETH_RPC, DEFAULT_LOOKUP_TIMEOUT, nameServerProblem } from '../names/index.js'
 import { PROVIDER_RECORD_VALIDITY } from '../routing/index.js'
 import { MAX_TIMER_MS } from '../utils/strict-parse.js'
 import { parseByteSize } from './byte-size.js'
@@ -23,6 +24,14 @@ const TcpMultiaddr = Multiaddr.refine(value => /^\/(ip4|ip6)\/[^/]+\/tcp\/\d+$/.
 
 const PeerMultiaddr = Multiaddr.refine(value => /\/p2p\/[^/]+$/.test(value), {
   message: 'expected a multiaddr ending in /p2p/<peer id>'
+})
+
+const NameServer = z.string().superRefine((value, context) => {
+  const problem = nameServerProblem(value)
+
+  if (problem != null) {
+    context.addIssue({ code: 'custom', message: problem })
+  }
 })
 
 const ByteSize = z.union([z.string(), z.number().int().nonnegative()]).refine(value => parseByteSize(value) != null, {
@@ -200,6 +209,16 @@ export const ConfigSchema = z.strictObject({
       MessageTimeout: Milliseconds.min(100).default(10_000)
         .describe('Milliseconds one exchange on /torplus/route/1.0.0 or /torplus/relay/1.0.0 may take')
     }).prefault({})
+  }).prefault({}),
+  Names: z.strictObject({
+    Dns: z.array(NameServer).max(8).default([...DEFAULT_DNS_SERVERS])
+      .describe('Servers asked for the TXT records of torplus.<domain> names, in order: https://…/dns-query (DNS over HTTPS, through tor in onion mode), or dns://<address>:<port> and http://… on loopback only'),
+    EthRpc: z.string().url().nullable().default(DEFAULT_ETH_RPC)
+      .describe('The Ethereum JSON-RPC endpoint ENS names (<name>.eth, sites.torplus.com/#<keyword>) are read through, through tor in onion mode unless on loopback; null resolves no ENS name'),
+    EnsRegistry: z.string().regex(/^0x[0-9a-fA-F]{40}$/, { message: 'expected a contract address, 0x and 40 hex digits' }).default(DEFAULT_ENS_REGISTRY)
+      .describe('The ENS registry\'s address on the chain of Names.EthRpc'),
+    Timeout: Milliseconds.min(100).default(DEFAULT_LOOKUP_TIMEOUT)
+      .describe('Milliseconds one name lookup may take, all servers together')
   }).prefault({}),
   Gateway: z.strictObject({
     RetrievalTimeout: Milliseconds.default(30_000)

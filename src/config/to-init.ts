@@ -8,6 +8,7 @@ import { parseByteSize } from './byte-size.js'
 import type { Config } from './schema.js'
 import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
 import type { FillInit, FrequencyTrackerInit, PopularListInit } from '../frequency/index.js'
+import type { NameResolverInit } from '../names/index.js'
 import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
 import type { TorInit } from '../transport/index.js'
@@ -46,6 +47,7 @@ export interface NodeSettings {
   frequency?: Omit<FrequencyTrackerInit, 'blocks' | 'weighPayers'>
   /** Absent with the tracker */
   popular?: Omit<PopularListInit, 'blocks'>
+  names: Omit<NameResolverInit, 'connect' | 'offline'>
 }
 
 /**
@@ -80,7 +82,8 @@ export function toNodeSettings (config: Config, repoPath: string, offline: boole
     frequency: offline ? undefined : toFrequencyInit(config, repoPath),
     popular: offline || !config.Frequency.Enabled
       ? undefined
-      : { publish: config.Frequency.Publish, limit: config.Frequency.PublishLimit, minRequesters: config.Frequency.MinRequesters }
+      : { publish: config.Frequency.Publish, limit: config.Frequency.PublishLimit, minRequesters: config.Frequency.MinRequesters },
+    names: { dns: config.Names.Dns, ethRpc: config.Names.EthRpc, ensRegistry: config.Names.EnsRegistry, timeout: config.Names.Timeout }
   }
 }
 

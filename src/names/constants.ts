@@ -27,3 +27,9 @@ export const MAX_CACHED_NAMES = 4096
 
 /** Lookups in flight at most, all names together */
 export const MAX_LOOKUPS_IN_FLIGHT = 64
+
+/** Milliseconds a host stands for the name the extension said it opened (`alias`) */
+export const ALIAS_LIFETIME = 10 * 60_000
+
+/** Hosts standing for names at most */
+export const MAX_ALIASES = 256

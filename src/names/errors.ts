@@ -7,6 +7,7 @@ import { TorPlusError } from '../errors.js'
 export class NotATorPlusNameError extends TorPlusError {
   static name = 'NotATorPlusNameError'
   readonly code = 'ERR_NOT_A_TORPLUS_NAME'
+  readonly badRequest = true
 
   constructor (target: string) {
     super(`${target.slice(0, 300)} is not a TorPlus name: expected torplus.<domain>, <name>.eth or http://sites.torplus.com/#<keyword>`)
@@ -47,4 +48,15 @@ export class NameLookupTimeoutError extends TorPlusError {
 export class NameLookupUnavailableError extends TorPlusError {
   static name = 'NameLookupUnavailableError'
   readonly code = 'ERR_NAME_LOOKUP_UNAVAILABLE'
+}
+
+/** A host that cannot stand for another name */
+export class InvalidAliasError extends TorPlusError {
+  static name = 'InvalidAliasError'
+  readonly code = 'ERR_INVALID_ALIAS'
+  readonly badRequest = true
+
+  constructor (host: string) {
+    super(`${host.slice(0, 300)} cannot stand for another name: it is empty or a TorPlus name itself (a host such as sites.torplus.com can)`)
+  }
 }

@@ -25,7 +25,7 @@
  */
 export * from './constants.js'
 export * from './errors.js'
-export { nameResolver, NameResolver } from './resolver.js'
+export { nameResolver, NameResolver, nameServerProblem } from './resolver.js'
 export type { NameResolverComponents, NameResolverInit, Resolution } from './resolver.js'
 export { ENS_PARENT, isTorPlusName, routeName, SITES_HOST, WEB_HOST } from './route.js'
 export type { NameRoute } from './route.js'

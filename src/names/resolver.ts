@@ -10,16 +10,17 @@
 import { isIP } from 'node:net'
 import { serviceCapabilities, TimeoutError } from '@libp2p/interface'
 import { TtlCache } from './cache.js'
-import { DEFAULT_DNS_SERVERS, DEFAULT_ENS_REGISTRY, DEFAULT_ETH_RPC, DEFAULT_LOOKUP_TIMEOUT, ENS_TTL, MAX_CACHED_NAMES, MAX_LOOKUPS_IN_FLIGHT, MAX_TTL, MIN_TTL, NEGATIVE_TTL } from './constants.js'
+import { ALIAS_LIFETIME, DEFAULT_DNS_SERVERS, DEFAULT_ENS_REGISTRY, DEFAULT_ETH_RPC, DEFAULT_LOOKUP_TIMEOUT, ENS_TTL, MAX_ALIASES, MAX_CACHED_NAMES, MAX_LOOKUPS_IN_FLIGHT, MAX_TTL, MIN_TTL, NEGATIVE_TTL } from './constants.js'
 import { dohSource, udpSource } from './dns.js'
 import { ensSource } from './ens.js'
-import { NameLookupTimeoutError, NameLookupUnavailableError, NameNotFoundError, NameServerError, NotATorPlusNameError } from './errors.js'
+import { InvalidAliasError, NameLookupTimeoutError, NameLookupUnavailableError, NameNotFoundError, NameServerError, NotATorPlusNameError } from './errors.js'
 import { routeName } from './route.js'
 import { onionFromTxt } from './txt.js'
 import type { Answer } from './cache.js'
 import type { TxtSource } from './dns.js'
 import type { EnsSource } from './ens.js'
 import type { Connector } from './http.js'
+import type { NameRoute } from './route.js'
 import type { AbortOptions, ComponentLogger, CounterGroup, Logger, Metrics, Startable } from '@libp2p/interface'
 import type { Hex } from 'viem'
 
@@ -75,6 +76,7 @@ export class NameResolver implements Startable {
   private readonly ens?: EnsSource
   private readonly cache: TtlCache<Resolution>
   private readonly lookups?: CounterGroup
+  private readonly aliases = new Map<string, { target: string, expires: number }>()
 
   constructor (components: NameResolverComponents, init: NameResolverInit = {}) {
     this.log = components.logger.forComponent('torplus:names')
@@ -99,6 +101,7 @@ export class NameResolver implements Startable {
 
   stop (): void {
     this.cache.clear()
+    this.aliases.clear()
   }
 
   /**
@@ -106,7 +109,7 @@ export class NameResolver implements Startable {
    * or a host (`torplus.example.com`, `video.torplus.eth`)
    */
   async resolve (target: string, options: AbortOptions = {}): Promise<Resolution> {
-    const route = routeName(target)
+    const route = this.routeOf(target)
 
     if (route.kind === 'direct') {
       throw new NotATorPlusNameError(target)
@@ -137,6 +140,48 @@ export class NameResolver implements Startable {
         throw err
       }
     }), options)
+  }
+
+  /**
+   * Have `host` stand for `target` (a TorPlus name) for a while: the browser
+   * sends the proxy `sites.torplus.com` without the `#keyword` that names the
+   * site, so the extension says which keyword it opened. The target is
+   * resolved first; a host that is a TorPlus name itself cannot be aliased
+   */
+  async alias (host: string, target: string, options: AbortOptions = {}): Promise<Resolution> {
+    const from = routeName(host)
+
+    if (from.kind !== 'direct' || from.host === '') {
+      throw new InvalidAliasError(host)
+    }
+
+    const resolution = await this.resolve(target, options)
+    this.aliases.delete(from.host)
+
+    while (this.aliases.size >= MAX_ALIASES) {
+      this.aliases.delete(this.aliases.keys().next().value as string)
+    }
+
+    this.aliases.set(from.host, { target, expires: Date.now() + ALIAS_LIFETIME })
+    return resolution
+  }
+
+  /** How `target` is looked up, through a live alias of its host */
+  private routeOf (target: string): NameRoute {
+    const route = routeName(target)
+
+    if (route.kind !== 'direct') {
+      return route
+    }
+
+    const alias = this.aliases.get(route.host)
+
+    if (alias == null || alias.expires < Date.now()) {
+      this.aliases.delete(route.host)
+      return route
+    }
+
+    return routeName(alias.target)
   }
 
   private async fromDns (name: string, signal: AbortSignal): Promise<Answer<Resolution>> {
@@ -186,7 +231,17 @@ function whyNoOnion (records: number, skipped: string[]): string {
   return skipped.length === 0 ? 'none of its TXT records is torplus=<onion>' : `its torplus= records are malformed (${skipped[0]})`
 }
 
-/** A TXT source for a `Names.Dns` entry; only a loopback server is asked in the clear */
+/** What is wrong with a `Names.Dns` entry, if anything: only a loopback server is asked in the clear */
+export function nameServerProblem (server: string): string | undefined {
+  try {
+    txtSource(server)
+    return undefined
+  } catch (err: any) {
+    return err.message
+  }
+}
+
+/** A TXT source for a `Names.Dns` entry */
 function txtSource (server: string, connect?: Connector): TxtSource {
   const url = serverUrl(server, ['https:', 'http:', 'dns:'])
 

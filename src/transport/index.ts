@@ -51,6 +51,7 @@ export { createTor } from './tor/provider.js'
 export type { NodeTor, TorInit } from './tor/provider.js'
 export { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
 export { networking } from './networking.js'
+export { socksConnector } from './socks.js'
 export type { Networking, NetworkingInit } from './networking.js'
 
 export interface TorRestartedDetail {

@@ -8,6 +8,7 @@
  * sent with the reply back on a later tick, where a reader that is not yet
  * listening never sees them.
  */
+import { randomUUID } from 'node:crypto'
 import net from 'node:net'
 import { AbortError, TimeoutError } from '@libp2p/interface'
 import { OnionConnectionRefusedError, OnionHostUnreachableError, OnionTtlExpiredError, SocksFailureError, TorSocksUnreachableError } from './errors.js'
@@ -232,4 +233,19 @@ export async function socksConnect (options: SocksConnectOptions): Promise<Socke
   socket.on('newListener', onListener)
 
   return socket
+}
+
+/**
+ * Connections to host:port through tor's SocksPort, each on a circuit of
+ * its own (a fresh isolation username), for clients other than libp2p:
+ * name lookups, say. The host goes to tor unresolved
+ */
+export function socksConnector (tor: { readonly socks: { host: string, port: number } }, init: { timeout: number, purpose: string }): (host: string, port: number, options: AbortOptions) => Promise<Socket> {
+  return async (host, port, options) => socksConnect({
+    proxy: tor.socks,
+    destination: { host, port },
+    timeout: init.timeout,
+    isolation: `${init.purpose}:${randomUUID()}`,
+    signal: options.signal
+  })
 }

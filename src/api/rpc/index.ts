@@ -10,6 +10,7 @@ import { filesRoutes } from './files.js'
 import { fillRoutes } from './fill.js'
 import { frequencyRoutes } from './frequency.js'
 import { idRoutes } from './id.js'
+import { namesRoutes } from './names.js'
 import { paymentRoutes, relayRoutes } from './payments.js'
 import { pinRoutes } from './pin.js'
 import { repoRoutes } from './repo.js'
@@ -73,6 +74,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/wallet', walletRoutes(ctx))
   v0.route('/payments', paymentRoutes(ctx))
   v0.route('/relay', relayRoutes(ctx))
+  v0.route('/names', namesRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
     setImmediate(() => { ctx.shutdown() })

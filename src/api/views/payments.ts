@@ -122,3 +122,11 @@ export function historyBucketView (bucket: HistoryBucket): HistoryBucketView {
     Rejected: bucket.rejected
   }
 }
+
+/** The book's history as the extension's chart reads it (`/api/book/history/…`) */
+export interface BookHistoryView {
+  Commodity: string
+  From: number
+  Bucket: number
+  Buckets: HistoryBucketView[]
+}
