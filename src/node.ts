@@ -23,6 +23,7 @@ import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequ
 import { bandwidthCounter } from './metrics/bandwidth.js'
 import { nameResolver } from './names/index.js'
 import { payments, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
+import { SITE_PROTOCOL, siteService } from './publish/index.js'
 import { repoMetrics } from './repo/index.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, socksConnector, torReconnect } from './transport/index.js'
@@ -32,6 +33,7 @@ import type { FillStoreComponents, FrequencyTracker, PopularListService } from '
 import type { BandwidthCounter } from './metrics/bandwidth.js'
 import type { NameResolver } from './names/index.js'
 import type { PaymentService } from './payments/index.js'
+import type { SiteService } from './publish/index.js'
 import type { Repo } from './repo/index.js'
 import type { DHTBootstrap, ProvideQueue } from './routing/index.js'
 import type { ExternalTorProgressEvents, ManagedTorProgressEvents, NodeTor } from './transport/index.js'
@@ -71,6 +73,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   dhtBootstrap?: DHTBootstrap
   /** TorPlus names to onions */
   names: NameResolver
+  /** Sites this node publishes, and tunnels to others' */
+  sites: SiteService
 }
 
 export interface TorPlusNodeInit {
@@ -247,6 +251,7 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
           ...(settings.bootstrap == null ? {} : { dhtBootstrap: dhtBootstrap({ ...settings.bootstrap, startAfter: helia.events }) })
         }),
     ...(tor == null ? {} : { torReconnect: torReconnect({ tor, dialTimeout: settings.connections.dialTimeout }) }),
+    sites: siteService({ datastore: repo.datastore, gated: metered }),
     // in onion mode, name servers off this machine are reached through tor only
     names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) })
   }
@@ -262,7 +267,7 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     // bitswap opens a stream per message, and a full negotiation waits for
     // an echo that queues behind every byte the peer is sending us; each hop
     // of a routed payment opens a stream to the next, and saves a round trip
-    streamMuxers: [optimisticSelect(tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL, ROUTE_PROTOCOL] })],
+    streamMuxers: [optimisticSelect(tor == null ? yamux() : frameLimit(yamux()), { protocols: [BITSWAP_PROTOCOL, ROUTE_PROTOCOL, SITE_PROTOCOL] })],
     connectionManager: {
       maxConnections: settings.connections.maxConnections,
       inboundConnectionThreshold: settings.connections.inboundConnectionThreshold,

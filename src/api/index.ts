@@ -13,7 +13,9 @@ import { createGateway } from './gateway.js'
 import { metricsRoutes } from './metrics.js'
 import { createPaymentGateway } from './payment-gateway.js'
 import { requirePayments } from './payments.js'
+import { startProxy } from './proxy.js'
 import { createRpcApp } from './rpc/index.js'
+import type { ProxyServer } from './proxy.js'
 import type { HttpServer } from '../http/index.js'
 import type { TorPlusNode } from '../node.js'
 
@@ -34,6 +36,8 @@ export interface ApiServers {
   api: HttpServer
   gateway?: HttpServer
   paymentGateway?: HttpServer
+  /** The proxy a browser points at, with Addresses.Proxy */
+  proxy?: ProxyServer
   close(): Promise<void>
 }
 
@@ -103,7 +107,12 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     })
     closers.push(paymentGateway.close)
 
-    return { api, gateway, paymentGateway, close }
+    const proxy = settings.proxy == null ? undefined : await startProxy(node, settings)
+    if (proxy != null) {
+      closers.push(proxy.close)
+    }
+
+    return { api, gateway, paymentGateway, proxy, close }
   } catch (err) {
     await close()
     throw err

@@ -33,6 +33,8 @@ export type { CreditPolicyInit, CreditSources, CreditStatus, PeerCreditView } fr
 export { bitswapInternals, deliveryMeter, DeliveryMeter } from './delivery-meter.js'
 export type { BitswapInternals, DeliveryMeterComponents, DeliveryMeterInit } from './delivery-meter.js'
 export { peerCounts } from './peer-counts.js'
+export { countReceived, meterOutbound } from './metered-stream.js'
+export type { OutboundGate } from './gated-stream.js'
 export type { PeerCountsComponents } from './peer-counts.js'
 export { peerTrafficStore, PeerTrafficStore } from './peer-traffic.js'
 export type { PeerKeeper, PeerTraffic, PeerTrafficStoreComponents, PeerTrafficStoreEvents, PeerTrafficStoreInit } from './peer-traffic.js'

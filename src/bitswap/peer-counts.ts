@@ -1,8 +1,8 @@
 /**
  * The byte counts the payment service bills and pays against, from the
  * peer traffic store (bytes served, bytes delivered that we asked for) and
- * the delivery meter (whether a peer is serving our wants now): bitswap's
- * side of the payment service's `PeerCounts` port
+ * the delivery meter and the site tunnels we opened (whether a peer is
+ * serving us now): bitswap's side of the payment service's `PeerCounts` port
  */
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { DeliveryMeter } from './delivery-meter.js'
@@ -13,6 +13,8 @@ import type { PeerId } from '@libp2p/interface'
 export interface PeerCountsComponents {
   peerTraffic: Pick<PeerTrafficStore, 'get' | 'atLeast' | 'uncertain' | 'keep' | 'addEventListener' | 'removeEventListener'>
   deliveryMeter: Pick<DeliveryMeter, 'serving'>
+  /** Tunnels to published sites, whose bytes count as delivered too; read when asked, not at start */
+  sites?: { serving(peer: PeerId | string): boolean }
 }
 
 class BitswapPeerCounts implements PeerCounts {
@@ -34,7 +36,7 @@ class BitswapPeerCounts implements PeerCounts {
   }
 
   serving (peer: PeerId | string): boolean {
-    return this.components.deliveryMeter.serving(peer)
+    return this.components.deliveryMeter.serving(peer) || (this.components.sites?.serving(peer) ?? false)
   }
 
   atLeast (peer: PeerId | string, counts: { served?: bigint, delivered?: bigint }): void {

@@ -8,7 +8,7 @@ import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { guardedMiddleware } from '../utils/guarded-middleware.js'
 import { BITSWAP_PROTOCOL } from './constants.js'
 import { PaymentRequiredError } from './errors.js'
-import { gateOutbound } from './gated-stream.js'
+import { countReceived, meterOutbound } from './metered-stream.js'
 import { observeWants } from './want-scanner.js'
 import type { OutboundGate } from './gated-stream.js'
 import type { PeerTrafficStore } from './peer-traffic.js'
@@ -139,18 +139,7 @@ export class BitswapTrafficMeter implements Startable {
       this.sent?.increment(bytes)
     }
 
-    if (gate == null) {
-      countSentFrames(stream, countSent)
-    } else {
-      gateOutbound(stream, peer.toString(), {
-        delay: (id, bytes) => gate.delay(id, bytes),
-        sent: (id, bytes) => {
-          countSent(bytes)
-          gate.sent(id, bytes)
-        },
-        pause: gate.pause?.bind(gate)
-      })
-    }
+    meterOutbound(stream, peer.toString(), countSent, gate)
 
     countReceived(stream, bytes => {
       peerTraffic.addReceived(peer, bytes)
@@ -164,37 +153,6 @@ export class BitswapTrafficMeter implements Startable {
     }
 
     next(stream, connection)
-  }
-}
-
-/** Without a gate, frames are counted as bitswap hands them over, and that is all */
-function countSentFrames (stream: Stream, count: (bytes: number) => void): void {
-  const send = stream.send.bind(stream)
-
-  stream.send = (data) => {
-    count(data.byteLength)
-    return send(data)
-  }
-}
-
-function countReceived (stream: Stream, count: (bytes: number) => void): void {
-  // onData is how the muxer feeds a stream, so counting there sees every byte
-  // whether or not bitswap has subscribed yet
-  const target = stream as Stream & { onData?(data: { byteLength: number }): void, readBufferLength?: number }
-  const onData = target.onData?.bind(stream)
-
-  if (onData == null) {
-    return
-  }
-
-  // bytes that came with the protocol negotiation wait in the read buffer
-  if (target.readBufferLength != null && target.readBufferLength > 0) {
-    count(target.readBufferLength)
-  }
-
-  target.onData = (data) => {
-    count(data.byteLength)
-    onData(data)
   }
 }
 

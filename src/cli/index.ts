@@ -19,6 +19,7 @@ import { init } from './commands/init.js'
 import { names } from './commands/names/index.js'
 import { payments } from './commands/payments/index.js'
 import { pin } from './commands/pin/index.js'
+import { publish } from './commands/publish/index.js'
 import { relay } from './commands/relay/index.js'
 import { repo } from './commands/repo/index.js'
 import { routing } from './commands/routing/index.js'
@@ -38,7 +39,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, names, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, names, publish, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

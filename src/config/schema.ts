@@ -69,6 +69,8 @@ export const ConfigSchema = z.strictObject({
       .describe('Where the trustless gateway (/ipfs/<cid>) listens'),
     PaymentGateway: TcpMultiaddr.default('/ip4/127.0.0.1/tcp/5102')
       .describe('Where the payment gateway API (/api/v1) listens: balance, payment history, settlements'),
+    Proxy: TcpMultiaddr.nullable().default('/ip4/127.0.0.1/tcp/5103')
+      .describe('Where the proxy a browser points at listens (HTTP CONNECT, HTTP and SOCKS5 on one port): TorPlus names go to their sites over libp2p; null runs no proxy'),
     AllowNonLoopback: z.boolean().default(false)
       .describe('Allow API and Gateway on a non-loopback address; off, such an address is refused')
   }).prefault({}),
@@ -209,6 +211,10 @@ export const ConfigSchema = z.strictObject({
       MessageTimeout: Milliseconds.min(100).default(10_000)
         .describe('Milliseconds one exchange on /torplus/route/1.0.0 or /torplus/relay/1.0.0 may take')
     }).prefault({})
+  }).prefault({}),
+  Proxy: z.strictObject({
+    Mode: z.enum(['tor', 'refuse']).default('tor')
+      .describe('What the proxy does with hosts that are not TorPlus names (.onion and the rest): "tor" sends them through tor\'s SocksPort (onion mode only), "refuse" refuses them')
   }).prefault({}),
   Names: z.strictObject({
     Dns: z.array(NameServer).max(8).default([...DEFAULT_DNS_SERVERS])

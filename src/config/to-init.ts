@@ -217,6 +217,12 @@ export interface ApiSettings {
   allowNonLoopback: boolean
   /** Milliseconds the gateway waits for content it must fetch */
   retrievalTimeout: number
+  /** Where the proxy listens; none without one */
+  proxy?: string
+  /** Whether the proxy sends hosts that are not TorPlus names through tor */
+  proxyThroughTor: boolean
+  /** Milliseconds the proxy has to reach a target, name lookup included */
+  proxyTimeout: number
 }
 
 export function toApiSettings (config: Config): ApiSettings {
@@ -227,7 +233,10 @@ export function toApiSettings (config: Config): ApiSettings {
     gateway: Addresses.Gateway,
     paymentGateway: Addresses.PaymentGateway,
     allowNonLoopback: Addresses.AllowNonLoopback,
-    retrievalTimeout: Gateway.RetrievalTimeout
+    retrievalTimeout: Gateway.RetrievalTimeout,
+    proxy: Addresses.Proxy ?? undefined,
+    proxyThroughTor: config.Proxy.Mode === 'tor',
+    proxyTimeout: config.Names.Timeout + config.Swarm.DialTimeout
   }
 }
 

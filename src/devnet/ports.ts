@@ -12,7 +12,8 @@ import { TorNetworkError } from './errors.js'
 export const EPHEMERAL_HTTP_ADDRESSES = {
   API: '/ip4/127.0.0.1/tcp/0',
   Gateway: '/ip4/127.0.0.1/tcp/0',
-  PaymentGateway: '/ip4/127.0.0.1/tcp/0'
+  PaymentGateway: '/ip4/127.0.0.1/tcp/0',
+  Proxy: '/ip4/127.0.0.1/tcp/0'
 } as const
 
 async function ephemeralPort (): Promise<number> {

@@ -5,6 +5,6 @@
  * multiaddr, answering only requests that name it by address. The RPC API,
  * the gateways and the devnet's ledger all serve through it.
  */
-export { serve } from './server.js'
+export { listenAddress, serve } from './server.js'
 export * from './errors.js'
 export type { HttpServer, ServeOptions } from './server.js'

@@ -29,15 +29,17 @@ export interface ServeOptions {
   log: Logger
 }
 
-export async function serve (app: Hono<any>, address: string, options: ServeOptions): Promise<HttpServer> {
+/**
+ * Where a server of the config key listens: a TCP multiaddr, on loopback
+ * unless the config allows otherwise (then logged as an error)
+ */
+export function listenAddress (address: string, options: ServeOptions): { host: string, port: number, family: 4 | 6 } {
   const ma = multiaddr(address)
   const target = toHostPort(ma)
 
   if (target == null) {
     throw new UnsupportedHttpAddressError(options.what, address, options.key)
   }
-
-  const { host, port, family } = target
 
   if (!isLoopback(ma)) {
     if (!options.allowNonLoopback) {
@@ -46,6 +48,12 @@ export async function serve (app: Hono<any>, address: string, options: ServeOpti
 
     options.log.error('the %s listens on non-loopback address %s: anyone who reaches it controls this node', options.what, address)
   }
+
+  return target
+}
+
+export async function serve (app: Hono<any>, address: string, options: ServeOptions): Promise<HttpServer> {
+  const { host, port, family } = listenAddress(address, options)
 
   const server = createAdaptorServer({
     fetch: async (request, env) => {

@@ -166,6 +166,12 @@ export class NameResolver implements Startable {
     return resolution
   }
 
+  /** Whether `host` stands for a name now (see `alias`) */
+  hasAlias (host: string): boolean {
+    const route = routeName(host)
+    return route.kind === 'direct' && (this.aliases.get(route.host)?.expires ?? 0) > Date.now()
+  }
+
   /** How `target` is looked up, through a live alias of its host */
   private routeOf (target: string): NameRoute {
     const route = routeName(target)

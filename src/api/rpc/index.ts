@@ -13,6 +13,7 @@ import { idRoutes } from './id.js'
 import { namesRoutes } from './names.js'
 import { paymentRoutes, relayRoutes } from './payments.js'
 import { pinRoutes } from './pin.js'
+import { publishRoutes } from './publish.js'
 import { repoRoutes } from './repo.js'
 import { routingRoutes } from './routing.js'
 import { statsRoutes } from './stats.js'
@@ -75,6 +76,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/payments', paymentRoutes(ctx))
   v0.route('/relay', relayRoutes(ctx))
   v0.route('/names', namesRoutes(ctx))
+  v0.route('/publish', publishRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
     setImmediate(() => { ctx.shutdown() })

@@ -10,3 +10,4 @@ export type { FrequencyTopView, PeerListView, PopularItemView } from './frequenc
 export type { FillEventView, FillHistoryView, FillRoundView } from './fill.js'
 export type { RelayStatView, RoutedPaymentView, RoutesView } from './routes.js'
 export type { NameView, ResolvedView } from './names.js'
+export type { SiteView } from './publish.js'

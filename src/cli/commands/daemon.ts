@@ -75,6 +75,11 @@ export const daemon: CommandModule<GlobalArgs, any> = {
     ctx.print(`Gateway server listening on ${servers.gateway?.url}/ipfs/<cid>`)
     ctx.print(`Payment gateway listening on ${servers.paymentGateway?.url}/api/v1`)
     ctx.print(`Metrics at ${servers.api.url}/debug/metrics/prometheus`)
+
+    if (servers.proxy != null) {
+      ctx.print(`Proxy listening on ${servers.proxy.address} (HTTP and SOCKS5: TorPlus sites by name)`)
+    }
+
     for (const server of [servers.api, servers.gateway, servers.paymentGateway]) {
       if (server != null && !isLoopback(multiaddr(server.multiaddr))) {
         process.stderr.write(`WARNING: ${server.url} is reachable from outside this machine (Addresses.AllowNonLoopback is true)\n`)
