@@ -8,11 +8,19 @@
 import { Duplex } from 'node:stream'
 import type { Stream, StreamMessageEvent } from '@libp2p/interface'
 
-export function streamToDuplex (stream: Stream): Duplex {
+export function streamToDuplex (stream: Stream, options: { onData?(bytes: number): void } = {}): Duplex {
+  // ours, not the stream's readStatus: a muxer's wrapper may not carry it
+  let paused = false
   const duplex = new Duplex({
     read () {
-      if (stream.readStatus === 'paused') {
-        stream.resume()
+      if (paused) {
+        paused = false
+
+        try {
+          stream.resume()
+        } catch {
+          // closed meanwhile: 'close' ends the duplex
+        }
       }
     },
     write (chunk: Uint8Array, _, callback) {
@@ -39,8 +47,15 @@ export function streamToDuplex (stream: Stream): Duplex {
   })
 
   stream.addEventListener('message', (evt: StreamMessageEvent) => {
-    if (!duplex.push(evt.data.subarray())) {
-      stream.pause()
+    options.onData?.(evt.data.byteLength)
+
+    if (!duplex.push(evt.data.subarray()) && !paused) {
+      try {
+        stream.pause()
+        paused = true
+      } catch {
+        // closing: nothing more will come
+      }
     }
   })
   // the remote closed for writing and everything it sent was read

@@ -143,6 +143,8 @@ export class SiteProxy {
 
   /** A request in absolute form (`GET http://host/path`): sent on through a connection of its own */
   private async forward (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    // a site may take its time: the server's own timeouts bound the request and an idle connection
+    request.socket.setTimeout(0)
     let url: URL
 
     try {

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { anySignal } from 'any-signal'
-import { countReceived, meterOutbound } from '../bitswap/index.js'
+import { meterOutbound } from '../bitswap/index.js'
 import { routeName } from '../names/index.js'
 import { MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, SITE_CONNECT_TIMEOUT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
 import { streamToDuplex } from './duplex.js'
@@ -200,11 +200,12 @@ export class SiteService implements Startable {
 
     const id = peer.toString()
     const { peerTraffic } = this.components
-    countReceived(stream, bytes => {
+    // counted as the tunnel hands bytes over: a muxer's wrapper of an outbound stream may not pass through onData
+    const delivered = (bytes: number): void => {
       peerTraffic.addReceived(peer, bytes)
       peerTraffic.addDelivered(peer, bytes)
       this.bytes?.increment({ received: bytes })
-    })
+    }
 
     try {
       const messages = pbStream(stream, { maxDataLength: MAX_OPEN_MESSAGE_SIZE })
@@ -215,7 +216,11 @@ export class SiteService implements Startable {
         throw new SiteRefusedError(name === '' ? id : name, answer.status, answer.message)
       }
 
-      const tunnel = streamToDuplex(messages.unwrap())
+      // the answer went through the publisher's meter too: its bytes and their length prefix
+      const answered = SiteOpened.encode(answer).byteLength
+      delivered(answered + (answered < 128 ? 1 : 2))
+
+      const tunnel = streamToDuplex(messages.unwrap(), { onData: delivered })
       this.track(this.outbound, id, tunnel)
       return tunnel
     } catch (err: any) {
@@ -239,7 +244,6 @@ export class SiteService implements Startable {
       peerTraffic.addSent(connection.remotePeer, bytes)
       this.bytes?.increment({ sent: bytes })
     }, gate)
-    countReceived(stream, bytes => { peerTraffic.addReceived(connection.remotePeer, bytes) })
     stream.inactivityTimeout = TUNNEL_IDLE_TIMEOUT
     const messages = pbStream(stream, { maxDataLength: MAX_OPEN_MESSAGE_SIZE })
     const answer = async (status: SiteOpened.Status, message: string, outcome: string): Promise<void> => {
@@ -279,7 +283,7 @@ export class SiteService implements Startable {
 
       await messages.write({ status: SiteOpened.Status.OK, message: '' }, SITE_OPENED, { signal: AbortSignal.timeout(OPEN_TIMEOUT) })
       this.opened?.increment({ ok: true })
-      const tunnel = streamToDuplex(messages.unwrap())
+      const tunnel = streamToDuplex(messages.unwrap(), { onData: bytes => { peerTraffic.addReceived(connection.remotePeer, bytes) } })
       this.track(this.inbound, peer, tunnel)
       await Promise.all([
         pipeline(tunnel, socket),

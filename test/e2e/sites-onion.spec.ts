@@ -1,0 +1,100 @@
+/**
+ * A TorPlus site over onion, on a private tor network with the local
+ * ledger: node1 publishes a directory, its TXT record (dnsmasq on loopback)
+ * names node1's onion, and a browser's request through node2's proxy (the
+ * daemon's own proxy code) fetches it by name, node1 billing node2 for the
+ * bytes and node2 paying; no socket of this process leaves loopback
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs/promises'
+import http from 'node:http'
+import path from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import { expect } from 'aegir/chai'
+import pWaitFor from 'p-wait-for'
+import { startProxy } from '../../src/api/proxy.js'
+import { toApiSettings } from '../../src/config/index.js'
+import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { toStroops } from '../../src/stellar/index.js'
+import { startDnsmasq } from '../utils/dnsmasq.js'
+import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
+import { tempDir } from '../utils/repo.js'
+import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
+import type { ProxyServer } from '../../src/api/proxy.js'
+import type { DnsServer } from '../utils/dnsmasq.js'
+import type { PaymentLedger, RunningNode } from '../utils/payments.js'
+
+const MiB = 1024 * 1024
+const PRICE = '0.0100000'
+
+describe('a TorPlus site over onion', function () {
+  this.timeout(400_000)
+  let network: TorNetwork
+  let ledger: PaymentLedger
+  let dns: DnsServer
+  let node1: RunningNode
+  let node2: RunningNode
+  let proxy: ProxyServer
+  let page: Buffer
+
+  before(async () => {
+    const dir = await tempDir('torplus-e2e-sites-')
+    network = new TorNetwork({ dir: path.join(dir, 'network'), logger: defaultLogger() })
+    await network.start()
+    ledger = await startPaymentLedger()
+    node1 = await startNode(await createOnionPaidRepo(ledger, network, {
+      Payments: { PricePerMiB: PRICE },
+      Bitswap: { FreeAllowance: '1MiB', AllowanceRefreshRate: 0, PaymentThreshold: '0.0200000', BillAhead: '0.0100000', CreditLimit: '0.0800000', DisconnectLimit: '0.1200000' }
+    }))
+    dns = await startDnsmasq('site.test', [{ name: 'torplus.www.site.test', strings: [`torplus=${node1.repo.onionKey.serviceId}.onion`] }])
+    node2 = await startNode(await createOnionPaidRepo(ledger, network, { Payments: { MaxPricePerMiB: PRICE }, Names: { Dns: [dns.url] } }))
+    proxy = await startProxy(node2.node, toApiSettings(node2.repo.config))
+
+    const site = path.join(dir, 'www')
+    await fs.mkdir(site)
+    page = crypto.randomBytes(16 * MiB)
+    await fs.writeFile(path.join(site, 'index.html'), page)
+    await node1.node.services.sites.publish({ dir: site, name: 'torplus.www.site.test' })
+  })
+
+  after(async () => {
+    await proxy?.close()
+    await node2?.stop()
+    await node1?.stop()
+    await dns?.stop()
+    await ledger?.local.stop()
+    await network?.stop()
+  })
+
+  it('fetches the site by name through node2\'s proxy, billed and paid, and opens no socket off loopback', async () => {
+    const [host, port] = proxy.address.split(':')
+    const started = Date.now()
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      http.get({ host, port: Number(port), path: 'http://torplus.www.site.test/', signal: AbortSignal.timeout(300_000) }, (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => { response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}: ${Buffer.concat(chunks).toString()}`)) })
+      }).once('error', reject)
+    })
+    const seconds = (Date.now() - started) / 1000
+
+    expect(body.equals(page)).to.be.true()
+    defaultLogger().forComponent('test:sites-onion')('16 MiB by name through the proxy over onion in %d s', seconds)
+
+    const peer = node2.node.helia.libp2p.peerId.toString()
+    await pWaitFor(() => (node1.creditGate?.view(peer).unpaid ?? toStroops('1')) < toStroops('0.0200000'), { timeout: 60_000 })
+    const received = node1.payments.peers().find(p => p.peer === peer)?.fromPeer?.received ?? 0n
+    // 15 MiB past the allowance at 0.01 a MiB, within a bill
+    expect(Number(received)).to.be.within(Number(toStroops('0.13')), Number(toStroops('0.17')))
+    const paid = node2.payments.peers().find(p => p.peer === node1.node.helia.libp2p.peerId.toString())?.toPeer?.paid ?? 0n
+    expect(paid).to.equal(received)
+
+    for (const socket of await socketsOf(process.pid)) {
+      expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
+
+      if (!socket.listening) {
+        expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
+      }
+    }
+  })
+})
