@@ -14,21 +14,11 @@ import { initRepo } from '../../src/repo/index.js'
 import { startDaemon } from '../utils/daemon.js'
 import { torChildrenOf } from '../utils/processes.js'
 import { tempDir } from '../utils/repo.js'
-import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
+import { expectLoopbackOnly } from '../utils/sockets.js'
 import type { RunningDaemon } from '../utils/daemon.js'
 import type { CID } from 'multiformats/cid'
 
 const SIZE = 16 * 1024 * 1024
-
-async function expectLoopbackOnly (daemon: RunningDaemon): Promise<void> {
-  for (const socket of await socketsOf(daemon.process.pid ?? 0)) {
-    expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
-
-    if (!socket.listening) {
-      expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
-    }
-  }
-}
 
 describe('daemons over onion only', function () {
   this.timeout(300_000)
@@ -103,8 +93,8 @@ describe('daemons over onion only', function () {
       // look at both daemons' sockets while the transfer runs
       if (size > checked + 4 * 1024 * 1024) {
         checked = size
-        await expectLoopbackOnly(provider)
-        await expectLoopbackOnly(fetcher)
+        await expectLoopbackOnly(provider.process.pid ?? 0)
+        await expectLoopbackOnly(fetcher.process.pid ?? 0)
       }
     }
 

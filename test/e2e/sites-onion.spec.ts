@@ -19,7 +19,7 @@ import { toStroops } from '../../src/stellar/index.js'
 import { startDnsmasq } from '../utils/dnsmasq.js'
 import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { tempDir } from '../utils/repo.js'
-import { isLoopbackAddress, socketsOf } from '../utils/sockets.js'
+import { expectLoopbackOnly } from '../utils/sockets.js'
 import type { ProxyServer } from '../../src/api/proxy.js'
 import type { DnsServer } from '../utils/dnsmasq.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
@@ -89,12 +89,6 @@ describe('a TorPlus site over onion', function () {
     const paid = node2.payments.peers().find(p => p.peer === node1.node.helia.libp2p.peerId.toString())?.toPeer?.paid ?? 0n
     expect(paid).to.equal(received)
 
-    for (const socket of await socketsOf(process.pid)) {
-      expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
-
-      if (!socket.listening) {
-        expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
-      }
-    }
+    await expectLoopbackOnly(process.pid)
   })
 })

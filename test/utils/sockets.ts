@@ -3,6 +3,7 @@
  * inodes, /proc/net/tcp{,6} give their addresses
  */
 import fs from 'node:fs/promises'
+import { expect } from 'aegir/chai'
 
 export interface ProcessSocket {
   local: string
@@ -66,4 +67,15 @@ export function isLoopbackAddress (hostPort: string): boolean {
   return host.startsWith('127.') ||
     host === '0000:0000:0000:0000:0000:0000:0000:0001' ||
     host.startsWith('0000:0000:0000:0000:0000:ffff:7f')
+}
+
+/** Every TCP socket of process `pid` is on loopback, at both ends */
+export async function expectLoopbackOnly (pid: number): Promise<void> {
+  for (const socket of await socketsOf(pid)) {
+    expect(isLoopbackAddress(socket.local), `local ${socket.local}`).to.be.true()
+
+    if (!socket.listening) {
+      expect(isLoopbackAddress(socket.remote), `remote ${socket.remote}`).to.be.true()
+    }
+  }
 }
