@@ -218,7 +218,7 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
   const registry = new Registry()
   const wallet = new StellarWallet({ ...settings.wallet, seed: repo.stellarSeed })
   const tor = settings.tor == null ? undefined : createTor(settings.tor, logger)
-  const network = networking({ offline, tor, onionKey: repo.onionKey, dialTimeout: settings.connections.dialTimeout })
+  const network = networking({ offline, tor, onionKey: repo.onionKey, dialTimeout: settings.connections.dialTimeout, logger })
   const paid = !offline && wallet.unconfigured() == null
   // with no price there is nothing to meter: everyone is served free
   const metered = paid && settings.credit.pricePerMiB > 0n
@@ -251,7 +251,12 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
           ...(settings.bootstrap == null ? {} : { dhtBootstrap: dhtBootstrap({ ...settings.bootstrap, startAfter: helia.events }) })
         }),
     ...(tor == null ? {} : { torReconnect: torReconnect({ tor, dialTimeout: settings.connections.dialTimeout }) }),
-    sites: siteService({ datastore: repo.datastore, gated: metered }),
+    // port 80 of our onion, in onion mode only: the loopback development mode has no onion
+    sites: siteService({
+      datastore: repo.datastore,
+      gated: metered,
+      plainOnion: settings.plainOnion == null || network.onionService == null ? undefined : { ...settings.plainOnion, ports: network.onionService }
+    }),
     // in onion mode, name servers off this machine are reached through tor only
     names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) })
   }

@@ -212,6 +212,10 @@ export const ConfigSchema = z.strictObject({
         .describe('Milliseconds one exchange on /torplus/route/1.0.0 or /torplus/relay/1.0.0 may take')
     }).prefault({})
   }).prefault({}),
+  Publish: z.strictObject({
+    PlainOnion: z.enum(['free', 'off']).default('free')
+      .describe('What visitors of the node\'s onion over plain HTTP (port 80, a stock Tor Browser: they cannot pay) get of its first published site: "free" serves them all together one free allowance (Bitswap.FreeAllowance, refilling at Bitswap.AllowanceRefreshRate), "off" serves no HTTP on the onion')
+  }).prefault({}),
   Proxy: z.strictObject({
     Mode: z.enum(['tor', 'refuse']).default('tor')
       .describe('What the proxy does with hosts that are not TorPlus names (.onion and the rest): "tor" sends them through tor\'s SocksPort (onion mode only), "refuse" refuses them')

@@ -9,6 +9,7 @@ import type { Config } from './schema.js'
 import type { CreditGateInit, PeerTrafficStoreInit } from '../bitswap/index.js'
 import type { FillInit, FrequencyTrackerInit, PopularListInit } from '../frequency/index.js'
 import type { NameResolverInit } from '../names/index.js'
+import type { FreeAllowanceInit } from '../publish/index.js'
 import type { PaymentServiceInit, StellarWalletInit } from '../payments/index.js'
 import type { DHTBootstrapInit, ProvideQueueInit, TorPlusDHTInit } from '../routing/index.js'
 import type { TorInit } from '../transport/index.js'
@@ -48,6 +49,8 @@ export interface NodeSettings {
   /** Absent with the tracker */
   popular?: Omit<PopularListInit, 'blocks'>
   names: Omit<NameResolverInit, 'connect' | 'offline'>
+  /** Absent with Publish.PlainOnion off */
+  plainOnion?: FreeAllowanceInit
 }
 
 /**
@@ -83,7 +86,8 @@ export function toNodeSettings (config: Config, repoPath: string, offline: boole
     popular: offline || !config.Frequency.Enabled
       ? undefined
       : { publish: config.Frequency.Publish, limit: config.Frequency.PublishLimit, minRequesters: config.Frequency.MinRequesters },
-    names: { dns: config.Names.Dns, ethRpc: config.Names.EthRpc, ensRegistry: config.Names.EnsRegistry, timeout: config.Names.Timeout }
+    names: { dns: config.Names.Dns, ethRpc: config.Names.EthRpc, ensRegistry: config.Names.EnsRegistry, timeout: config.Names.Timeout },
+    plainOnion: config.Publish.PlainOnion === 'off' ? undefined : toPlainOnionInit(config)
   }
 }
 
@@ -157,6 +161,12 @@ export function toPaymentInit (config: Config): Omit<PaymentServiceInit, 'wallet
       messageTimeout: Payments.Routes.MessageTimeout
     }
   }
+}
+
+/** Plain onion visitors, who cannot pay, share what one peer is given free */
+function toPlainOnionInit (config: Config): FreeAllowanceInit {
+  const { freeAllowance, allowanceRefreshRate } = toCreditInit(config)
+  return { capacity: freeAllowance, refillRate: allowanceRefreshRate }
 }
 
 export function toCreditInit (config: Config): CreditGateInit {

@@ -24,3 +24,15 @@ export const TUNNEL_IDLE_TIMEOUT = 120_000
 
 /** Index files a directory site serves for a directory */
 export const INDEX_FILES = ['index.html', 'index.htm']
+
+/** The port of the node's onion that serves its first site over plain HTTP, as Tor Browser asks for it */
+export const PLAIN_ONION_PORT = 80
+
+/** Plain onion visitors' connections open at once, all together */
+export const MAX_PLAIN_CONNECTIONS = 64
+
+/** Milliseconds a plain onion visitor's bytes may wait for the free allowance before its connection is closed */
+export const MAX_ALLOWANCE_WAIT = 30_000
+
+/** Bytes of the free allowance a plain onion visitor needs there to be let in */
+export const MIN_PLAIN_VISIT = 16 * 1024

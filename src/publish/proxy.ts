@@ -12,6 +12,7 @@ import net from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { routeName } from '../names/index.js'
 import { ProxyRefusedError } from './errors.js'
+import { join } from './join.js'
 import { socks5Handshake, socks5Reply, socksReplyOf, SOCKS_REPLY } from './socks5.js'
 import type { NameResolver } from '../names/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -207,10 +208,7 @@ export class SiteProxy {
 
   private async join (socket: Socket, target: Duplex): Promise<void> {
     socket.setTimeout(0)
-    await Promise.all([
-      pipeline(socket, target),
-      pipeline(target, socket)
-    ]).catch(() => {
+    await join(socket, target).catch(() => {
       socket.destroy()
       target.destroy()
     })

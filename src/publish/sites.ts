@@ -10,20 +10,22 @@
  */
 import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import net from 'node:net'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { anySignal } from 'any-signal'
 import { meterOutbound } from '../bitswap/index.js'
 import { routeName } from '../names/index.js'
-import { MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, SITE_CONNECT_TIMEOUT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
+import { MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, PLAIN_ONION_PORT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
 import { streamToDuplex } from './duplex.js'
+import { join } from './join.js'
+import { connectLocal } from './local-socket.js'
+import { PlainOnionServer } from './plain-onion.js'
 import { InvalidSiteError, SiteNotFoundError, SiteRefusedError, SiteUnreachableError } from './errors.js'
 import { SiteOpen, SiteOpened } from './pb/site.js'
 import { serveDirectory } from './static-server.js'
 import { SiteStore } from './store.js'
+import type { FreeAllowanceInit } from './free-allowance.js'
 import type { StaticServer } from './static-server.js'
 import type { SiteRecord } from './store.js'
 import type { BitswapGate, PeerTrafficStore } from '../bitswap/index.js'
@@ -53,6 +55,24 @@ export interface SiteServiceInit {
 
   /** Pass what we send through the node's credit gate @default false */
   gated?: boolean
+
+  /**
+   * Serve the first site over plain HTTP on the node's onion, port 80, to
+   * visitors who cannot pay, within one free allowance they share; without
+   * it the onion serves no HTTP
+   */
+  plainOnion?: PlainOnionInit
+}
+
+/** The ports of the node's onion service, which the transport listens on too */
+export interface OnionPorts {
+  /** Serve `virtualPort` from the loopback `target`, `host:port` */
+  add(virtualPort: number, target: string): Promise<void>
+  remove(virtualPort: number): Promise<void>
+}
+
+export interface PlainOnionInit extends FreeAllowanceInit {
+  ports: OnionPorts
 }
 
 export interface PublishOptions extends AbortOptions {
@@ -67,6 +87,8 @@ export interface PublishOptions extends AbortOptions {
 export interface PublishedSite extends SiteRecord {
   /** Whether its directory or server can be reached now */
   available: boolean
+  /** Whether plain HTTP visitors of the node's onion get it (the first site, with `plainOnion`) */
+  plainOnion: boolean
 }
 
 interface ServedSite {
@@ -94,6 +116,12 @@ export class SiteService implements Startable {
   private readonly bytes?: CounterGroup
   private readonly opened?: CounterGroup
   private readonly refused?: Counter
+  private readonly plainVisits?: CounterGroup
+  private readonly plainOnion?: PlainOnionInit
+  private plainServer?: PlainOnionServer
+  /** The loopback port our onion's port 80 goes to, while it does */
+  private plainTarget?: string
+  private plainServed = false
   private started = false
 
   constructor (components: SiteServiceComponents, init: SiteServiceInit) {
@@ -101,6 +129,7 @@ export class SiteService implements Startable {
     this.log = components.logger.forComponent('torplus:sites')
     this.store = new SiteStore(init.datastore)
     this.gated = init.gated === true
+    this.plainOnion = init.plainOnion
     this[serviceDependencies] = ['@torplus/peer-traffic', ...(this.gated ? ['@torplus/credit-gate'] : [])]
     this.bytes = components.metrics?.registerCounterGroup('torplus_site_bytes_total', {
       label: 'direction',
@@ -111,6 +140,12 @@ export class SiteService implements Startable {
       help: 'Tunnels peers asked to open to our sites, by outcome: ok, no_site, refused, unavailable, failed'
     })
     this.refused = components.metrics?.registerCounter('torplus_site_refused_tunnels_total', { help: 'Tunnels refused because their peer owed the disconnect limit or had too many open' })
+    this.plainVisits = init.plainOnion == null
+      ? undefined
+      : components.metrics?.registerCounterGroup('torplus_site_plain_visits_total', {
+        label: 'outcome',
+        help: 'Connections of plain HTTP visitors to our onion, by outcome: ok, no_site, allowance_used, unavailable'
+      })
   }
 
   isStarted (): boolean {
@@ -127,11 +162,36 @@ export class SiteService implements Startable {
       maxInboundStreams: 2 * MAX_TUNNELS_PER_PEER,
       maxOutboundStreams: 2 * MAX_TUNNELS_PER_PEER
     })
+
+    if (this.plainOnion != null) {
+      this.plainServer = new PlainOnionServer({
+        ...this.plainOnion,
+        sitePort: () => this.firstSite()?.port,
+        log: this.log.newScope('plain'),
+        onVisit: outcome => { this.plainVisits?.increment({ [outcome]: true }) },
+        onSent: bytes => { this.bytes?.increment({ plain: bytes }) }
+      })
+      this.plainTarget = `127.0.0.1:${await this.plainServer.start()}`
+      this.syncPlainOnion()
+    }
+
     this.started = true
   }
 
   async stop (): Promise<void> {
     await this.components.registrar.unhandle(SITE_PROTOCOL)
+    await this.plainServer?.stop()
+    this.plainServer = undefined
+    this.plainTarget = undefined
+
+    if (this.plainServed) {
+      this.plainServed = false
+      // else the onion would be published again for it alone when the transport stops listening
+      await this.plainOnion?.ports.remove(PLAIN_ONION_PORT).catch(err => {
+        this.log('could not stop serving port %d of our onion - %s', PLAIN_ONION_PORT, err.message)
+      })
+    }
+
     this.tunnels.forEach(tunnel => { tunnel.destroy() })
     await Promise.all([...this.sites.values()].map(async site => site.server?.close()))
     this.sites.clear()
@@ -159,6 +219,7 @@ export class SiteService implements Startable {
     await this.store.put(record, options)
     this.sites.set(record.id, site)
     this.log('published %s as %s', record.dir ?? record.target, record.name ?? record.id)
+    this.syncPlainOnion()
     return this.view(site)
   }
 
@@ -173,7 +234,8 @@ export class SiteService implements Startable {
     await this.store.delete(found.record.id, options)
     this.sites.delete(found.record.id)
     await found.server?.close()
-    return { ...found.record, available: false }
+    this.syncPlainOnion()
+    return { ...found.record, available: false, plainOnion: false }
   }
 
   list (): PublishedSite[] {
@@ -285,10 +347,7 @@ export class SiteService implements Startable {
       this.opened?.increment({ ok: true })
       const tunnel = streamToDuplex(messages.unwrap(), { onData: bytes => { peerTraffic.addReceived(connection.remotePeer, bytes) } })
       this.track(this.inbound, peer, tunnel)
-      await Promise.all([
-        pipeline(tunnel, socket),
-        pipeline(socket, tunnel)
-      ]).catch(err => {
+      await join(tunnel, socket).catch(err => {
         this.log('tunnel of %s to %s ended - %s', peer, site.record.name ?? site.record.id, err.message)
         tunnel.destroy()
         socket.destroy()
@@ -298,6 +357,32 @@ export class SiteService implements Startable {
       this.log('site stream of %s failed - %s', peer, err.message)
       stream.abort(err)
     }
+  }
+
+  /** The site plain onion visitors get: the oldest, kept first */
+  private firstSite (): ServedSite | undefined {
+    return this.sites.values().next().value
+  }
+
+  /**
+   * Port 80 on our onion while a site is published, so a stock Tor Browser
+   * finds HTTP there only when there is something to serve; published in the
+   * background, as a new descriptor takes a while to upload
+   */
+  private syncPlainOnion (): void {
+    const plain = this.plainOnion
+    const target = this.plainTarget
+
+    if (plain == null || target == null || (this.sites.size > 0) === this.plainServed) {
+      return
+    }
+
+    this.plainServed = this.sites.size > 0
+    const change = this.plainServed ? plain.ports.add(PLAIN_ONION_PORT, target) : plain.ports.remove(PLAIN_ONION_PORT)
+    change.catch(err => {
+      this.log.error('could not %s port %d of our onion - %e', this.plainServed ? 'serve' : 'stop serving', PLAIN_ONION_PORT, err)
+      this.plainServed = false
+    })
   }
 
   /** The site a name was resolved to: ours by that name, else our only site */
@@ -347,7 +432,7 @@ export class SiteService implements Startable {
   }
 
   private view (site: ServedSite): PublishedSite {
-    return { ...site.record, available: site.port != null }
+    return { ...site.record, available: site.port != null, plainOnion: this.plainOnion != null && this.firstSite() === site }
   }
 
   /** What `publish` was given, checked: an absolute directory that exists, or a loopback web server */
@@ -392,26 +477,6 @@ export class SiteService implements Startable {
 
     return { ...base, target: `http://${url.host}` }
   }
-}
-
-/** A connection to the site's server on loopback, within SITE_CONNECT_TIMEOUT */
-async function connectLocal (port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error('timed out'))
-    }, SITE_CONNECT_TIMEOUT)
-    socket.once('connect', () => {
-      clearTimeout(timer)
-      socket.removeAllListeners('error')
-      resolve(socket)
-    })
-    socket.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-  })
 }
 
 export function siteService (init: SiteServiceInit): (components: SiteServiceComponents) => SiteService {

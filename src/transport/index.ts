@@ -26,6 +26,7 @@
  * ```
  */
 import type { OnionKey } from './onion-address.js'
+import type { OnionService } from './onion-service.js'
 import type { TorControl } from './tor/control/index.js'
 import type { ComponentLogger, Metrics, OutboundConnectionUpgradeEvents } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
@@ -47,6 +48,8 @@ export type { OptimisticSelectInit, OptimisticSelectComponents } from './muxer/o
 export { onionConnectionMonitor } from './muxer/liveness.js'
 export * from './errors.js'
 export { onion } from './onion.js'
+export { OnionService } from './onion-service.js'
+export type { OnionServiceInit } from './onion-service.js'
 export { createTor } from './tor/provider.js'
 export type { NodeTor, TorInit } from './tor/provider.js'
 export { checkListenAddresses, isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
@@ -117,6 +120,14 @@ export interface OnionInit {
    * @default true
    */
   isolateStreams?: boolean
+
+  /**
+   * The onion service of `key` to listen on, when other parts of the node
+   * serve ports on the same onion (tor takes one ADD_ONION per key)
+   *
+   * @default one of the transport's own
+   */
+  service?: OnionService
 }
 
 export type OnionDialEvents = OutboundConnectionUpgradeEvents | ProgressEvent<'onion:open-connection'>

@@ -5,10 +5,12 @@
 import { tcp } from '@libp2p/tcp'
 import { isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
 import { isOnion } from './onion-address.js'
+import { DEFAULT_DESCRIPTOR_TIMEOUT } from './constants.js'
 import { onion } from './onion.js'
+import { OnionService } from './onion-service.js'
 import type { OnionKey } from './onion-address.js'
 import type { NodeTor } from './tor/provider.js'
-import type { ConnectionGater, Transport } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Transport } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface NetworkingInit {
@@ -20,6 +22,7 @@ export interface NetworkingInit {
   onionKey: OnionKey
   /** Milliseconds for one dial */
   dialTimeout: number
+  logger: ComponentLogger
 }
 
 export interface Networking {
@@ -27,6 +30,8 @@ export interface Networking {
   connectionGater: ConnectionGater
   /** The addresses peers may learn from us; none offline */
   allowAddress?(ma: Multiaddr): boolean
+  /** The node's onion service, which other parts of the node serve ports on too; onion mode only */
+  onionService?: OnionService
 }
 
 export function networking (init: NetworkingInit): Networking {
@@ -35,10 +40,13 @@ export function networking (init: NetworkingInit): Networking {
   }
 
   if (init.tor != null) {
+    const onionService = new OnionService({ tor: init.tor, key: init.onionKey, descriptorTimeout: DEFAULT_DESCRIPTOR_TIMEOUT, log: init.logger.forComponent('torplus:onion:service') })
+
     return {
-      transports: [onion({ tor: init.tor, key: init.onionKey, dialTimeout: init.dialTimeout })],
+      transports: [onion({ tor: init.tor, key: init.onionKey, dialTimeout: init.dialTimeout, service: onionService })],
       connectionGater: onionOnlyGater(),
-      allowAddress: isOnion
+      allowAddress: isOnion,
+      onionService
     }
   }
 

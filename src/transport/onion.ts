@@ -30,7 +30,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
   private readonly log: Logger
   private service?: OnionService
 
-  constructor (components: OnionComponents, init: Required<Omit<OnionInit, 'key'>> & Pick<OnionInit, 'key'>) {
+  constructor (components: OnionComponents, init: Required<Omit<OnionInit, 'key' | 'service'>> & Pick<OnionInit, 'key' | 'service'>) {
     this.components = components
     this.tor = init.tor
     this.key = init.key
@@ -39,6 +39,7 @@ export class OnionTransport implements Transport<OnionDialEvents> {
     this.inactivityTimeout = init.inactivityTimeout
     this.isolateStreams = init.isolateStreams
     this.log = components.logger.forComponent('torplus:onion')
+    this.service = init.service
   }
 
   async dial (ma: Multiaddr, options: DialTransportOptions<OnionDialEvents>): Promise<Connection> {
@@ -114,6 +115,7 @@ export function onion (init: OnionInit): (components: OnionComponents) => Transp
     dialTimeout: init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT,
     descriptorTimeout: init.descriptorTimeout ?? DEFAULT_DESCRIPTOR_TIMEOUT,
     inactivityTimeout: init.inactivityTimeout ?? DEFAULT_INACTIVITY_TIMEOUT,
-    isolateStreams: init.isolateStreams ?? true
+    isolateStreams: init.isolateStreams ?? true,
+    service: init.service
   })
 }

@@ -12,6 +12,8 @@ export interface SiteView {
   Onion: string | null
   /** The TXT record to add on Name (torplus.<domain>), or the ENS text record for a .eth name */
   Record: string | null
+  /** Where a stock Tor Browser gets it, within the free allowance (Publish.PlainOnion): the node's first site only */
+  PlainURL: string | null
 }
 
 export function siteView (site: PublishedSite, onion: string | undefined): SiteView {
@@ -22,6 +24,7 @@ export function siteView (site: PublishedSite, onion: string | undefined): SiteV
     Target: site.target ?? null,
     Available: site.available,
     Onion: onion ?? null,
-    Record: onion == null ? null : `torplus=${onion}`
+    Record: onion == null ? null : `torplus=${onion}`,
+    PlainURL: onion == null || !site.plainOnion ? null : `http://${onion}/`
   }
 }

@@ -17,6 +17,10 @@ export function printSite (ctx: Pick<CliContext, 'print'>, site: SiteView, howTo
 
   ctx.print(`onion: ${site.Onion}`)
 
+  if (site.PlainURL != null) {
+    ctx.print(`Tor Browser visitors, who cannot pay, get it within the free allowance at ${site.PlainURL} (Publish.PlainOnion)`)
+  }
+
   if (site.Name == null) {
     ctx.print(`to reach it by name, publish it again with --name torplus.<your domain>, and add the DNS TXT record: ${site.Record ?? ''}`)
   } else if (site.Name.endsWith('.eth')) {
