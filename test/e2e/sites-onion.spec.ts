@@ -3,7 +3,9 @@
  * ledger: node1 publishes a directory, its TXT record (dnsmasq on loopback)
  * names node1's onion, and a browser's request through node2's proxy (the
  * daemon's own proxy code) fetches it by name, node1 billing node2 for the
- * bytes and node2 paying; no socket of this process leaves loopback
+ * bytes and node2 paying; a stock Tor Browser visitor gets the site at
+ * node1's onion within the one free allowance all such visitors share; no
+ * socket of this process leaves loopback
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
@@ -15,14 +17,18 @@ import pWaitFor from 'p-wait-for'
 import { startProxy } from '../../src/api/proxy.js'
 import { toApiSettings } from '../../src/config/index.js'
 import { TorNetwork } from '../../src/devnet/tor-network.js'
+import { PLAIN_ONION_PORT } from '../../src/publish/index.js'
 import { toStroops } from '../../src/stellar/index.js'
+import { socksConnect } from '../../src/transport/socks.js'
 import { startDnsmasq } from '../utils/dnsmasq.js'
 import { createOnionPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { tempDir } from '../utils/repo.js'
+import { rawGet } from '../utils/sites.js'
 import { expectLoopbackOnly } from '../utils/sockets.js'
 import type { ProxyServer } from '../../src/api/proxy.js'
 import type { DnsServer } from '../utils/dnsmasq.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
+import type { RawAnswer } from '../utils/sites.js'
 
 const MiB = 1024 * 1024
 const PRICE = '0.0100000'
@@ -55,7 +61,22 @@ describe('a TorPlus site over onion', function () {
     page = crypto.randomBytes(16 * MiB)
     await fs.writeFile(path.join(site, 'index.html'), page)
     await node1.node.services.sites.publish({ dir: site, name: 'torplus.www.site.test' })
+    // port 80 joins the onion in the background, and its new descriptor must be out before either test dials
+    await pWaitFor(async () => (await plainVisit('/missing').catch(() => undefined))?.status === 404, { interval: 2_000, timeout: 120_000 })
   })
+
+  /** What a stock Tor Browser gets for `path` at node1's onion, port 80, through node2's tor */
+  async function plainVisit (target: string): Promise<RawAnswer> {
+    const socks = node2.node.tor?.socks
+    const host = `${node1.repo.onionKey.serviceId}.onion`
+
+    if (socks == null) {
+      throw new Error('node2 runs no tor')
+    }
+
+    const socket = await socksConnect({ proxy: socks, destination: { host, port: PLAIN_ONION_PORT }, timeout: 60_000, isolation: `plain-${Math.random()}` })
+    return rawGet(socket, target, host, 120_000)
+  }
 
   after(async () => {
     await proxy?.close()
@@ -90,5 +111,18 @@ describe('a TorPlus site over onion', function () {
     expect(paid).to.equal(received)
 
     await expectLoopbackOnly(process.pid)
+  })
+
+  it('serves a Tor Browser visitor at node1\'s onion within the free allowance, and no more to a new circuit', async () => {
+    const first = await plainVisit('/')
+
+    expect(first.status).to.equal(200)
+    // node1's allowance, 1 MiB refilling at 0, went partly to the 404s of the wait above
+    expect(first.body.byteLength).to.be.within(512 * 1024, MiB)
+    expect(first.body.equals(page.subarray(0, first.body.byteLength))).to.be.true()
+
+    const second = await plainVisit('/')
+    expect(second.status).to.equal(503)
+    expect(second.body.toString()).to.include('run a torplus node')
   })
 })

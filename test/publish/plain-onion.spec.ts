@@ -14,33 +14,18 @@ import { MAX_PLAIN_CONNECTIONS } from '../../src/publish/index.js'
 import { PlainOnionServer } from '../../src/publish/plain-onion.js'
 import { serveDirectory } from '../../src/publish/static-server.js'
 import { tempDir } from '../utils/repo.js'
+import { rawGet } from '../utils/sites.js'
 import type { StaticServer } from '../../src/publish/static-server.js'
+import type { RawAnswer } from '../utils/sites.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
 
 /** What a plain HTTP client gets for GET `path`: the raw bytes until the server closes */
-async function visit (port: number, path: string): Promise<{ status: number, headers: string, body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
-    const chunks: Buffer[] = []
-    socket.setTimeout(60_000, () => { socket.destroy(new Error('no answer')) })
-    socket.on('connect', () => { socket.write(`GET ${path} HTTP/1.1\r\nHost: example.onion\r\nConnection: close\r\n\r\n`) })
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      const raw = Buffer.concat(chunks)
-      const end = raw.indexOf('\r\n\r\n')
-
-      if (end < 0) {
-        reject(new Error(`no HTTP answer: ${raw.subarray(0, 100).toString()}`))
-        return
-      }
-
-      const headers = raw.subarray(0, end).toString()
-      resolve({ status: Number(headers.split(' ')[1]), headers, body: raw.subarray(end + 4) })
-    })
-  })
+async function visit (port: number, path: string): Promise<RawAnswer> {
+  const socket = net.connect({ host: '127.0.0.1', port })
+  await new Promise(resolve => socket.once('connect', resolve))
+  return rawGet(socket, path, 'example.onion')
 }
 
 describe('a site for plain onion visitors', function () {

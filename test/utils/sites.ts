@@ -2,6 +2,7 @@
  * HTTP over a site's tunnel, as a browser behind the proxy sends it
  */
 import http from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 
 export interface SiteAnswer {
@@ -27,5 +28,39 @@ export async function requestThrough (tunnel: Duplex, path: string, options: { m
     })
     request.once('error', reject)
     request.end()
+  })
+}
+
+export interface RawAnswer {
+  status: number
+  /** The status line and headers, as they came */
+  headers: string
+  /** Every byte after the headers until the server closed */
+  body: Buffer
+}
+
+/**
+ * GET `path` on `socket` as a plain browser sends it, reading until the
+ * server closes: what a visitor got, a cut answer included
+ */
+export async function rawGet (socket: Socket, path: string, host: string, timeout = 60_000): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    socket.setTimeout(timeout, () => { socket.destroy(new Error('no answer')) })
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks)
+      const end = raw.indexOf('\r\n\r\n')
+
+      if (end < 0) {
+        reject(new Error(`no HTTP answer: ${raw.subarray(0, 100).toString()}`))
+        return
+      }
+
+      const headers = raw.subarray(0, end).toString()
+      resolve({ status: Number(headers.split(' ')[1]), headers, body: raw.subarray(end + 4) })
+    })
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
   })
 }

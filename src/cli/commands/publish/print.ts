@@ -4,7 +4,7 @@ import type { CliContext } from '../../context.js'
 /** A site in a line, and with `howTo`, what to do so browsers find it */
 export function printSite (ctx: Pick<CliContext, 'print'>, site: SiteView, howTo: boolean): void {
   const what = site.Dir ?? site.Target ?? ''
-  ctx.print(`${site.ID} ${site.Name ?? '(no name)'} ${what}${site.Available ? '' : ' (not available: its directory or server is missing)'}`)
+  ctx.print(`${site.ID} ${site.Name ?? '(no name)'} ${what}${site.Available ? '' : ' (not available: its directory or server is missing)'}${howTo || site.PlainURL == null ? '' : ` (Tor Browser: ${site.PlainURL})`}`)
 
   if (!howTo) {
     return
