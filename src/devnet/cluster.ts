@@ -17,8 +17,10 @@ import { startDetached, stopWithArgs } from './detached.js'
 import { DevnetRunningError } from './errors.js'
 import { setUpPayments, startLedger } from './payments.js'
 import { EPHEMERAL_HTTP_ADDRESSES } from './ports.js'
+import { publishSample, startNames, useNames } from './sample.js'
 import { TorNetwork } from './tor-network.js'
 import type { DevnetLedger } from './payments.js'
+import type { DevnetNames } from './sample.js'
 import type { TorNetworkProgressEvents } from './tor-network.js'
 import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -33,6 +35,8 @@ export interface DevnetNode {
   multiaddr: string
   api: string
   gateway: string
+  /** The node's proxy for browsers: `host:port` */
+  proxy: string
 }
 
 export interface DevnetState {
@@ -43,12 +47,16 @@ export interface DevnetState {
   nodes: DevnetNode[]
   /** The local Stellar ledger the nodes are paid on */
   ledger?: DevnetLedger
+  /** With `sample`: the names node1's sample site is reached by, and where they are served */
+  sample?: { names: string[], servers: DevnetNames }
 }
 
 export interface DevnetUpOptions extends AbortOptions, ProgressOptions<DevnetProgressEvents> {
   dir: string
   nodes: number
   logger: ComponentLogger
+  /** Also name node1's onion (DNS TXT, ENS) and publish a sample site on it */
+  sample?: boolean
   /**
    * Milliseconds for one daemon to bootstrap its tor and publish its onion
    *
@@ -134,6 +142,18 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
     state.ledger = { ...ledger, issuer: await setUpPayments(ledgerDir, ledger.url, repos) }
     await writeState(dir, state)
 
+    const names = options.sample === true
+      ? await startNames(path.join(dir, 'names'), await onionOf(repos[0]), {
+        signal: options.signal,
+        stopWith: options.stopWith,
+        onSpawn: async (pid) => {
+          state.pids.push(pid)
+          await writeState(dir, state)
+        }
+      })
+      : undefined
+    await Promise.all(repos.map(async repo => names == null ? undefined : useNames(repo, names)))
+
     for (const [i, repo] of repos.entries()) {
       const node = await startNode(repo, `node${i + 1}`, options, async (pid) => {
         // recorded before it is ready, so an interrupted `up` still stops it
@@ -149,6 +169,11 @@ export async function devnetUp (options: DevnetUpOptions): Promise<DevnetState> 
     // before `up` returns
     for (const node of state.nodes.slice(1)) {
       await create({ url: node.api }).swarm.connect(state.nodes[0].multiaddr as any, { signal: AbortSignal.timeout(120_000) })
+    }
+
+    if (names != null) {
+      state.sample = { names: await publishSample(path.join(dir, 'sample-site'), state.nodes[0].api, options), servers: names }
+      await writeState(dir, state)
     }
 
     return state
@@ -212,6 +237,13 @@ async function startNode (repo: string, name: string, options: DevnetUpOptions, 
     peerId: line('Peer ID: '),
     multiaddr: line('Swarm listening on '),
     api: /\((http:\/\/[^)]+)\/api\/v0\)/.exec(line('RPC API server listening on '))?.[1] ?? '',
-    gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', '')
+    gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', ''),
+    proxy: line('Proxy listening on ').split(' ')[0]
   }
+}
+
+/** The onion id a repo's node listens on */
+async function onionOf (repo: string): Promise<string> {
+  const config = await readConfig(path.join(repo, 'config'))
+  return /^\/onion3\/([a-z2-7]{56}):/.exec(config.Addresses.Swarm[0])?.[1] ?? ''
 }

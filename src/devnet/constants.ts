@@ -6,3 +6,9 @@ export const DEFAULT_CONSENSUS_TIMEOUT = 90_000
 
 /** Milliseconds for one devnet daemon to bootstrap its tor and publish its onion */
 export const DEFAULT_NODE_TIMEOUT = 180_000
+
+/** The DNS name `devnet up --sample` gives node1's sample site (a TXT record served by dnsmasq) */
+export const SAMPLE_DNS_NAME = 'torplus.site.devnet.test'
+
+/** The ENS name `devnet up --sample` gives node1's sample site (a text record on the devnet's chain) */
+export const SAMPLE_ENS_NAME = 'site.torplus.eth'

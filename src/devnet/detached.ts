@@ -20,6 +20,12 @@ export interface StartDetachedOptions extends AbortOptions {
   logFile: string
   /** Whether the output so far shows the process ready */
   ready(output: string): boolean
+  /**
+   * A line of the output that says the process failed
+   *
+   * @default /^Error: .*$/m
+   */
+  failure?: RegExp
   /** Milliseconds to become ready */
   timeout: number
   /** Called as soon as the process exists, so an interrupted start can still stop it */
@@ -51,8 +57,10 @@ export async function startDetached (options: StartDetachedOptions): Promise<{ p
       return { pid, output }
     }
 
-    if (child.exitCode != null || /^Error: /m.test(output)) {
-      throw new DevnetNodeError(options.name, output.split('\n').find(l => l.startsWith('Error: ')) ?? `exit code ${child.exitCode}`, options.logFile)
+    const failed = (options.failure ?? /^Error: .*$/m).exec(output)
+
+    if (child.exitCode != null || failed != null) {
+      throw new DevnetNodeError(options.name, failed?.[0] ?? `exit code ${child.exitCode}`, options.logFile)
     }
 
     await new Promise(resolve => setTimeout(resolve, 100))

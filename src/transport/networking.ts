@@ -4,10 +4,10 @@
  */
 import { tcp } from '@libp2p/tcp'
 import { isLoopback, loopbackOnlyGater, offlineGater, onionOnlyGater } from './address-policy.js'
-import { isOnion } from './onion-address.js'
 import { DEFAULT_DESCRIPTOR_TIMEOUT } from './constants.js'
-import { onion } from './onion.js'
+import { isOnion } from './onion-address.js'
 import { OnionService } from './onion-service.js'
+import { onion } from './onion.js'
 import type { OnionKey } from './onion-address.js'
 import type { NodeTor } from './tor/provider.js'
 import type { ComponentLogger, ConnectionGater, Transport } from '@libp2p/interface'

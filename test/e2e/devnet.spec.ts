@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
+import http from 'node:http'
 import path from 'node:path'
 import { expect } from 'aegir/chai'
 import pWaitFor from 'p-wait-for'
@@ -17,6 +18,18 @@ async function processesMentioning (text: string): Promise<number[]> {
   const pids = (await fs.readdir('/proc')).filter(name => /^\d+$/.test(name)).map(Number)
   const mentions = await Promise.all(pids.map(async pid => (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(text)))
   return pids.filter((_, i) => mentions[i])
+}
+
+/** GET `url` through an HTTP proxy, as curl --proxy does */
+async function getThrough (proxy: string, url: string): Promise<{ status: number, body: string }> {
+  const { hostname, port } = new URL(proxy)
+  return new Promise((resolve, reject) => {
+    http.get({ host: hostname, port: Number(port), path: url, signal: AbortSignal.timeout(120_000) }, response => {
+      let body = ''
+      response.on('data', (chunk: Buffer) => { body += chunk.toString() })
+      response.on('end', () => { resolve({ status: response.statusCode ?? 0, body }) })
+    }).once('error', reject)
+  })
 }
 
 describe('devnet command', function () {
@@ -45,6 +58,19 @@ describe('devnet command', function () {
     const fetched = await torplus(['cat', cid], { repo: clientRepo, timeout: 120_000 })
     expect(fetched.code, fetched.stderr).to.equal(0)
     expect(fetched.stdout).to.equal('Hello from node1, served over an onion service.\n')
+
+    // the sample site, by its DNS name and its ENS name, through the client's proxy, as printed
+    const sites = [...up.stdout.matchAll(/^ {2}curl --proxy (http:\/\/127\.0\.0\.1:\d+) (http:\/\/(\S+)\/)$/gm)]
+    expect(sites.map(([, , , name]) => name)).to.deep.equal(['torplus.site.devnet.test', 'site.torplus.eth'])
+
+    for (const [, proxy, url] of sites) {
+      const page = await getThrough(proxy, url)
+      expect(page.status, page.body).to.equal(200)
+      expect(page.body).to.include('<h1>Hello from node1</h1>')
+    }
+
+    const published = await torplus(['publish', 'ls'], { repo: path.join(dir, 'node1') })
+    expect(published.stdout).to.match(/^[0-9a-f]{8} torplus\.site\.devnet\.test \S+sample-site \(Tor Browser: http:\/\/[a-z2-7]{56}\.onion\/\)$/m)
 
     // every node's account is funded and holds the asset, on the local ledger
     const balance = await torplus(['wallet', 'balance'], { repo: clientRepo })
@@ -101,6 +127,7 @@ describe('devnet command', function () {
     expect(status.stdout).to.match(/^node1 running pid \d+ \/onion3\//m)
     expect(status.stdout).to.match(/^node2 running/m)
     expect(status.stdout).to.match(/^ledger running pid \d+ http:\/\/127\.0\.0\.1:\d+$/m)
+    expect(status.stdout).to.match(/^names running pid \d+ dns:\/\/127\.0\.0\.1:\d+ http:\/\/127\.0\.0\.1:\d+$/m)
 
     const again = await torplus(['devnet', 'up', '--dir', dir], { repo: dir })
     expect(again.code).to.equal(1)
@@ -109,7 +136,8 @@ describe('devnet command', function () {
 
   it('stops every process it started', async () => {
     const state = JSON.parse(await fs.readFile(path.join(dir, 'devnet.json'), 'utf8'))
-    expect(state.pids.length).to.be.at.least(9)
+    // the network's tors, the ledger, the name servers (dnsmasq among them) and the daemons
+    expect(state.pids.length).to.be.at.least(11)
     // each daemon runs a tor of its own, which devnet.json does not list
     const nodeTors = async (): Promise<number[]> => (await processesMentioning(path.join(dir, 'node'))).filter(pid => !(state.pids as number[]).includes(pid))
     expect(await nodeTors()).to.have.lengthOf(2)

@@ -5,16 +5,16 @@
  * the clear
  */
 import { expect } from 'aegir/chai'
+import { startEnsChain } from '../../src/devnet/ens-chain.js'
 import { createOnionKey } from '../../src/transport/index.js'
 import { torplus } from '../utils/cli.js'
 import { startDaemon } from '../utils/daemon.js'
 import { startDnsmasq } from '../utils/dnsmasq.js'
-import { startEnsChain } from '../utils/ens-chain.js'
 import { request } from '../utils/http.js'
 import { createRepo } from '../utils/repo.js'
+import type { EnsChain } from '../../src/devnet/ens-chain.js'
 import type { RunningDaemon } from '../utils/daemon.js'
 import type { DnsServer } from '../utils/dnsmasq.js'
-import type { EnsChain } from '../utils/ens-chain.js'
 
 describe('names through the daemon', function () {
   this.timeout(120_000)

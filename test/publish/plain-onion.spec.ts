@@ -34,7 +34,7 @@ describe('a site for plain onion visitors', function () {
   let page: Buffer
   const servers: PlainOnionServer[] = []
 
-  async function start (init: { capacity: number, refillRate: number, sitePort?: () => number | undefined }): Promise<{ port: number, visits: Record<string, number>, sent: () => number }> {
+  async function start (init: { capacity: number, refillRate: number, sitePort?(): number | undefined }): Promise<{ port: number, visits: Record<string, number>, sent(): number }> {
     const visits: Record<string, number> = {}
     let sent = 0
     const server = new PlainOnionServer({
@@ -77,11 +77,11 @@ describe('a site for plain onion visitors', function () {
 
   it('cuts a visit at the allowance, and answers the next visitor 503 with when to come back', async () => {
     // 100 bytes a second: the 16 KiB a visit needs are minutes away
-    const { port, visits } = await start({ capacity: 1 * MiB, refillRate: 100 })
+    const { port, visits } = await start({ capacity: Number(MiB), refillRate: 100 })
     const first = await visit(port, '/big.bin')
 
     expect(first.status).to.equal(200)
-    expect(first.body.byteLength).to.be.within(512 * KiB, 1 * MiB)
+    expect(first.body.byteLength).to.be.within(512 * KiB, Number(MiB))
     expect(first.body.equals(page.subarray(0, first.body.byteLength))).to.be.true()
 
     // a new connection (a new circuit) gets no new allowance
@@ -93,7 +93,7 @@ describe('a site for plain onion visitors', function () {
   })
 
   it('paces visitors to the refill rate once the allowance is spent', async () => {
-    const { port } = await start({ capacity: 256 * KiB, refillRate: 1 * MiB })
+    const { port } = await start({ capacity: 256 * KiB, refillRate: Number(MiB) })
     const started = Date.now()
     const answer = await visit(port, '/big.bin')
 

@@ -14,7 +14,9 @@ export const devnetStatus: CommandModule<GlobalArgs, any> = {
     const { devnetStatus, readDevnet } = await import('../../../devnet/cluster.js')
     const { isAlive } = await import('../../../utils/processes.js')
     const nodes = await devnetStatus(argv.dir)
-    const ledger = (await readDevnet(argv.dir))?.ledger
+    const state = await readDevnet(argv.dir)
+    const ledger = state?.ledger
+    const names = state?.sample?.servers
 
     if (nodes == null) {
       throw new Error(`no devnet in ${argv.dir}: start one with \`torplus devnet up --dir ${argv.dir}\``)
@@ -31,6 +33,10 @@ export const devnetStatus: CommandModule<GlobalArgs, any> = {
 
     if (ledger != null) {
       ctx.print(`ledger ${isAlive(ledger.pid) ? 'running' : 'stopped'} pid ${ledger.pid} ${ledger.url}`)
+    }
+
+    if (names != null) {
+      ctx.print(`names ${isAlive(names.pids[0]) ? 'running' : 'stopped'} pid ${names.pids[0]} ${names.dns} ${names.ethRpc}`)
     }
   })
 }

@@ -14,12 +14,12 @@ interface DevnetUpArgs {
 }
 
 /**
- * tor is the one thing the devnet needs from the system: install it when we
- * may, or say how
+ * tor (and dnsmasq for --sample) is what the devnet needs from the system:
+ * install it when we may, or say how
  */
-async function ensureTor (): Promise<void> {
+async function ensurePackage (command: string, pkg: string): Promise<void> {
   try {
-    await promisify(execFile)('tor', ['--version'])
+    await promisify(execFile)(command, ['--version'])
     return
   } catch (err: any) {
     if (err.code !== 'ENOENT') {
@@ -28,18 +28,18 @@ async function ensureTor (): Promise<void> {
   }
 
   if (process.getuid?.() !== 0) {
-    throw new Error('tor is not installed: install it (`sudo apt-get install tor` on Debian or Ubuntu), then run this again')
+    throw new Error(`${command} is not installed: install it (\`sudo apt-get install ${pkg}\` on Debian or Ubuntu), then run this again`)
   }
 
-  process.stderr.write('tor is not installed; installing it with apt-get\n')
+  process.stderr.write(`${command} is not installed; installing ${pkg} with apt-get\n`)
 
-  for (const args of [['update'], ['install', '-y', 'tor']]) {
+  for (const args of [['update'], ['install', '-y', pkg]]) {
     const code = await new Promise<number | null>(resolve => {
       spawn('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).on('exit', resolve)
     })
 
     if (code !== 0) {
-      throw new Error(`apt-get ${args.join(' ')} failed: install tor by hand (\`apt-get install tor\`)`)
+      throw new Error(`apt-get ${args.join(' ')} failed: install ${pkg} by hand (\`apt-get install ${pkg}\`)`)
     }
   }
 }
@@ -50,14 +50,19 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
   builder: (yargs) => yargs
     .option('nodes', { alias: 'n', ...integerOption('How many daemons', 2) })
     .option('dir', { type: 'string', default: '.torplus-devnet', describe: 'Folder for the network and the repos' })
-    .option('sample', { type: 'boolean', default: false, describe: 'Add sample content to node1 and print how to fetch it through the last node' })
+    .option('sample', { type: 'boolean', default: false, describe: 'Add sample content and a sample site to node1, name the site (DNS TXT from dnsmasq, ENS on a local chain), and print how to fetch both through the last node' })
     .option('attach', { type: 'boolean', default: false, describe: 'Stay in the foreground; Ctrl-C stops the devnet' }),
   handler: withContext<DevnetUpArgs>(async (ctx, argv) => {
     if (!Number.isInteger(argv.nodes) || argv.nodes < 1 || argv.nodes > 16) {
       throw new Error('--nodes must be between 1 and 16')
     }
 
-    await ensureTor()
+    await ensurePackage('tor', 'tor')
+
+    if (argv.sample) {
+      await ensurePackage('dnsmasq', 'dnsmasq-base')
+    }
+
     const { devnetDown, devnetUp } = await import('../../../devnet/cluster.js')
     const started = Date.now()
     const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`
@@ -65,6 +70,7 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
     const state = await devnetUp({
       dir: argv.dir,
       nodes: argv.nodes,
+      sample: argv.sample,
       logger: defaultLogger(),
       signal: ctx.signal,
       // attached, the network is ours: it goes when we go, even killed
@@ -95,6 +101,11 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
       const { cid } = await create({ url: provider.api }).add(`Hello from ${provider.name}, served over an onion service.\n`)
       ctx.print(`sample content ${cid} is on ${provider.name}; fetch it through ${client.name} with:`)
       ctx.print(`  TORPLUS_PATH=${client.repo} npx torplus cat ${cid}`)
+
+      for (const name of state.sample?.names ?? []) {
+        ctx.print(`sample site ${name} is published by ${provider.name}; fetch it by name through ${client.name}'s proxy with:`)
+        ctx.print(`  curl --proxy http://${client.proxy} http://${name}/`)
+      }
     }
 
     if (!argv.attach) {

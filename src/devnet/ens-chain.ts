@@ -1,15 +1,15 @@
 /**
  * A local Ethereum chain (ganache, in this process) with the ENS registry
  * and a public resolver deployed, and names set under torplus.eth: what
- * ENS lookups are tested against, offline. The account is a fresh key per
- * chain.
+ * `devnet up --sample` names its sample site with, and ENS lookups are
+ * tested against, offline. The account is a fresh key per chain.
  */
 import { createRequire } from 'node:module'
 import { encode as encodeContentHash } from '@ensdomains/content-hash'
 import ganache from 'ganache'
 import { createPublicClient, createWalletClient, defineChain, http, labelhash, namehash, zeroHash } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { PortAllocator } from '../../src/devnet/ports.js'
+import { PortAllocator } from './ports.js'
 import type { Abi, Hex } from 'viem'
 
 const require = createRequire(import.meta.url)
@@ -36,9 +36,10 @@ export interface EnsChain {
 
 const CHAIN_ID = 1337
 
-export async function startEnsChain (): Promise<EnsChain> {
+/** Start a chain on a loopback port, `port` or a free one */
+export async function startEnsChain (options: { port?: number } = {}): Promise<EnsChain> {
   const secretKey = generatePrivateKey()
-  const port = await new PortAllocator().next()
+  const port = options.port ?? await new PortAllocator().next()
   const server = ganache.server({
     chain: { chainId: CHAIN_ID },
     wallet: { accounts: [{ secretKey, balance: 10n ** 21n }] },
