@@ -45,7 +45,7 @@ export async function serveBytes (size: number): Promise<ByteSource> {
  * Publish `target` as an onion service and wait for its descriptor upload;
  * returns the service id and the milliseconds the upload took
  */
-export async function publish (tor: ManagedTor, target: number, virtualPort: number): Promise<{ serviceId: string, uploadMs: number }> {
+export async function publish (tor: Pick<ManagedTor, 'control'>, target: number, virtualPort: number): Promise<{ serviceId: string, uploadMs: number }> {
   const start = performance.now()
   let serviceId = ''
   const control = tor.control

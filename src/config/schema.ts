@@ -214,7 +214,11 @@ export const ConfigSchema = z.strictObject({
   }).prefault({}),
   Publish: z.strictObject({
     PlainOnion: z.enum(['free', 'off']).default('free')
-      .describe('What visitors of the node\'s onion over plain HTTP (port 80, a stock Tor Browser: they cannot pay) get of its first published site: "free" serves them all together one free allowance (Bitswap.FreeAllowance, refilling at Bitswap.AllowanceRefreshRate), "off" serves no HTTP on the onion')
+      .describe('What visitors of the node\'s onion over plain HTTP (port 80, a stock Tor Browser: they cannot pay) get of its first published site: "free" serves them all together one free allowance (PlainAllowance, refilling at PlainRefillRate), "off" serves no HTTP on the onion'),
+    PlainAllowance: ByteSize.default('16MiB')
+      .describe('Bytes all plain onion visitors together are served at full speed, before PlainRefillRate applies'),
+    PlainRefillRate: ByteSize.default('16KiB')
+      .describe('Bytes per second the plain onion visitors\' allowance refills')
   }).prefault({}),
   Proxy: z.strictObject({
     Mode: z.enum(['tor', 'refuse']).default('tor')

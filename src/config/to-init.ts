@@ -163,10 +163,9 @@ export function toPaymentInit (config: Config): Omit<PaymentServiceInit, 'wallet
   }
 }
 
-/** Plain onion visitors, who cannot pay, share what one peer is given free */
+/** What plain onion visitors, who cannot pay, share */
 function toPlainOnionInit (config: Config): FreeAllowanceInit {
-  const { freeAllowance, allowanceRefreshRate } = toCreditInit(config)
-  return { capacity: freeAllowance, refillRate: allowanceRefreshRate }
+  return { capacity: Number(parseByteSize(config.Publish.PlainAllowance) ?? 0n), refillRate: Number(parseByteSize(config.Publish.PlainRefillRate) ?? 0n) }
 }
 
 export function toCreditInit (config: Config): CreditGateInit {

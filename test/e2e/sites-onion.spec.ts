@@ -50,6 +50,7 @@ describe('a TorPlus site over onion', function () {
     ledger = await startPaymentLedger()
     node1 = await startNode(await createOnionPaidRepo(ledger, network, {
       Payments: { PricePerMiB: PRICE },
+      Publish: { PlainAllowance: '1MiB', PlainRefillRate: 0 },
       Bitswap: { FreeAllowance: '1MiB', AllowanceRefreshRate: 0, PaymentThreshold: '0.0200000', BillAhead: '0.0100000', CreditLimit: '0.0800000', DisconnectLimit: '0.1200000' }
     }))
     dns = await startDnsmasq('site.test', [{ name: 'torplus.www.site.test', strings: [`torplus=${node1.repo.onionKey.serviceId}.onion`] }])
