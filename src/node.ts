@@ -21,6 +21,7 @@ import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, de
 import { toNodeSettings } from './config/index.js'
 import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
+import { attentionBook } from './attention/index.js'
 import { nameResolver } from './names/index.js'
 import { payments, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
 import { SITE_PROTOCOL, siteService } from './publish/index.js'
@@ -31,6 +32,7 @@ import { AGENT_VERSION, VERSION } from './version.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
 import type { FillStoreComponents, FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
+import type { AttentionBook } from './attention/index.js'
 import type { NameResolver } from './names/index.js'
 import type { PaymentService } from './payments/index.js'
 import type { SiteService } from './publish/index.js'
@@ -73,6 +75,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   dhtBootstrap?: DHTBootstrap
   /** TorPlus names to onions */
   names: NameResolver
+  /** Time spent on TorPlus sites, as the extension reports it */
+  attention: AttentionBook
   /** Sites this node publishes, and tunnels to others' */
   sites: SiteService
 }
@@ -258,7 +262,8 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
       plainOnion: settings.plainOnion == null || network.onionService == null ? undefined : { ...settings.plainOnion, ports: network.onionService }
     }),
     // in onion mode, name servers off this machine are reached through tor only
-    names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) })
+    names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) }),
+    attention: attentionBook({ datastore: repo.datastore })
   }
 
   const node = withBitswap(withLibp2pLight(helia, {

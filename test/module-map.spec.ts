@@ -13,7 +13,7 @@ const SRC = path.resolve(process.cwd(), 'src')
 /** Lowest first: a module may import only modules before it */
 const LAYERS = [
   'errors.ts', 'version.ts', 'utils', 'stellar', 'transport', 'http', 'routing', 'payments', 'bitswap', 'metrics',
-  'frequency', 'config', 'repo', 'node.ts', 'core', 'api', 'daemon.ts', 'devnet', 'cli', 'index.ts'
+  'frequency', 'names', 'publish', 'attention', 'config', 'repo', 'node.ts', 'core', 'api', 'daemon.ts', 'devnet', 'cli', 'index.ts'
 ]
 
 /** Narrower rules inside a module: what it may import besides itself */

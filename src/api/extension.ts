@@ -2,18 +2,22 @@
  * The original's API for the browser extension, beside the payment gateway
  * (Addresses.PaymentGateway, loopback): name resolution
  * (`/api/resolver/resolve`, `/api/resolver/setupResolving`) and the book
- * (`/api/book/balance`, `/api/book/history/{commodity}/{hours}/{bins}`).
+ * (`/api/book/balance`, `/api/book/history/{commodity}/{hours}/{bins}`),
+ * and the attention book (`POST /api/attention`, `/api/attention/{days}`).
  * Requests from web pages are refused (an `Origin` other than an
  * extension's), as are hosts other than loopback ones (DNS rebinding):
  * only the extension, the CLI and local tools may use it.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { MAX_REPORT_SECONDS } from '../attention/index.js'
 import { isTorPlusName, routeName } from '../names/index.js'
 import { historyBuckets } from '../payments/index.js'
+import { attentionReportView, attentionView } from './views/attention.js'
 import { historyBucketView } from './views/payments.js'
 import { gatewayBalanceView } from './views/wallet.js'
-import type { BookHistoryView, GatewayBalanceView, ResolvedView } from './views/index.js'
+import type { AttentionReportView, AttentionView, BookHistoryView, GatewayBalanceView, ResolvedView } from './views/index.js'
+import type { AttentionBook } from '../attention/index.js'
 import type { NameResolver } from '../names/index.js'
 import type { PaymentService, StellarWallet } from '../payments/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -21,6 +25,7 @@ import type { Context } from 'hono'
 
 export interface ExtensionApiInit {
   names: NameResolver
+  attention: AttentionBook
   wallet: StellarWallet
   /** The payment asset's code: the book's one commodity */
   assetCode: string
@@ -37,6 +42,11 @@ const MAX_HOURS = 24 * 366
 const MAX_BINS = 1000
 
 const ResolveBody = z.strictObject({ hostname: z.string().min(1).max(MAX_TARGET_LENGTH) })
+
+const AttentionBody = z.strictObject({ hostname: z.string().min(1).max(MAX_TARGET_LENGTH), seconds: z.number().int().min(1).max(MAX_REPORT_SECONDS) })
+
+/** The most days one attention report spans */
+const MAX_ATTENTION_DAYS = 366
 
 const Header = z.string().max(MAX_TARGET_LENGTH)
 
@@ -131,6 +141,34 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
     return c.json<ResolvedView>({ resolved: true, hostname: resolution.onion })
   })
 
+  app.post('/attention', async (c) => {
+    let body: unknown
+
+    try {
+      body = await c.req.json()
+    } catch {
+      throw invalid('expected a JSON body {"hostname": "<TorPlus name or URL>", "seconds": <1 to 600>}')
+    }
+
+    const parsed = AttentionBody.safeParse(body)
+
+    if (!parsed.success) {
+      throw invalid(`expected {"hostname": "<TorPlus name or URL>", "seconds": <whole seconds, 1 to ${MAX_REPORT_SECONDS}>}`)
+    }
+
+    return c.json<AttentionView>(attentionView(await init.attention.record(parsed.data.hostname, parsed.data.seconds, { signal: c.req.raw.signal })))
+  })
+
+  app.get('/attention/:days', async (c) => {
+    const days = Count(MAX_ATTENTION_DAYS).safeParse(c.req.param('days'))
+
+    if (!days.success) {
+      throw invalid(`expected /api/attention/<days, 1 to ${MAX_ATTENTION_DAYS}>`)
+    }
+
+    return c.json<AttentionReportView>(attentionReportView(await init.attention.report(days.data, { signal: c.req.raw.signal })))
+  })
+
   app.get('/book/balance', async (c) => {
     return c.json<GatewayBalanceView>(gatewayBalanceView(await init.wallet.balance({ signal: c.req.raw.signal })))
   })
@@ -173,11 +211,14 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
   return app
 }
 
-function statusOf (code: string | undefined): 400 | 404 | 500 | 503 | 504 {
+function statusOf (code: string | undefined): 400 | 404 | 429 | 500 | 503 | 504 {
   switch (code) {
     case 'ERR_NOT_A_TORPLUS_NAME':
     case 'ERR_INVALID_ALIAS':
+    case 'ERR_INVALID_ATTENTION':
       return 400
+    case 'ERR_ATTENTION_FULL':
+      return 429
     case 'ERR_NAME_NOT_FOUND':
       return 404
     case 'ERR_NAME_LOOKUP_TIMEOUT':

@@ -92,6 +92,7 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     }))
     paymentGatewayApp.route('/', createExtensionApi({
       names: node.services.names,
+      attention: node.services.attention,
       wallet: node.wallet,
       assetCode: node.repo.config.Payments.Asset.Code,
       payments: () => requirePayments(node),

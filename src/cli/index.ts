@@ -5,6 +5,7 @@ import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../version.js'
 import { printError } from './command.js'
+import { attention } from './commands/attention.js'
 import { add } from './commands/add.js'
 import { bitswap } from './commands/bitswap/index.js'
 import { cat } from './commands/cat.js'
@@ -39,7 +40,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err
 })
 
-const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, names, publish, shutdown, devnet]
+const commands = [init, daemon, id, version, add, cat, get, pin, repo, config, stats, swarm, routing, bitswap, frequency, fill, wallet, payments, relay, names, publish, attention, shutdown, devnet]
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('torplus')

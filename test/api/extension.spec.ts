@@ -6,11 +6,14 @@
  */
 import { defaultLogger } from '@libp2p/logger'
 import { expect } from 'aegir/chai'
+import { MemoryDatastore } from 'datastore-core'
 import { createExtensionApi } from '../../src/api/extension.js'
+import { attentionBook } from '../../src/attention/index.js'
 import { startEnsChain } from '../../src/devnet/ens-chain.js'
 import { nameResolver } from '../../src/names/index.js'
 import { createOnionKey } from '../../src/transport/index.js'
 import { startDnsmasq } from '../utils/dnsmasq.js'
+import type { AttentionBook } from '../../src/attention/index.js'
 import type { EnsChain } from '../../src/devnet/ens-chain.js'
 import type { NameResolver } from '../../src/names/index.js'
 import type { PaymentEvent, PaymentService, StellarWallet } from '../../src/payments/index.js'
@@ -27,6 +30,7 @@ describe('extension API', function () {
   let chain: EnsChain
   let names: NameResolver
   let app: Hono
+  let attention: AttentionBook
   const events: PaymentEvent[] = []
 
   before(async () => {
@@ -34,8 +38,11 @@ describe('extension API', function () {
     chain = await startEnsChain()
     await chain.setName('video.torplus.eth', { text: `${video}.onion` })
     names = nameResolver({ dns: [dns.url], ethRpc: chain.rpc, ensRegistry: chain.registry, timeout: 5000 })({ logger: defaultLogger() })
+    attention = attentionBook({ datastore: new MemoryDatastore() })({ logger: defaultLogger() })
+    await attention.start()
     app = createExtensionApi({
       names,
+      attention,
       wallet: { balance: async () => ({ address: 'GABC', funded: true, native: 100_000_000n, asset: { code: 'TPT', issuer: 'GISSUER' }, assetBalance: 25_000_000n }) } as unknown as StellarWallet,
       assetCode: 'TPT',
       payments: () => ({ async * events () { yield * events } }) as unknown as PaymentService,
@@ -127,5 +134,44 @@ describe('extension API', function () {
       const answer = await call('/resolver/setupResolving', { headers })
       expect(answer.status).to.be.oneOf([200, 400])
     }
+  })
+
+  describe('attention', () => {
+    async function report (hostname: unknown, seconds: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: any }> {
+      return call('/attention', { method: 'POST', body: JSON.stringify({ hostname, seconds }), headers: { 'Content-Type': 'application/json', ...headers } })
+    }
+
+    it('records seconds per TorPlus site and day, under the name TorPlus knows it by', async () => {
+      const day = new Date().toISOString().slice(0, 10)
+      expect(await report('http://sites.torplus.com/#video', 30)).to.deep.equal({ status: 200, body: { Site: 'video.torplus.eth', Day: day, Seconds: 30 } })
+      expect((await report('video.torplus.eth', 45)).body.Seconds).to.equal(75)
+      expect((await report('http://torplus.blog.torplus.test/page', 10)).body.Site).to.equal('torplus.blog.torplus.test')
+
+      expect(await call('/attention/7')).to.deep.equal({
+        status: 200,
+        body: {
+          Sites: [
+            { Site: 'video.torplus.eth', Seconds: 75, Days: [{ Day: day, Seconds: 75 }] },
+            { Site: 'torplus.blog.torplus.test', Seconds: 10, Days: [{ Day: day, Seconds: 10 }] }
+          ]
+        }
+      })
+    })
+
+    it('refuses what is not a TorPlus site, times out of range, malformed bodies and web pages', async () => {
+      for (const [hostname, seconds] of [['example.com', 10], ['video.torplus.eth', 0], ['video.torplus.eth', 601], ['video.torplus.eth', 1.5], ['video.torplus.eth', '10'], ['x'.repeat(3000), 10], [42, 10]]) {
+        const refused = await report(hostname, seconds)
+        expect(refused.status, `${String(hostname).slice(0, 20)} ${String(seconds)}`).to.equal(400)
+      }
+
+      const notJson = await call('/attention', { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json' } })
+      expect(notJson.status).to.equal(400)
+      expect((await call('/attention/0')).status).to.equal(400)
+      expect((await call('/attention/1e3')).status).to.equal(400)
+
+      const page = await report('video.torplus.eth', 600, { Origin: 'https://evil.example' })
+      expect(page.status).to.equal(403)
+      expect((await call('/attention/1')).body.Sites.find((site: any) => site.Site === 'video.torplus.eth').Seconds).to.equal(75)
+    })
   })
 })

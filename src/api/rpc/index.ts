@@ -3,6 +3,7 @@
  * origins as Kubo does
  */
 import { Hono } from 'hono'
+import { attentionRoutes } from './attention.js'
 import { bitswapRoutes } from './bitswap.js'
 import { configRoutes } from './config.js'
 import { ErrorCode, kuboError, toJson } from './encoding.js'
@@ -76,6 +77,7 @@ export function createRpcApp (ctx: RpcContext): Hono {
   v0.route('/payments', paymentRoutes(ctx))
   v0.route('/relay', relayRoutes(ctx))
   v0.route('/names', namesRoutes(ctx))
+  v0.route('/attention', attentionRoutes(ctx))
   v0.route('/publish', publishRoutes(ctx))
   v0.route('/', configRoutes(ctx))
   v0.post('/shutdown', (c) => {
