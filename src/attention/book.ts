@@ -125,7 +125,7 @@ export class AttentionBook implements Startable {
 
     return [...bySite.values()]
       .map(entry => ({ ...entry, days: entry.days.sort((a, b) => a.day.localeCompare(b.day)) }))
-      .sort((a, b) => b.seconds - a.seconds || a.site.localeCompare(b.site))
+      .sort((a, b) => b.seconds !== a.seconds ? b.seconds - a.seconds : a.site.localeCompare(b.site))
   }
 
   private async sitesOn (day: string, options: AbortOptions): Promise<Set<string>> {
