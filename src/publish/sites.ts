@@ -59,15 +59,20 @@ export interface SiteServiceInit {
   /**
    * Serve the first site over plain HTTP on the node's onion, port 80, to
    * visitors who cannot pay, within one free allowance they share; without
-   * it the onion serves no HTTP
+   * it the onion serves no HTTP. The port is there from the start, sites
+   * or not: a change of the onion's ports publishes it anew, and tor closes
+   * the service's circuits, every connection to the node with them.
    */
   plainOnion?: PlainOnionInit
 }
 
 /** The ports of the node's onion service, which the transport listens on too */
 export interface OnionPorts {
-  /** Serve `virtualPort` from the loopback `target`, `host:port` */
-  add(virtualPort: number, target: string): Promise<void>
+  /**
+   * Serve `virtualPort` from the loopback `target`, `host:port`; with
+   * `withOthers`, along with the next port published rather than alone
+   */
+  add(virtualPort: number, target: string, options?: { withOthers?: boolean }): Promise<void>
   remove(virtualPort: number): Promise<void>
 }
 
@@ -119,9 +124,6 @@ export class SiteService implements Startable {
   private readonly plainVisits?: CounterGroup
   private readonly plainOnion?: PlainOnionInit
   private plainServer?: PlainOnionServer
-  /** The loopback port our onion's port 80 goes to, while it does */
-  private plainTarget?: string
-  private plainServed = false
   private started = false
 
   constructor (components: SiteServiceComponents, init: SiteServiceInit) {
@@ -171,8 +173,12 @@ export class SiteService implements Startable {
         onVisit: outcome => { this.plainVisits?.increment({ [outcome]: true }) },
         onSent: bytes => { this.bytes?.increment({ plain: bytes }) }
       })
-      this.plainTarget = `127.0.0.1:${await this.plainServer.start()}`
-      this.syncPlainOnion()
+      const target = `127.0.0.1:${await this.plainServer.start()}`
+      // before the transport listens, it goes out with the listener's port;
+      // after, the onion is published anew in the background
+      this.plainOnion.ports.add(PLAIN_ONION_PORT, target, { withOthers: true }).catch(err => {
+        this.log.error('could not serve port %d of our onion - %e', PLAIN_ONION_PORT, err)
+      })
     }
 
     this.started = true
@@ -182,12 +188,10 @@ export class SiteService implements Startable {
     await this.components.registrar.unhandle(SITE_PROTOCOL)
     await this.plainServer?.stop()
     this.plainServer = undefined
-    this.plainTarget = undefined
 
-    if (this.plainServed) {
-      this.plainServed = false
+    if (this.plainOnion != null) {
       // else the onion would be published again for it alone when the transport stops listening
-      await this.plainOnion?.ports.remove(PLAIN_ONION_PORT).catch(err => {
+      await this.plainOnion.ports.remove(PLAIN_ONION_PORT).catch(err => {
         this.log('could not stop serving port %d of our onion - %s', PLAIN_ONION_PORT, err.message)
       })
     }
@@ -219,7 +223,6 @@ export class SiteService implements Startable {
     await this.store.put(record, options)
     this.sites.set(record.id, site)
     this.log('published %s as %s', record.dir ?? record.target, record.name ?? record.id)
-    this.syncPlainOnion()
     return this.view(site)
   }
 
@@ -234,7 +237,6 @@ export class SiteService implements Startable {
     await this.store.delete(found.record.id, options)
     this.sites.delete(found.record.id)
     await found.server?.close()
-    this.syncPlainOnion()
     return { ...found.record, available: false, plainOnion: false }
   }
 
@@ -362,27 +364,6 @@ export class SiteService implements Startable {
   /** The site plain onion visitors get: the oldest, kept first */
   private firstSite (): ServedSite | undefined {
     return this.sites.values().next().value
-  }
-
-  /**
-   * Port 80 on our onion while a site is published, so a stock Tor Browser
-   * finds HTTP there only when there is something to serve; published in the
-   * background, as a new descriptor takes a while to upload
-   */
-  private syncPlainOnion (): void {
-    const plain = this.plainOnion
-    const target = this.plainTarget
-
-    if (plain == null || target == null || (this.sites.size > 0) === this.plainServed) {
-      return
-    }
-
-    this.plainServed = this.sites.size > 0
-    const change = this.plainServed ? plain.ports.add(PLAIN_ONION_PORT, target) : plain.ports.remove(PLAIN_ONION_PORT)
-    change.catch(err => {
-      this.log.error('could not %s port %d of our onion - %e', this.plainServed ? 'serve' : 'stop serving', PLAIN_ONION_PORT, err)
-      this.plainServed = false
-    })
   }
 
   /** The site a name was resolved to: ours by that name, else our only site */

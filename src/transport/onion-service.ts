@@ -40,10 +40,19 @@ export class OnionService {
     return this.init.key.serviceId
   }
 
-  /** Serve `virtualPort` from `target`; resolves once the descriptor is out */
-  async add (virtualPort: number, target: string): Promise<void> {
+  /**
+   * Serve `virtualPort` from `target`; resolves once the descriptor is out.
+   * With `withOthers`, a service not published yet is not published for this
+   * port alone: it goes out with the next port added (a listener's), sparing
+   * a descriptor and the wait for it.
+   */
+  async add (virtualPort: number, target: string, options: { withOthers?: boolean } = {}): Promise<void> {
     await this.change(async () => {
       this.ports.set(virtualPort, target)
+
+      if (options.withOthers === true && !this.published) {
+        return
+      }
 
       try {
         await this.publish()
