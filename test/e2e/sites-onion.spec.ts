@@ -97,6 +97,8 @@ describe('a TorPlus site over onion', function () {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('end', () => { response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}: ${Buffer.concat(chunks).toString()}`)) })
+        // a body cut short says how far it came, rather than waiting for the test's timeout
+        response.once('error', (err) => { reject(new Error(`the body broke off after ${Buffer.concat(chunks).byteLength} bytes: ${err.message}`)) })
       }).once('error', reject)
     })
     const seconds = (Date.now() - started) / 1000
