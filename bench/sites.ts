@@ -89,6 +89,7 @@ async function main (): Promise<void> {
     const site = path.join(dir, 'www')
     await fs.mkdir(site, { recursive: true })
     await fs.writeFile(path.join(site, 'file.bin'), crypto.randomBytes(SIZE))
+    await fs.writeFile(path.join(site, 'small.html'), crypto.randomBytes(1024).toString('hex'))
     await publisher.node.services.sites.publish({ dir: site, name: NAME })
 
     const bytes = await serveBytes(SIZE)
@@ -104,12 +105,12 @@ async function main (): Promise<void> {
     const onion = `${publisher.repo.onionKey.serviceId}.onion`
     const [proxyHost, proxyPort] = proxy.address.split(':')
 
-    const viaProxy = async (): Promise<Fetch> => {
+    const viaProxy = async (file = 'file.bin', size = SIZE): Promise<Fetch> => {
       const began = performance.now()
       const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        http.get({ host: proxyHost, port: Number(proxyPort), path: `http://${NAME}/file.bin`, signal: AbortSignal.timeout(600_000) }, resolve).once('error', reject)
+        http.get({ host: proxyHost, port: Number(proxyPort), path: `http://${NAME}/${file}`, signal: AbortSignal.timeout(600_000) }, resolve).once('error', reject)
       })
-      return timed(began, response, SIZE)
+      return timed(began, response, size)
     }
 
     const viaRaw = async (round: number): Promise<Fetch> => {
@@ -118,12 +119,12 @@ async function main (): Promise<void> {
       return timed(began, socket, SIZE)
     }
 
-    const viaPlainOnion = async (round: number): Promise<Fetch> => {
+    const viaPlainOnion = async (round: number | string, file = 'file.bin', size = SIZE): Promise<Fetch> => {
       const began = performance.now()
       const socket = await socksConnect({ proxy: clientTor.socks, destination: { host: onion, port: PLAIN_ONION_PORT }, timeout: 120_000, isolation: `plain-${round}` })
-      socket.write(`GET /file.bin HTTP/1.1\r\nHost: ${onion}\r\nConnection: close\r\n\r\n`)
+      socket.write(`GET /${file} HTTP/1.1\r\nHost: ${onion}\r\nConnection: close\r\n\r\n`)
       // headers included: a few hundred bytes on 64 MiB
-      return timed(began, socket, SIZE)
+      return timed(began, socket, size)
     }
 
     // the plain port joins the onion in the background: wait for its descriptor
@@ -149,6 +150,14 @@ async function main (): Promise<void> {
       console.info(`round ${round + 1}: ${Object.entries(results).map(([way, fetches]) => `${way} ${fetches[round].ttfb.toFixed(0)} ms, ${fetches[round].rate.toFixed(2)} MiB/s`).join('; ')}`)
     }
 
+    // a small page, where the time to the first byte is all there is
+    const small: Record<string, number[]> = { proxy: [], plain: [] }
+
+    for (let i = 0; i < 5; i++) {
+      small.proxy.push((await viaProxy('small.html', 2048)).ttfb)
+      small.plain.push((await viaPlainOnion('small', 'small.html', 2048)).ttfb)
+    }
+
     const ttfb = (way: string): number => median(results[way].map(fetch => fetch.ttfb))
     const rate = (way: string): number => median(results[way].map(fetch => fetch.rate))
     console.info(`\n${SIZE / MiB} MiB, ${ROUNDS} rounds, medians`)
@@ -161,6 +170,7 @@ async function main (): Promise<void> {
 
     console.info(`proxy / raw circuit: throughput ${(rate('proxy') / rate('raw')).toFixed(2)}, time to first byte ${(ttfb('proxy') / ttfb('raw')).toFixed(2)}`)
     console.info(`proxy / plain onion HTTP: throughput ${(rate('proxy') / rate('plain')).toFixed(2)}, time to first byte ${(ttfb('proxy') / ttfb('plain')).toFixed(2)}`)
+    console.info(`a 2 KiB page, 5 times each, median time to first byte: proxy ${median(small.proxy).toFixed(0)} ms, plain onion HTTP ${median(small.plain).toFixed(0)} ms (its circuit reused)`)
     const paid = client.payments.peers().find(peer => peer.peer === publisher.node.helia.libp2p.peerId.toString())?.toPeer?.paid ?? 0n
     console.info(`the client paid the publisher ${paid} stroops for ${ROUNDS * SIZE / MiB} MiB through the proxy`)
   } finally {

@@ -16,6 +16,9 @@ export const MAX_TUNNELS_PER_PEER = 32
 /** Tunnels open to our sites at once, all peers together */
 export const MAX_TUNNELS = 1024
 
+/** Addresses of sites' nodes whose peer we remember, to reuse its connection */
+export const MAX_KNOWN_ADDRESSES = 1024
+
 /** Sites one node publishes at most */
 export const MAX_SITES = 64
 

@@ -13,10 +13,11 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
+import { isMultiaddr } from '@multiformats/multiaddr'
 import { anySignal } from 'any-signal'
 import { meterOutbound } from '../bitswap/index.js'
 import { routeName } from '../names/index.js'
-import { MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, PLAIN_ONION_PORT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
+import { MAX_KNOWN_ADDRESSES, MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, PLAIN_ONION_PORT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
 import { streamToDuplex } from './duplex.js'
 import { InvalidSiteError, SiteNotFoundError, SiteRefusedError, SiteUnreachableError } from './errors.js'
 import { join } from './join.js'
@@ -41,7 +42,7 @@ const SITE_OPENED = { encode: SiteOpened.encode, decode: (data: { subarray(): Ui
 
 export interface SiteServiceComponents {
   registrar: Registrar
-  connectionManager: Pick<ConnectionManager, 'openConnection'>
+  connectionManager: Pick<ConnectionManager, 'openConnection' | 'getConnections'>
   peerTraffic: Pick<PeerTrafficStore, 'addSent' | 'addReceived' | 'addDelivered'>
   /** Read only when `gated` */
   creditGate?: Pick<BitswapGate, 'delay' | 'sent' | 'pause' | 'admit'>
@@ -118,6 +119,12 @@ export class SiteService implements Startable {
   /** Tunnels we opened, per peer */
   private readonly outbound = new Map<string, number>()
   private readonly tunnels = new Set<Duplex>()
+  /**
+   * The peer met at each address dialled without a peer id (a name resolves
+   * to an onion only): libp2p dials such an address anew every time, a
+   * circuit and a handshake per request, where the peer's connection would do
+   */
+  private readonly peersAt = new Map<string, PeerId>()
   private readonly bytes?: CounterGroup
   private readonly opened?: CounterGroup
   private readonly refused?: Counter
@@ -254,7 +261,7 @@ export class SiteService implements Startable {
     let peer: PeerId
 
     try {
-      const connection = await this.components.connectionManager.openConnection(address, { signal })
+      const connection = await this.connect(address, signal)
       peer = connection.remotePeer
       stream = await connection.newStream(SITE_PROTOCOL, { signal })
     } catch (err: any) {
@@ -293,6 +300,29 @@ export class SiteService implements Startable {
     } finally {
       signal.clear()
     }
+  }
+
+  /** A connection to the peer at `address`: the one we have to the peer last met there, else a new one */
+  private async connect (address: Multiaddr | PeerId, signal: AbortSignal): Promise<Connection> {
+    const { connectionManager } = this.components
+
+    if (!isMultiaddr(address) || address.getComponents().some(component => component.name === 'p2p')) {
+      return connectionManager.openConnection(address, { signal })
+    }
+
+    const key = address.toString()
+    const known = this.peersAt.get(key)
+    const existing = known == null ? undefined : connectionManager.getConnections(known).find(connection => connection.status === 'open')
+    const connection = existing ?? await connectionManager.openConnection(address, { signal })
+
+    this.peersAt.delete(key)
+    this.peersAt.set(key, connection.remotePeer)
+
+    if (this.peersAt.size > MAX_KNOWN_ADDRESSES) {
+      this.peersAt.delete(this.peersAt.keys().next().value ?? '')
+    }
+
+    return connection
   }
 
   /** Whether a tunnel we opened to the peer is open: its bytes may be on their way */

@@ -63,9 +63,24 @@ describe('a TorPlus site over onion', function () {
     await fs.mkdir(site)
     page = crypto.randomBytes(16 * MiB)
     await fs.writeFile(path.join(site, 'index.html'), page)
+    await fs.writeFile(path.join(site, 'small.html'), 'small')
     connected = await node2.node.helia.libp2p.dial(node1.node.helia.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(120_000) })
     await node1.node.services.sites.publish({ dir: site, name: 'torplus.www.site.test' })
   })
+
+  /** GET `url` through node2's proxy, as a browser set to use it sends it */
+  async function getThrough (url: string): Promise<Buffer> {
+    const [host, port] = proxy.address.split(':')
+    return new Promise<Buffer>((resolve, reject) => {
+      http.get({ host, port: Number(port), path: url, signal: AbortSignal.timeout(300_000) }, (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => { response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}: ${Buffer.concat(chunks).toString()}`)) })
+        // a body cut short says how far it came, rather than waiting for the test's timeout
+        response.once('error', (err) => { reject(new Error(`the body broke off after ${Buffer.concat(chunks).byteLength} bytes: ${err.message}`)) })
+      }).once('error', reject)
+    })
+  }
 
   /** What a stock Tor Browser gets for `path` at node1's onion, port 80, through node2's tor */
   async function plainVisit (target: string): Promise<RawAnswer> {
@@ -90,17 +105,8 @@ describe('a TorPlus site over onion', function () {
   })
 
   it('fetches the site by name through node2\'s proxy, billed and paid, and opens no socket off loopback', async () => {
-    const [host, port] = proxy.address.split(':')
     const started = Date.now()
-    const body = await new Promise<Buffer>((resolve, reject) => {
-      http.get({ host, port: Number(port), path: 'http://torplus.www.site.test/', signal: AbortSignal.timeout(300_000) }, (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () => { response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}: ${Buffer.concat(chunks).toString()}`)) })
-        // a body cut short says how far it came, rather than waiting for the test's timeout
-        response.once('error', (err) => { reject(new Error(`the body broke off after ${Buffer.concat(chunks).byteLength} bytes: ${err.message}`)) })
-      }).once('error', reject)
-    })
+    const body = await getThrough('http://torplus.www.site.test/')
     const seconds = (Date.now() - started) / 1000
 
     expect(body.equals(page)).to.be.true()
@@ -115,6 +121,22 @@ describe('a TorPlus site over onion', function () {
     expect(paid).to.equal(received)
 
     await expectLoopbackOnly(process.pid)
+  })
+
+  it('sends each request by name on the connection node2 has to node1: the name gives an onion only, and libp2p dials an address without its peer anew', async () => {
+    let opened = 0
+    const count = (): void => { opened++ }
+    node1.node.helia.libp2p.addEventListener('connection:open', count)
+
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await getThrough('http://torplus.www.site.test/small.html')).toString()).to.equal('small')
+      }
+    } finally {
+      node1.node.helia.libp2p.removeEventListener('connection:open', count)
+    }
+
+    expect(opened).to.equal(0)
   })
 
   it('published the site without publishing the onion anew: the connection made before is the one in use', async () => {
