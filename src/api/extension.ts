@@ -74,6 +74,25 @@ function invalid (message: string): ExtensionApiError {
   return new ExtensionApiError(400, 'ERR_INVALID_REQUEST', message)
 }
 
+/** The request's JSON body as `schema` has it, else a 400 that shows `shape` */
+async function jsonBody <T> (c: Context, schema: z.ZodType<T>, shape: string): Promise<T> {
+  let body: unknown
+
+  try {
+    body = await c.req.json()
+  } catch {
+    throw invalid(`expected a JSON body ${shape}`)
+  }
+
+  const parsed = schema.safeParse(body)
+
+  if (!parsed.success) {
+    throw invalid(`expected ${shape}`)
+  }
+
+  return parsed.data
+}
+
 async function resolvedView (names: NameResolver, target: string, signal: AbortSignal): Promise<ResolvedView> {
   if (!isTorPlusName(target)) {
     const route = routeName(target)
@@ -103,21 +122,8 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
   })
 
   app.post('/resolver/resolve', async (c) => {
-    let body: unknown
-
-    try {
-      body = await c.req.json()
-    } catch {
-      throw invalid('expected a JSON body {"hostname": "<name or URL>"}')
-    }
-
-    const parsed = ResolveBody.safeParse(body)
-
-    if (!parsed.success) {
-      throw invalid(`expected {"hostname": "<name or URL>"} of at most ${MAX_TARGET_LENGTH} characters`)
-    }
-
-    return c.json<ResolvedView>(await resolvedView(init.names, parsed.data.hostname, c.req.raw.signal))
+    const { hostname } = await jsonBody(c, ResolveBody, `{"hostname": "<name or URL>"} of at most ${MAX_TARGET_LENGTH} characters`)
+    return c.json<ResolvedView>(await resolvedView(init.names, hostname, c.req.raw.signal))
   })
 
   app.get('/resolver/setupResolving', async (c) => {
@@ -142,21 +148,8 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
   })
 
   app.post('/attention', async (c) => {
-    let body: unknown
-
-    try {
-      body = await c.req.json()
-    } catch {
-      throw invalid('expected a JSON body {"hostname": "<TorPlus name or URL>", "seconds": <1 to 600>}')
-    }
-
-    const parsed = AttentionBody.safeParse(body)
-
-    if (!parsed.success) {
-      throw invalid(`expected {"hostname": "<TorPlus name or URL>", "seconds": <whole seconds, 1 to ${MAX_REPORT_SECONDS}>}`)
-    }
-
-    return c.json<AttentionView>(attentionView(await init.attention.record(parsed.data.hostname, parsed.data.seconds, { signal: c.req.raw.signal })))
+    const { hostname, seconds } = await jsonBody(c, AttentionBody, `{"hostname": "<TorPlus name or URL>", "seconds": <whole seconds, 1 to ${MAX_REPORT_SECONDS}>}`)
+    return c.json<AttentionView>(attentionView(await init.attention.record(hostname, seconds, { signal: c.req.raw.signal })))
   })
 
   app.get('/attention/:days', async (c) => {

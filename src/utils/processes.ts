@@ -70,3 +70,19 @@ export function onProcessExit (pid: number, onExit: () => void, signal?: AbortSi
   timer.unref()
   signal?.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
 }
+
+/** Resolves once `signal` aborts, or the process `stopWith` (when given) exits */
+export async function untilStopped (signal: AbortSignal, stopWith?: number): Promise<void> {
+  await new Promise<void>(resolve => {
+    if (signal.aborted) {
+      resolve()
+      return
+    }
+
+    signal.addEventListener('abort', () => { resolve() }, { once: true })
+
+    if (stopWith != null) {
+      onProcessExit(stopWith, resolve, signal)
+    }
+  })
+}

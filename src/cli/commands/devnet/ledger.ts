@@ -1,5 +1,5 @@
 import { defaultLogger } from '@libp2p/logger'
-import { onProcessExit } from '../../../utils/processes.js'
+import { untilStopped } from '../../../utils/processes.js'
 import { withContext } from '../../command.js'
 import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
@@ -27,18 +27,7 @@ export const devnetLedger: CommandModule<GlobalArgs, any> = {
     ctx.print(`Horizon listening on ${ledger.url}`)
     ctx.print(`network passphrase: ${ledger.ledger.passphrase}`)
 
-    await new Promise<void>(resolve => {
-      if (ctx.signal.aborted) {
-        resolve()
-        return
-      }
-
-      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
-
-      if (argv.stopWith != null) {
-        onProcessExit(argv.stopWith, resolve, ctx.signal)
-      }
-    })
+    await untilStopped(ctx.signal, argv.stopWith)
 
     await ledger.stop()
   })

@@ -1,4 +1,4 @@
-import { onProcessExit } from '../../../utils/processes.js'
+import { untilStopped } from '../../../utils/processes.js'
 import { withContext } from '../../command.js'
 import { integerOption } from '../../options.js'
 import type { GlobalArgs } from '../../context.js'
@@ -35,18 +35,7 @@ export const devnetNames: CommandModule<GlobalArgs, any> = {
         ctx.print(`Ethereum JSON-RPC listening on ${chain.rpc}`)
         ctx.print(`ENS registry ${chain.registry}`)
 
-        await new Promise<void>(resolve => {
-          if (ctx.signal.aborted) {
-            resolve()
-            return
-          }
-
-          ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
-
-          if (argv.stopWith != null) {
-            onProcessExit(argv.stopWith, resolve, ctx.signal)
-          }
-        })
+        await untilStopped(ctx.signal, argv.stopWith)
       } finally {
         await chain.stop()
       }
