@@ -32,11 +32,20 @@ export async function startDnsmasq (domain: string, records: Array<{ name: strin
     ...records.map(record => `--txt-record=${[record.name, ...record.strings].join(',')}`)
   ], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
+  let failed: Error | undefined
   child.stderr.on('data', (chunk) => { stderr += String(chunk) })
+  // not installed: say how to get it
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    failed = err.code === 'ENOENT' ? new Error('dnsmasq is not installed: install it (`apt-get install dnsmasq-base` on Debian or Ubuntu)') : err
+  })
   const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
 
   // it answers once it listens: probe for 10 s at most
   for (let tries = 0; !await answers(port); tries++) {
+    if (failed != null) {
+      throw failed
+    }
+
     if (child.exitCode != null || tries >= 200) {
       child.kill('SIGKILL')
       throw new Error(child.exitCode != null ? `dnsmasq exited: ${stderr.trim()}` : 'dnsmasq did not answer within 10 s')
