@@ -69,9 +69,10 @@ export class AttentionBook implements Startable {
     return this.started
   }
 
-  async start (): Promise<void> {
+  start (): void {
     this.started = true
-    await this.prune().catch(err => { this.log.error('could not drop old attention - %e', err) })
+    // a scan of the book: not something the node's start waits for
+    this.prune().catch(err => { this.log.error('could not drop old attention - %e', err) })
   }
 
   stop (): void {
@@ -106,7 +107,8 @@ export class AttentionBook implements Startable {
 
   /** Attention per site over the last `days` UTC days (today included), most first */
   async report (days: number, options: AbortOptions & { now?: number } = {}): Promise<SiteAttention[]> {
-    const first = dayOf((options.now ?? Date.now()) - DAY_MS * (Math.max(1, days) - 1))
+    // days past keepDays are not reported, pruned yet or not
+    const first = dayOf((options.now ?? Date.now()) - DAY_MS * (Math.min(Math.max(1, days), this.keepDays) - 1))
     const bySite = new Map<string, SiteAttention>()
 
     for await (const { key, value } of this.datastore.query({ prefix: PREFIX }, options)) {

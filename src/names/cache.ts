@@ -4,6 +4,7 @@
  * in names kept and in lookups running at once.
  */
 import { raceSignal } from 'race-signal'
+import { setNewest } from '../utils/bounded-map.js'
 import { NameLookupUnavailableError } from './errors.js'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -90,19 +91,7 @@ export class TtlCache<T> {
   }
 
   private keep (key: string, answer: Entry<T>['answer'], ttl: number): void {
-    this.entries.delete(key)
-
     // the oldest answer goes first
-    while (this.entries.size >= this.init.maxEntries) {
-      const oldest = this.entries.keys().next().value
-
-      if (oldest == null) {
-        break
-      }
-
-      this.entries.delete(oldest)
-    }
-
-    this.entries.set(key, { answer, expires: Date.now() + ttl * 1000 })
+    setNewest(this.entries, key, { answer, expires: Date.now() + ttl * 1000 }, this.init.maxEntries)
   }
 }

@@ -9,6 +9,7 @@
  */
 import { isIP } from 'node:net'
 import { serviceCapabilities, TimeoutError } from '@libp2p/interface'
+import { setNewest } from '../utils/bounded-map.js'
 import { TtlCache } from './cache.js'
 import { ALIAS_LIFETIME, DEFAULT_DNS_SERVERS, DEFAULT_ENS_REGISTRY, DEFAULT_ETH_RPC, DEFAULT_LOOKUP_TIMEOUT, ENS_TTL, MAX_ALIASES, MAX_CACHED_NAMES, MAX_LOOKUPS_IN_FLIGHT, MAX_TTL, MIN_TTL, NEGATIVE_TTL } from './constants.js'
 import { dohSource, udpSource } from './dns.js'
@@ -156,13 +157,7 @@ export class NameResolver implements Startable {
     }
 
     const resolution = await this.resolve(target, options)
-    this.aliases.delete(from.host)
-
-    while (this.aliases.size >= MAX_ALIASES) {
-      this.aliases.delete(this.aliases.keys().next().value as string)
-    }
-
-    this.aliases.set(from.host, { target, expires: Date.now() + ALIAS_LIFETIME })
+    setNewest(this.aliases, from.host, { target, expires: Date.now() + ALIAS_LIFETIME }, MAX_ALIASES)
     return resolution
   }
 

@@ -5,6 +5,7 @@
  * per-visitor allowance would be a new allowance per circuit); with "off"
  * the onion serves no HTTP at all.
  */
+import http from 'node:http'
 import net from 'node:net'
 import { MAX_ALLOWANCE_WAIT, MAX_PLAIN_CONNECTIONS, MIN_PLAIN_VISIT, TUNNEL_IDLE_TIMEOUT } from './constants.js'
 import { FreeAllowance } from './free-allowance.js'
@@ -100,10 +101,9 @@ export class PlainOnionServer {
 
 /** A whole HTTP response from us rather than the site, and the connection closed */
 function answer (socket: net.Socket, status: number, text: string, retryAfter?: number): void {
-  const reason = { 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? ''
   const body = `${text}\n`
   socket.end([
-    `HTTP/1.1 ${status} ${reason}`,
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     ...(retryAfter == null || !Number.isFinite(retryAfter) ? [] : [`Retry-After: ${retryAfter}`]),

@@ -17,6 +17,7 @@ import { isMultiaddr } from '@multiformats/multiaddr'
 import { anySignal } from 'any-signal'
 import { meterOutbound } from '../bitswap/index.js'
 import { routeName } from '../names/index.js'
+import { setNewest } from '../utils/bounded-map.js'
 import { MAX_KNOWN_ADDRESSES, MAX_OPEN_MESSAGE_SIZE, MAX_SITES, MAX_TUNNELS, MAX_TUNNELS_PER_PEER, OPEN_TIMEOUT, PLAIN_ONION_PORT, SITE_PROTOCOL, TUNNEL_IDLE_TIMEOUT } from './constants.js'
 import { streamToDuplex } from './duplex.js'
 import { InvalidSiteError, SiteNotFoundError, SiteRefusedError, SiteUnreachableError } from './errors.js'
@@ -315,13 +316,7 @@ export class SiteService implements Startable {
     const existing = known == null ? undefined : connectionManager.getConnections(known).find(connection => connection.status === 'open')
     const connection = existing ?? await connectionManager.openConnection(address, { signal })
 
-    this.peersAt.delete(key)
-    this.peersAt.set(key, connection.remotePeer)
-
-    if (this.peersAt.size > MAX_KNOWN_ADDRESSES) {
-      this.peersAt.delete(this.peersAt.keys().next().value ?? '')
-    }
-
+    setNewest(this.peersAt, key, connection.remotePeer, MAX_KNOWN_ADDRESSES)
     return connection
   }
 

@@ -14,7 +14,7 @@ import { parseIpfsPath } from '../../src/core/ipfs-path.js'
 import { priceOf } from '../../src/payments/pricing.js'
 import { toStroops } from '../../src/stellar/amounts.js'
 import { createPlainHelia } from '../utils/helia.js'
-import { payUp, sentWhileRefused, untilRefused, untilStalled } from '../utils/metering.js'
+import { payUp, SCALED_BILLING, sentWhileRefused, untilRefused, untilStalled } from '../utils/metering.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import type { PaymentLedger, RunningNode } from '../utils/payments.js'
 import type { UnixFS } from '@helia/unixfs'
@@ -36,13 +36,7 @@ describe('metered bitswap', function () {
     provider = await startNode(await createPaidRepo(ledger, {
       Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },
       Bitswap: {
-        FreeAllowance: '1MiB',
-        AllowanceRefreshRate: 0,
-        // as the defaults are to the default price: bills for 10 MiB, 8 MiB of them ahead, throttled past 40 MiB
-        PaymentThreshold: '0.1000000',
-        BillAhead: '0.0800000',
-        CreditLimit: '0.4000000',
-        DisconnectLimit: '0.4200000',
+        ...SCALED_BILLING,
         ThrottleRate: THROTTLE,
         MessageTimeout: 60_000
       }

@@ -17,7 +17,7 @@ import { priceOf } from '../../src/payments/index.js'
 import { SITE_PROTOCOL, SiteRefusedError } from '../../src/publish/index.js'
 import { SiteOpen, SiteOpened } from '../../src/publish/pb/site.js'
 import { toStroops } from '../../src/stellar/index.js'
-import { untilRefused } from '../utils/metering.js'
+import { SCALED_BILLING, untilRefused } from '../utils/metering.js'
 import { createPaidRepo, startNode, startPaymentLedger } from '../utils/payments.js'
 import { createRepo, tempDir } from '../utils/repo.js'
 import { requestThrough } from '../utils/sites.js'
@@ -39,15 +39,7 @@ describe('published sites', function () {
     ledger = await startPaymentLedger()
     publisher = await startNode(await createPaidRepo(ledger, {
       Payments: { PricePerMiB: PRICE, SettleAmount: '1000' },
-      Bitswap: {
-        FreeAllowance: '1MiB',
-        AllowanceRefreshRate: 0,
-        PaymentThreshold: '0.1000000',
-        BillAhead: '0.0800000',
-        CreditLimit: '0.4000000',
-        DisconnectLimit: '0.4200000',
-        ThrottleRate: 256 * 1024
-      }
+      Bitswap: { ...SCALED_BILLING, ThrottleRate: 256 * 1024 }
     }))
 
     site = await tempDir('torplus-site-')

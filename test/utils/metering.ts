@@ -93,3 +93,17 @@ export async function payUp (ledger: PaymentLedger, provider: RunningNode, clien
   await issueAsset(ledger, client.node.wallet.address, '10')
   return provider.payments.bill(client.node.helia.libp2p.peerId)
 }
+
+/**
+ * Billing scaled as the defaults are to the default price, for a price of
+ * 0.01 a MiB: a 1 MiB allowance that never refills, bills for 10 MiB (8 of
+ * them ahead), throttled past 40 MiB, held past 42
+ */
+export const SCALED_BILLING = {
+  FreeAllowance: '1MiB',
+  AllowanceRefreshRate: 0,
+  PaymentThreshold: '0.1000000',
+  BillAhead: '0.0800000',
+  CreditLimit: '0.4000000',
+  DisconnectLimit: '0.4200000'
+} as const
