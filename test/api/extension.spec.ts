@@ -39,7 +39,7 @@ describe('extension API', function () {
     await chain.setName('video.torplus.eth', { text: `${video}.onion` })
     names = nameResolver({ dns: [dns.url], ethRpc: chain.rpc, ensRegistry: chain.registry, timeout: 5000 })({ logger: defaultLogger() })
     attention = attentionBook({ datastore: new MemoryDatastore() })({ logger: defaultLogger() })
-    await attention.start()
+    attention.start()
     app = createExtensionApi({
       names,
       attention,

@@ -13,7 +13,7 @@ const NOON = Date.parse('2026-12-07T12:00:00Z')
 
 async function book (datastore = new MemoryDatastore(), keepDays?: number): Promise<AttentionBook> {
   const started = attentionBook({ datastore, keepDays })({ logger: defaultLogger() })
-  await started.start()
+  started.start()
   return started
 }
 
