@@ -19,17 +19,17 @@ import { createHeliaLight } from 'helia'
 import { Registry } from 'prom-client'
 import { attentionBook } from './attention/index.js'
 import { BITSWAP_PROTOCOL, bitswapInternals, bitswapTrafficMeter, creditGate, deliveryMeter, peerCounts, peerTrafficStore } from './bitswap/index.js'
-import { toNodeSettings } from './config/index.js'
+import { nodeAtOnion, toNodeSettings } from './config/index.js'
 import { FillRecords, frequencyTracker, popularList, reclaimFill } from './frequency/index.js'
 import { bandwidthCounter } from './metrics/bandwidth.js'
 import { nameResolver } from './names/index.js'
-import { payments, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
+import { payments, PaymentsUnavailableError, relayKey, ROUTE_PROTOCOL, StellarWallet } from './payments/index.js'
 import { SITE_PROTOCOL, siteService } from './publish/index.js'
 import { repoMetrics } from './repo/index.js'
 import { delayProviderSearch, dhtBootstrap, dhtMessageLimit, provideQueue, torplusDHT } from './routing/index.js'
 import { checkListenAddresses, createTor, frameLimit, networking, onionConnectionMonitor, optimisticSelect, socksConnector, torReconnect } from './transport/index.js'
 import { AGENT_VERSION, VERSION } from './version.js'
-import type { AttentionBook } from './attention/index.js'
+import type { AttentionBook, SiteOwners } from './attention/index.js'
 import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore } from './bitswap/index.js'
 import type { FillStoreComponents, FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
@@ -263,7 +263,8 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
     }),
     // in onion mode, name servers off this machine are reached through tor only
     names: nameResolver({ ...settings.names, offline, connect: tor == null ? undefined : socksConnector(tor, { timeout: settings.names.timeout ?? settings.connections.dialTimeout, purpose: 'torplus:names' }) }),
-    attention: attentionBook({ datastore: repo.datastore })
+    // site owners are paid for attention through the payment protocol
+    attention: attentionBook({ datastore: repo.datastore, pricePerMinute: settings.attentionPricePerMinute, owners: paid ? siteOwners(() => node.libp2p.services) : undefined })
   }
 
   const node = withBitswap(withLibp2pLight(helia, {
@@ -302,4 +303,24 @@ export function createTorPlusNode (init: TorPlusNodeInit): TorPlusNode {
   }
 
   return new DefaultTorPlusNode({ helia: node, repo, offline, registry, wallet, tor, listen: { addresses: settings.listen, allowNonLoopback: settings.allowNonLoopback }, fillStore })
+}
+
+/** A site's owner: the node at the onion its name stands for, paid through the payment service */
+function siteOwners (services: () => TorPlusServices): SiteOwners {
+  return {
+    peerOf: async (site, options) => {
+      const { names, sites } = services()
+      const { onion } = await names.resolve(site, options)
+      return sites.peerAt(nodeAtOnion(onion), options)
+    },
+    offer: async (peer, amount, site, options) => {
+      const { payments } = services()
+
+      if (payments == null) {
+        throw new PaymentsUnavailableError('the node runs without payments')
+      }
+
+      return payments.offerAttention(peer, amount, site, options)
+    }
+  }
 }

@@ -159,7 +159,8 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
       throw invalid(`expected /api/attention/<days, 1 to ${MAX_ATTENTION_DAYS}>`)
     }
 
-    return c.json<AttentionReportView>(attentionReportView(await init.attention.report(days.data, { signal: c.req.raw.signal })))
+    const signal = c.req.raw.signal
+    return c.json<AttentionReportView>(attentionReportView(await init.attention.report(days.data, { signal }), await init.attention.owed({ signal })))
   })
 
   app.get('/book/balance', async (c) => {

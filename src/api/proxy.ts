@@ -2,8 +2,7 @@
  * The daemon's proxy on Addresses.Proxy: TorPlus names to the sites that
  * publish them, over libp2p; other hosts through tor with Proxy.Mode "tor"
  */
-import { multiaddr } from '@multiformats/multiaddr'
-import { DEFAULT_ONION_PORT } from '../config/index.js'
+import { nodeAtOnion } from '../config/index.js'
 import { listenAddress } from '../http/index.js'
 import { SiteProxy } from '../publish/index.js'
 import { socksConnector } from '../transport/index.js'
@@ -26,7 +25,7 @@ export async function startProxy (node: TorPlusNode, settings: ApiSettings): Pro
     port,
     names: node.services.names,
     // the onion a name stands for, at the port torplus nodes listen on
-    openSite: async (onion, name, options) => node.services.sites.open(multiaddr(`/onion3/${onion.replace(/\.onion$/, '')}:${DEFAULT_ONION_PORT}`), name, options),
+    openSite: async (onion, name, options) => node.services.sites.open(nodeAtOnion(onion), name, options),
     connect,
     timeout: settings.proxyTimeout,
     log

@@ -5,14 +5,20 @@
  * API refuses web pages), yet every report is bounded: a TorPlus name, at
  * most MAX_REPORT_SECONDS, a day's total per site capped, and a day records
  * at most MAX_SITES_PER_DAY sites.
+ *
+ * Paying site owners for attention is opt-in: with a price per minute and a
+ * way to pay (`owners`), every second recorded is owed to the site's owner,
+ * and what is owed is paid every `payInterval` (dues.ts).
  */
 import { serviceCapabilities } from '@libp2p/interface'
 import { Key } from 'interface-datastore'
 import { z } from 'zod'
 import { routeName } from '../names/index.js'
 import { KeyedSerializer } from '../utils/keyed-serializer.js'
-import { DEFAULT_KEEP_DAYS, MAX_REPORT_SECONDS, MAX_SECONDS_PER_DAY, MAX_SITES_PER_DAY } from './constants.js'
-import { AttentionFullError, InvalidAttentionError } from './errors.js'
+import { DEFAULT_KEEP_DAYS, DEFAULT_PAY_INTERVAL, MAX_REPORT_SECONDS, MAX_SECONDS_PER_DAY, MAX_SITES_PER_DAY } from './constants.js'
+import { AttentionDues } from './dues.js'
+import { AttentionFullError, AttentionPaymentsOffError, InvalidAttentionError } from './errors.js'
+import type { AttentionPayment, SiteDue, SiteOwners } from './dues.js'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
@@ -29,6 +35,12 @@ export interface AttentionBookInit {
   datastore: Datastore
   /** Days of attention kept @default 90 */
   keepDays?: number
+  /** Stroops owed to a site's owner per minute spent on it; 0 pays nothing @default 0n */
+  pricePerMinute?: bigint
+  /** Where site owners are found and paid; without it nothing is owed */
+  owners?: SiteOwners
+  /** Milliseconds between rounds of paying what is owed @default 600_000 */
+  payInterval?: number
 }
 
 export interface AttentionRecorded {
@@ -55,6 +67,9 @@ export class AttentionBook implements Startable {
   private readonly keepDays: number
   private readonly log: Logger
   private readonly writes = new KeyedSerializer()
+  private readonly dues?: AttentionDues
+  private readonly payInterval: number
+  private payTimer?: ReturnType<typeof setInterval>
   /** The sites of the one day written to last */
   private sitesOf?: { day: string, sites: Set<string> }
   private started = false
@@ -63,6 +78,12 @@ export class AttentionBook implements Startable {
     this.datastore = init.datastore
     this.keepDays = init.keepDays ?? DEFAULT_KEEP_DAYS
     this.log = components.logger.forComponent('torplus:attention')
+    this.payInterval = init.payInterval ?? DEFAULT_PAY_INTERVAL
+    const pricePerMinute = init.pricePerMinute ?? 0n
+
+    if (pricePerMinute > 0n && init.owners != null) {
+      this.dues = new AttentionDues({ datastore: init.datastore, pricePerMinute, owners: init.owners, log: this.log.newScope('pay') })
+    }
   }
 
   isStarted (): boolean {
@@ -73,9 +94,17 @@ export class AttentionBook implements Startable {
     this.started = true
     // a scan of the book: not something the node's start waits for
     this.prune().catch(err => { this.log.error('could not drop old attention - %e', err) })
+
+    if (this.dues != null) {
+      this.payTimer = setInterval(() => {
+        this.pay().catch(err => { this.log.error('could not pay for attention - %e', err) })
+      }, this.payInterval)
+      this.payTimer.unref()
+    }
   }
 
   stop (): void {
+    clearInterval(this.payTimer)
     this.started = false
   }
 
@@ -100,6 +129,8 @@ export class AttentionBook implements Startable {
       const before = await this.read(key, options)
       const total = Math.min(MAX_SECONDS_PER_DAY, before + seconds)
       await this.datastore.put(key, new TextEncoder().encode(JSON.stringify({ seconds: total })), options)
+      // owed for the seconds the day's cap let in
+      await this.dues?.accrue(site, total - before, options)
       sites.add(site)
       return { site, day, seconds: total }
     })
@@ -128,6 +159,22 @@ export class AttentionBook implements Startable {
     return [...bySite.values()]
       .map(entry => ({ ...entry, days: entry.days.sort((a, b) => a.day.localeCompare(b.day)) }))
       .sort((a, b) => b.seconds !== a.seconds ? b.seconds - a.seconds : a.site.localeCompare(b.site))
+  }
+
+  /** What is owed to each site's owner and paid of it, most due first; none while paying is off */
+  async owed (options: AbortOptions = {}): Promise<SiteDue[]> {
+    return this.dues?.list(options) ?? []
+  }
+
+  /** Pay site owners what is owed now, rather than at the next round */
+  async pay (options: AbortOptions = {}): Promise<AttentionPayment[]> {
+    if (this.dues == null) {
+      throw new AttentionPaymentsOffError()
+    }
+
+    const dues = this.dues
+    // one round at a time: a site is offered its due once
+    return this.writes.run('pay', async () => dues.pay(async (task) => this.writes.run('attention', task), options))
   }
 
   private async sitesOn (day: string, options: AbortOptions): Promise<Set<string>> {

@@ -9,3 +9,12 @@ export const MAX_SITES_PER_DAY = 1_000
 
 /** Days of attention kept */
 export const DEFAULT_KEEP_DAYS = 90
+
+/** Milliseconds between rounds of paying site owners for attention, when that is on */
+export const DEFAULT_PAY_INTERVAL = 600_000
+
+/** Sites paid in one round at most, most due first: the rest wait for the next */
+export const MAX_PAYMENTS_PER_ROUND = 16
+
+/** Milliseconds finding one site's owner and paying it may take */
+export const PAYMENT_TIMEOUT = 180_000

@@ -19,3 +19,13 @@ export class AttentionFullError extends TorPlusError {
     super(`${day} already records attention for ${sites} sites: reports for other sites wait for the next day`)
   }
 }
+
+/** Paying for attention was asked for while it is off */
+export class AttentionPaymentsOffError extends TorPlusError {
+  static name = 'AttentionPaymentsOffError'
+  readonly code = 'ERR_ATTENTION_PAYMENTS_OFF'
+
+  constructor () {
+    super('paying site owners for attention is off: set Payments.AttentionPricePerMinute above 0 on a node with payments (Payments.Asset and a funded account), and restart it')
+  }
+}

@@ -3,9 +3,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CorruptConfigError, InvalidConfigValueError, UnknownConfigKeyError } from './errors.js'
 import { CheckedConfigSchema } from './schema.js'
 import type { Config, ConfigInput } from './schema.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { z } from 'zod'
 
 export { chunkSize, ConfigSchema, MAX_CHUNK_SIZE } from './schema.js'
@@ -145,6 +147,11 @@ export async function updateConfigFile (file: string, values: Record<string, unk
 }
 
 export const DEFAULT_ONION_PORT = 4101
+
+/** Where a torplus node at `onion` is dialled: the port nodes listen on there */
+export function nodeAtOnion (onion: string): Multiaddr {
+  return multiaddr(`/onion3/${onion.replace(/\.onion$/, '')}:${DEFAULT_ONION_PORT}`)
+}
 
 /**
  * The config of a new repo; in onion mode it listens on its own onion address

@@ -165,6 +165,8 @@ export const ConfigSchema = z.strictObject({
       Period: Milliseconds.min(1000).default(86_400_000)
         .describe('Milliseconds of a budget period')
     }).prefault({}),
+    AttentionPricePerMinute: Amount.default('0')
+      .describe('What we pay the owner of a TorPlus site per minute spent on it, as the browser extension reports it (paid every 10 minutes once a site is owed at least 0.001, within Budget); "0" pays nothing'),
     RequestExpiry: Milliseconds.min(1000).max(600_000).default(60_000)
       .describe('Milliseconds our payment requests stay valid'),
     RequestTimeout: Milliseconds.min(100).default(30_000)

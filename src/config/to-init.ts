@@ -51,6 +51,8 @@ export interface NodeSettings {
   names: Omit<NameResolverInit, 'connect' | 'offline'>
   /** Absent with Publish.PlainOnion off */
   plainOnion?: FreeAllowanceInit
+  /** Stroops paid to site owners per minute of attention: 0 pays nothing */
+  attentionPricePerMinute: bigint
 }
 
 /**
@@ -87,7 +89,8 @@ export function toNodeSettings (config: Config, repoPath: string, offline: boole
       ? undefined
       : { publish: config.Frequency.Publish, limit: config.Frequency.PublishLimit, minRequesters: config.Frequency.MinRequesters },
     names: { dns: config.Names.Dns, ethRpc: config.Names.EthRpc, ensRegistry: config.Names.EnsRegistry, timeout: config.Names.Timeout },
-    plainOnion: config.Publish.PlainOnion === 'off' ? undefined : toPlainOnionInit(config)
+    plainOnion: config.Publish.PlainOnion === 'off' ? undefined : toPlainOnionInit(config),
+    attentionPricePerMinute: toStroops(Payments.AttentionPricePerMinute)
   }
 }
 

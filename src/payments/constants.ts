@@ -70,3 +70,20 @@ export const RELAY_REFRESH_INTERVAL = 20_000
 
 /** Milliseconds one announcement may take */
 export const RELAY_ANNOUNCE_TIMEOUT = 120_000
+
+/** Characters of a site's name an attention offer carries (a DNS name's most) */
+export const MAX_SITE_NAME_LENGTH = 253
+
+/**
+ * Offers of attention money a payee bills at once: each holds a channel
+ * while its payer answers, and an offer costs its sender nothing, so a
+ * flood of them must not hold the channels bytes are billed on
+ */
+export const MAX_ATTENTION_BILLS = 2
+
+/**
+ * Stroops an offer of attention money is at least: a payer's first payment
+ * costs its payee a ledger transaction (100 stroops) to settle, so smaller
+ * sums wait until they add up
+ */
+export const MIN_ATTENTION_OFFER = 10_000n

@@ -120,3 +120,13 @@ export class PaymentProtocolUnsupportedError extends TorPlusError {
     super(`${peer} does not speak the payment protocol: it cannot be billed, and is served only what the credit policy gives for free`)
   }
 }
+
+/** An offer of attention money to a peer while the last one is still out */
+export class AttentionOfferBusyError extends TorPlusError {
+  static name = 'AttentionOfferBusyError'
+  readonly code = 'ERR_ATTENTION_OFFER_BUSY'
+
+  constructor (peer: string) {
+    super(`an offer of attention money to ${peer} is still out: offer again once it is answered`)
+  }
+}

@@ -9,6 +9,10 @@
  * history) are synced to the datastore at every payment; the settler submits
  * tabs on an interval and on the way out.
  *
+ * A payer may also offer a payee money for attention to its sites
+ * (`offerAttention`): the payee bills it with its next request, and both
+ * keep it apart from byte money.
+ *
  * The service knows nothing of bitswap: it declares the per-peer byte counts
  * it needs (`PeerCounts`, a `peerCounts` component), which the metered
  * bitswap provides.
@@ -27,7 +31,7 @@
  * })
  * ```
  */
-export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, PAYMENT_PROTOCOL } from './constants.js'
+export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
 export { payments, PaymentService } from './service.js'
 export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, RelayStatus, RoutesInit, RoutesStatus, Tab, TabState } from './service.js'
 export { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'

@@ -7,12 +7,15 @@
  * is settled at once, and a payer whose promise stops being fundable while
  * it is served has its tab settled at once: what does not land is rolled
  * back (settlement-outcome.ts).
+ *
+ * A payer may offer us money for attention to our sites: we bill it with
+ * what it owes for bytes, and keep it apart from byte money in the books.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { UnsupportedProtocolError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { anySignal } from 'any-signal'
-import { FUNDING_MAX_AGE, PAYMENT_PROTOCOL } from './constants.js'
+import { FUNDING_MAX_AGE, MAX_ATTENTION_BILLS, MAX_SITE_NAME_LENGTH, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentProtocolUnsupportedError, PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
 import { leaseChannel } from './lease.js'
 import { Reject } from './pb/payment.js'
@@ -24,7 +27,7 @@ import { checkTabTransaction, tabTotal } from './stellar/tab.js'
 import type { BookChanges, PaymentBooks, PayeeAccount, PaymentEvent, PendingRequest, RoutedPayment, Tab } from './books/index.js'
 import type { Funding } from './funding.js'
 import type { PaymentMetrics } from './metrics.js'
-import type { Payment, PaymentRequest } from './pb/payment.js'
+import type { AttentionOffer, Payment, PaymentMessage, PaymentRequest } from './pb/payment.js'
 import type { PeerCounts } from './ports.js'
 import type { PaymentChannel } from './protocol/exchange.js'
 import type { RoutedPayee } from './routes/router.js'
@@ -83,6 +86,12 @@ export interface BillOptions extends AbortOptions {
    * @default 0n
    */
   freeBytes?: bigint
+
+  /**
+   * Attention money the payer offered for time spent on our site `site`,
+   * billed on top of the bytes
+   */
+  attention?: { amount: bigint, site: string }
 }
 
 export type BillOutcome =
@@ -97,6 +106,10 @@ interface Bill {
   free: bigint
   /** Bytes served when the bill was made; `rangeEnd` runs ahead of it when billing ahead */
   served: bigint
+  /** Stroops of `amount` for attention */
+  attention: bigint
+  /** The site the attention was paid for */
+  site?: string
 }
 
 type ExchangeOutcome = BillOutcome | { status: 'resync' }
@@ -114,6 +127,8 @@ export class Payee implements Startable, RoutedPayee {
   private readonly locks = new Map<string, () => void>()
   /** Per open tab, the bytes its peer had been served when its funding was last checked */
   private readonly checkedAt = new Map<string, bigint>()
+  /** Offers of attention being billed */
+  private attentionBills = 0
   private timer?: ReturnType<typeof setInterval>
 
   constructor (components: PayeeComponents, init: PayeeInit) {
@@ -152,6 +167,40 @@ export class Payee implements Startable, RoutedPayee {
     })
   }
 
+  /**
+   * A payer offers attention money: bill it (with what it owes for bytes),
+   * and answer with how that went
+   */
+  async attend (peer: PeerId, offer: AttentionOffer, options: AbortOptions = {}): Promise<PaymentMessage> {
+    const refuse = (code: Reject.Code, reason: string): PaymentMessage => ({ reject: { requestId: new Uint8Array(0), code, reason, paidThrough: 0n, received: 0n } })
+
+    if (offer.amount < MIN_ATTENTION_OFFER || offer.site.length > MAX_SITE_NAME_LENGTH) {
+      return refuse(Reject.Code.MALFORMED, `an offer is of at least ${MIN_ATTENTION_OFFER} stroops, for a site named in at most ${MAX_SITE_NAME_LENGTH} characters`)
+    }
+
+    if (this.attentionBills >= MAX_ATTENTION_BILLS) {
+      return refuse(Reject.Code.RATE_LIMITED, 'we are billing other offers of attention: offer again later')
+    }
+
+    this.attentionBills++
+
+    try {
+      const outcome = await this.bill(peer, { ...options, attention: { amount: offer.amount, site: offer.site } })
+
+      if (outcome.status === 'paid') {
+        return { receipt: { requestId: Buffer.from(outcome.requestId, 'hex'), totalPaid: outcome.received } }
+      }
+
+      return outcome.status === 'rejected'
+        ? refuse(codeOf(outcome.code), outcome.reason)
+        : refuse(Reject.Code.UNKNOWN, 'nothing was billed')
+    } catch (err: any) {
+      return refuse(Reject.Code.UNAVAILABLE, `we could not bill the offer: ${err.message}`)
+    } finally {
+      this.attentionBills--
+    }
+  }
+
   private async billOnce (peer: PeerId, options: BillOptions): Promise<ExchangeOutcome> {
     const { books, counts } = this.components
     const account = books.payee(peer.toString())
@@ -160,6 +209,7 @@ export class Payee implements Startable, RoutedPayee {
     const served = counts.served(peer)
     let rangeEnd = options.rangeEnd != null && options.rangeEnd < served ? options.rangeEnd : served + (options.ahead ?? 0n)
     const pending = this.currentTab(account)?.pending
+    const attention = options.attention?.amount ?? 0n
 
     // a request we never heard back about: the payer may have paid it, and
     // after a crash our byte count may be short of it; ask for it again, so
@@ -168,13 +218,18 @@ export class Payee implements Startable, RoutedPayee {
       rangeEnd = pending.rangeEnd
     }
 
+    // attention is billed with no bytes when none are due (the payer paid ahead)
+    if (attention > 0n && rangeEnd < account.paidThrough) {
+      rangeEnd = account.paidThrough
+    }
+
     const forgiven = account.forgiven ?? 0n
     const free = min(rangeEnd - account.paidThrough, max(0n, (options.freeBytes ?? forgiven) - forgiven))
     // priced on the running total of bytes paid for, so that rounding up
     // (a partial stroop is charged whole) happens once, not once a bill
-    const amount = priceOf(rangeEnd - forgiven - free, this.init.pricePerMiB) - priceOf(account.paidThrough - forgiven, this.init.pricePerMiB)
+    const amount = priceOf(rangeEnd - forgiven - free, this.init.pricePerMiB) - priceOf(account.paidThrough - forgiven, this.init.pricePerMiB) + attention
 
-    if (rangeEnd <= account.paidThrough || amount === 0n) {
+    if ((rangeEnd <= account.paidThrough && attention === 0n) || amount === 0n) {
       return { status: 'nothing-due', paidThrough: account.paidThrough }
     }
 
@@ -190,7 +245,7 @@ export class Payee implements Startable, RoutedPayee {
       throw err
     }
 
-    const bill = { amount, rangeEnd, free, served: min(served, rangeEnd) }
+    const bill = { amount, rangeEnd, free, served: min(served, rangeEnd), attention, site: options.attention?.site }
     // settling takes the same lock, so the tab cannot be submitted mid-exchange
     const outcome = await this.components.serializer.run(tabLock(leased), async () => {
       const tab = books.tab(leased.channel, leased.sequence) ?? leased
@@ -216,6 +271,7 @@ export class Payee implements Startable, RoutedPayee {
     const hash = preimage == null ? undefined : createHash('sha256').update(preimage).digest()
     const request = await createPaymentRequest({
       ...(hash == null ? {} : { hash, routeKey: this.components.routeKey }),
+      ...(bill.attention > 0n ? { attention: bill.attention } : {}),
       payee: wallet.address,
       assetCode: wallet.asset.getCode(),
       assetIssuer: wallet.asset.getIssuer() ?? '',
@@ -232,12 +288,12 @@ export class Payee implements Startable, RoutedPayee {
     await books.commit(() => ({
       payee: { ...books.payee(peer.toString()), tab: { channel: tab.channel, sequence: tab.sequence } },
       // until the payer answers, it may hold a newer transaction for this tab than we do
-      tabs: [{ ...tab, pending: asking(tab.pending, { requestId, rangeEnd, expiry, total: request.total }) }],
-      events: [event(peer, 'request-sent', amount, requestId)],
+      tabs: [{ ...tab, pending: asking(tab.pending, { requestId, rangeEnd, expiry, total: request.total, attention: request.attention }) }],
+      events: [event(peer, 'request-sent', amount, requestId, attentionNote(bill))],
       // synced before the request leaves: after a crash we can still release it
       routed: hash == null || preimage == null
         ? []
-        : [{ hash: toHex(hash), state: 'pending', preimage: toHex(preimage), request: { id: requestId, peer: peer.toString(), amount, rangeStart: request.rangeStart, rangeEnd, expiry, free: bill.free, served: bill.served }, createdAt: Date.now(), updatedAt: Date.now() }]
+        : [{ hash: toHex(hash), state: 'pending', preimage: toHex(preimage), request: { id: requestId, peer: peer.toString(), amount, rangeStart: request.rangeStart, rangeEnd, expiry, free: bill.free, served: bill.served, attention: request.attention }, createdAt: Date.now(), updatedAt: Date.now() }]
     }))
     log('billing %p %s stroops for bytes %s-%s on %s/%s', peer, amount, request.rangeStart, rangeEnd, tab.channel, tab.sequence)
 
@@ -345,15 +401,16 @@ export class Payee implements Startable, RoutedPayee {
       updatedAt: Date.now(),
       rangeStart: tab.rangeStart ?? request.rangeStart,
       rangeEnd: request.rangeEnd,
-      free: (tab.free ?? 0n) + bill.free
+      free: (tab.free ?? 0n) + bill.free,
+      ...withAttention(tab.attention, bill.attention)
     }
     // from the account as it is when written: a settlement may end meanwhile
     const { payee: paid } = await books.commit(() => {
       const account = books.payee(peer.toString())
       return {
-        payee: { ...account, paidThrough: request.rangeEnd, served: bill.served, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + bill.free },
+        payee: { ...account, paidThrough: request.rangeEnd, served: bill.served, received: account.received + request.amount, forgiven: (account.forgiven ?? 0n) + bill.free, ...withAttention(account.attention, bill.attention) },
         tabs: [updated],
-        events: [event(peer, 'payment-received', request.amount, requestId)]
+        events: [event(peer, 'payment-received', request.amount, requestId, attentionNote(bill))]
       }
     }) as { payee: PayeeAccount }
     // told before the receipt goes: it may queue behind data on the connection,
@@ -456,10 +513,11 @@ export class Payee implements Startable, RoutedPayee {
         paidThrough: request.rangeEnd > account.paidThrough ? request.rangeEnd : account.paidThrough,
         served: request.served ?? request.rangeEnd,
         received: account.received + request.amount,
-        forgiven: (account.forgiven ?? 0n) + free
+        forgiven: (account.forgiven ?? 0n) + free,
+        ...withAttention(account.attention, request.attention ?? 0n)
       },
       tabs: tab?.pending?.requestId === request.id ? [{ ...tab, pending: undefined }] : [],
-      events: [{ time: Date.now(), peer: request.peer, kind: 'payment-received', amount: request.amount, ref: request.id, reason: 'routed' }]
+      events: [{ time: Date.now(), peer: request.peer, kind: 'payment-received', amount: request.amount, ref: request.id, reason: (request.attention ?? 0n) > 0n ? `routed; ${request.attention} for attention` : 'routed' }]
     }
   }
 
@@ -489,14 +547,16 @@ export class Payee implements Startable, RoutedPayee {
     const { books, wallet, funding, counts, log } = this.components
     const account = books.payee(peer.toString())
     const tab = this.currentTab(account)
-    const asked = tab?.pending?.asked?.find(request => request.rangeEnd === view.paidThrough)
+    const total = latest == null ? undefined : tabTotal(latest.transaction, wallet.passphrase)
+    const asked = tab?.pending?.asked?.find(request => request.rangeEnd === view.paidThrough && request.total === total)
+    // a request of attention alone moves no bytes, only money
+    const advances = view.paidThrough > account.paidThrough || (view.paidThrough === account.paidThrough && (asked?.attention ?? 0n) > 0n)
 
-    if (latest == null || tab == null || asked == null || view.paidThrough <= account.paidThrough) {
+    if (latest == null || tab == null || asked == null || !advances) {
       log('%p claims payment through %s, which is no request of ours it left unanswered', peer, view.paidThrough)
       return false
     }
 
-    const total = tabTotal(latest.transaction, wallet.passphrase)
     const checked = checkTabTransaction(latest.transaction, { channel: tab.channel, sequence: tab.sequence, payee: wallet.address, asset: wallet.asset, total: asked.total, passphrase: wallet.passphrase, payer: tab.payer })
 
     if ('reason' in checked || total !== asked.total || total <= tab.total) {
@@ -515,11 +575,12 @@ export class Payee implements Startable, RoutedPayee {
     const served = counts.served(peer)
     await books.commit(() => {
       const now = books.payee(peer.toString())
+      const attention = asked.attention ?? 0n
       // what the lost request left free: its bytes less those the amount pays for
-      const free = max(0n, view.paidThrough - now.paidThrough - bytesFor(total - tab.total, this.init.pricePerMiB))
+      const free = max(0n, view.paidThrough - now.paidThrough - bytesFor(total - tab.total - attention, this.init.pricePerMiB))
       return {
-        payee: { ...now, paidThrough: view.paidThrough, served: min(view.paidThrough, served), received: now.received + total - tab.total, forgiven: (now.forgiven ?? 0n) + free },
-        tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now(), rangeStart: tab.rangeStart ?? now.paidThrough, rangeEnd: view.paidThrough, free: (tab.free ?? 0n) + free }],
+        payee: { ...now, paidThrough: view.paidThrough, served: min(view.paidThrough, served), received: now.received + total - tab.total, forgiven: (now.forgiven ?? 0n) + free, ...withAttention(now.attention, attention) },
+        tabs: [{ ...tab, total, transaction: latest.transaction, payer: checked.payer, pending: undefined, updatedAt: Date.now(), rangeStart: tab.rangeStart ?? now.paidThrough, rangeEnd: view.paidThrough, free: (tab.free ?? 0n) + free, ...withAttention(tab.attention, attention) }],
         events: [event(peer, 'payment-received', total - tab.total, toHex(latest.requestId), 'recovered')]
       }
     })
@@ -647,13 +708,30 @@ export class Payee implements Startable, RoutedPayee {
 }
 
 /** The pending state of a tab once another request asks it for `request` */
-function asking (pending: PendingRequest | undefined, request: { requestId: string, rangeEnd: bigint, expiry: number, total: bigint }): PendingRequest {
+function asking (pending: PendingRequest | undefined, request: { requestId: string, rangeEnd: bigint, expiry: number, total: bigint, attention?: bigint }): PendingRequest {
+  const asked = { rangeEnd: request.rangeEnd, total: request.total, ...(request.attention == null ? {} : { attention: request.attention }) }
+
   return {
     requestId: request.requestId,
     rangeEnd: request.rangeEnd,
     expiry: request.expiry,
-    asked: [...(pending?.asked ?? []), { rangeEnd: request.rangeEnd, total: request.total }].slice(-MAX_ASKED)
+    asked: [...(pending?.asked ?? []), asked].slice(-MAX_ASKED)
   }
+}
+
+/** An account's or tab's attention money with `added` more: the field only where there is some */
+function withAttention (before: bigint | undefined, added: bigint): { attention?: bigint } {
+  return before == null && added === 0n ? {} : { attention: (before ?? 0n) + added }
+}
+
+/** The reject code of a bill's outcome, by its name */
+function codeOf (name: string): Reject.Code {
+  const code = (Reject.Code as Record<string, unknown>)[name]
+  return typeof code === 'string' ? code as Reject.Code : Reject.Code.UNKNOWN
+}
+
+function attentionNote (bill: Pick<Bill, 'attention' | 'site'>): string | undefined {
+  return bill.attention > 0n ? `${bill.attention} for attention to ${bill.site ?? 'our sites'}` : undefined
 }
 
 function min (a: bigint, b: bigint): bigint {

@@ -211,6 +211,8 @@ function withOutcome (account: PayerAccount, tab: PayerTab, landed: bigint): Pay
     paidThrough: paidThrough < account.paidThrough ? paidThrough : account.paidThrough,
     received: account.received != null && account.received > paidThrough ? paidThrough : account.received,
     paid: account.paid - (tab.total - landed),
+    // attention of the versions that did not land
+    ...(tab.attention == null ? {} : { attention: (account.attention ?? 0n) - (tab.attention - (landed === 0n ? 0n : version?.attention ?? 0n)) }),
     latest: latestOnTab ? undefined : account.latest
   }
 }

@@ -8,6 +8,11 @@
  * our price over everything we paid it, within our rolling budgets and our
  * balance. The payment is synced to the books before it leaves.
  *
+ * Attention is paid the other way round: we offer a payee an amount for the
+ * time spent on its sites (`offer`), and it bills it with its next request;
+ * we pay attention up to what we offered and no more, and keep it apart
+ * from what we paid for bytes, which alone is held to our price.
+ *
  * What needs the ledger or a wait (bytes still arriving, balances, the
  * tab's channel) happens before the decision lock; decisions are one at a
  * time, as they share the balance and the total budget.
@@ -15,7 +20,8 @@
 import { RateLimiter } from '@libp2p/utils'
 import { anySignal } from 'any-signal'
 import { ChannelCheck } from './channel-check.js'
-import { ARRIVAL_POLL_INTERVAL, MAX_REQUEST_LIFETIME, MAX_TAB_VERSIONS, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
+import { ARRIVAL_POLL_INTERVAL, MAX_REQUEST_LIFETIME, MAX_SITE_NAME_LENGTH, MAX_TAB_VERSIONS, PAYMENT_PROTOCOL, PAYMENT_STREAMS_PER_SECOND, RATE_WINDOW } from './constants.js'
+import { AttentionOfferBusyError } from './errors.js'
 import { Reject } from './pb/payment.js'
 import { RouteFail } from './pb/route.js'
 import { priceOf } from './pricing.js'
@@ -26,17 +32,21 @@ import { buildTabTransaction } from './stellar/tab.js'
 import type { PaymentBooks, PayerAccount, PayerTab, PaymentEvent } from './books/index.js'
 import type { PaymentMetrics } from './metrics.js'
 import type { PayerFunds } from './payer-funds.js'
-import type { PaymentMessage, PaymentRequest } from './pb/payment.js'
+import type { AttentionOffer, PaymentMessage, PaymentRequest } from './pb/payment.js'
 import type { PeerCounts } from './ports.js'
 import type { PaymentChannel } from './protocol/exchange.js'
 import type { ClientSession, Quote, RouteClient } from './routes/client.js'
 import type { StellarWallet } from './stellar/wallet.js'
 import type { KeyedSerializer } from '../utils/keyed-serializer.js'
-import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface PayerComponents {
+  connectionManager: Pick<ConnectionManager, 'openStream'>
   /** Pays through routes when set and the payee takes routed payments */
   routes?: RouteClient
+  /** Bills a peer's offer of attention money: the answer to write back */
+  onOffer?(peer: PeerId, offer: AttentionOffer, options: AbortOptions): Promise<PaymentMessage>
   books: PaymentBooks
   wallet: StellarWallet
   funds: PayerFunds
@@ -74,7 +84,6 @@ const STELLAR_ACCOUNT = /^G[A-Z2-7]{55}$/
 /** Milliseconds a request's bytes get to arrive before it is found to bill more than we received */
 const ARRIVAL_WAIT = 5000
 
-/** What was checked before the lock */
 /** Why a request is not paid */
 interface Refusal {
   code: Reject.Code
@@ -93,6 +102,8 @@ export class Payer {
   private readonly init: PayerInit
   private readonly channels: ChannelCheck
   private readonly rateLimiter = new RateLimiter({ points: PAYMENT_STREAMS_PER_SECOND * RATE_WINDOW, duration: RATE_WINDOW })
+  /** Attention money offered to each peer and not billed yet, and what it billed of it */
+  private readonly offers = new Map<string, { amount: bigint, taken: bigint, routed: boolean }>()
 
   constructor (components: PayerComponents, init: PayerInit) {
     this.components = components
@@ -108,9 +119,14 @@ export class Payer {
     const peer = connection.remotePeer
 
     try {
-      const { request } = await channel.read({ signal })
+      const { request, offer } = await channel.read({ signal })
       let answer: PaymentMessage
       let route: Preflight['route']
+
+      if (offer != null && request == null) {
+        await this.answerOffer(peer, offer, channel)
+        return
+      }
 
       if (request == null) {
         answer = this.unauthenticated(undefined, Reject.Code.MALFORMED, 'expected a payment request')
@@ -144,6 +160,69 @@ export class Payer {
       log('payment exchange with %p failed - %e', peer, err)
       channel.abort(err)
     }
+  }
+
+  /**
+   * Offer `peer` attention money: it bills it (with whatever bytes it is
+   * owed) on a stream of its own, and we pay up to `amount` of attention on
+   * it. Resolves to the attention we paid: signed over to it, or held by it
+   * through a route; 0 when it billed none, refused, or never answered.
+   */
+  async offer (peer: PeerId, amount: bigint, site: string, options: AbortOptions = {}): Promise<bigint> {
+    const id = peer.toString()
+
+    if (this.offers.has(id)) {
+      throw new AttentionOfferBusyError(id)
+    }
+
+    const offered = { amount, taken: 0n, routed: false }
+    this.offers.set(id, offered)
+    // the payee's bill waits on us, and we on its answer
+    const signal = anySignal([AbortSignal.timeout(this.init.requestTimeout * 3), options.signal])
+
+    try {
+      const channel = paymentChannel(await this.components.connectionManager.openStream(peer, PAYMENT_PROTOCOL, { signal }))
+      let answer: PaymentMessage
+
+      try {
+        await channel.write({ offer: { amount, site: site.slice(0, MAX_SITE_NAME_LENGTH) } }, { signal })
+        answer = await channel.read({ signal })
+        await channel.close({ signal })
+      } catch (err: any) {
+        channel.abort(err)
+        throw err
+      }
+
+      if (answer.reject != null) {
+        this.components.log('%p did not bill our offer of %s stroops of attention: %s', peer, amount, answer.reject.reason)
+      }
+
+      // a route that failed paid nothing; a transaction we signed is the payee's to submit, answer or not
+      return answer.receipt == null && offered.routed ? 0n : offered.taken
+    } catch (err: any) {
+      this.components.log('offering %p attention failed - %e', peer, err)
+      return offered.routed ? 0n : offered.taken
+    } finally {
+      signal.clear()
+      this.offers.delete(id)
+    }
+  }
+
+  /** A payer offers us attention money: bill it, and tell it how that went */
+  private async answerOffer (peer: PeerId, offer: AttentionOffer, channel: PaymentChannel): Promise<void> {
+    const signal = AbortSignal.timeout(this.init.requestTimeout * 2)
+    let answer: PaymentMessage
+
+    if (!this.withinRate(peer)) {
+      answer = this.unauthenticated(undefined, Reject.Code.RATE_LIMITED, `more than ${PAYMENT_STREAMS_PER_SECOND} payment streams a second`)
+    } else if (this.components.onOffer == null) {
+      answer = this.unauthenticated(undefined, Reject.Code.UNAVAILABLE, 'we do not bill attention')
+    } else {
+      answer = await this.components.onOffer(peer, offer, { signal })
+    }
+
+    await channel.write(answer, { signal })
+    await channel.close({ signal })
   }
 
   private withinRate (peer: PeerId): boolean {
@@ -189,12 +268,12 @@ export class Payer {
     counts.atLeast(peer, { delivered: account.received ?? account.paidThrough })
     const deadline = Date.now() + ARRIVAL_WAIT
 
-    while (request.rangeEnd > this.billable(peer, account) && counts.serving(peer) && Date.now() < deadline && !signal.aborted) {
+    while (this.billsUnreceived(peer, account, request) && counts.serving(peer) && Date.now() < deadline && !signal.aborted) {
       await new Promise(resolve => setTimeout(resolve, ARRIVAL_POLL_INTERVAL))
     }
 
     // a bill for bytes we never had is refused without a look at the ledger
-    if (request.rangeEnd > this.billable(peer, account)) {
+    if (this.billsUnreceived(peer, account, request)) {
       return {}
     }
 
@@ -259,6 +338,11 @@ export class Payer {
     const tolerance = serving || (counts.uncertain() && account.paid > 0n) ? this.init.byteTolerance : 0n
 
     return base + tolerance + (serving && delivered >= this.init.payAhead ? this.init.payAhead : 0n)
+  }
+
+  /** Whether the request bills bytes past those we may be billed for; one of attention alone bills none */
+  private billsUnreceived (peer: PeerId, account: PayerAccount, request: PaymentRequest): boolean {
+    return request.rangeEnd > request.rangeStart && request.rangeEnd > this.billable(peer, account)
   }
 
   /**
@@ -367,13 +451,22 @@ export class Payer {
 
     const billable = this.billable(peer, account)
 
-    if (request.rangeEnd > billable) {
+    if (this.billsUnreceived(peer, account, request)) {
       return { code: Reject.Code.AMOUNT_MISMATCH, reason: `the request bills bytes up to ${request.rangeEnd}; we pay for bytes up to ${billable}: those of blocks we asked for and received, and more only while the peer serves our wants` }
     }
 
-    // over everything paid to the peer, so rounding cannot be had request by request
-    if (account.paid + request.amount > priceOf(request.rangeEnd, this.init.maxPricePerMiB)) {
-      return { code: Reject.Code.PRICE_TOO_HIGH, reason: `${account.paid + request.amount} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB` }
+    const attention = request.attention ?? 0n
+    const offered = this.offers.get(peer.toString())
+
+    if (attention > 0n && (offered == null || offered.taken > 0n || attention > offered.amount)) {
+      return { code: Reject.Code.NOT_OFFERED, reason: `the request bills ${attention} stroops of attention; we offered ${offered == null || offered.taken > 0n ? 'none now' : offered.amount}` }
+    }
+
+    // over everything paid to the peer for bytes, so rounding cannot be had request by request
+    const forBytes = account.paid - (account.attention ?? 0n) + request.amount - attention
+
+    if (forBytes > priceOf(request.rangeEnd, this.init.maxPricePerMiB)) {
+      return { code: Reject.Code.PRICE_TOO_HIGH, reason: `${forBytes} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB` }
     }
 
     const peerSpent = spentWithin(account.spending ?? [], now, this.init.budgetPeriod)
@@ -420,12 +513,13 @@ export class Payer {
         hash: toHex(request.hash ?? new Uint8Array(0)),
         state: 'pending',
         out: { peer: session.relays[0].peer.toString(), session: session.session, amount: quote.first, expiry: quote.expiry },
-        request: { id: toHex(request.id), peer: peer.toString(), amount: request.amount, rangeStart: request.rangeStart, rangeEnd: request.rangeEnd, expiry: Number(request.expiry) },
+        request: { id: toHex(request.id), peer: peer.toString(), amount: request.amount, rangeStart: request.rangeStart, rangeEnd: request.rangeEnd, expiry: Number(request.expiry), attention: request.attention },
         createdAt: now,
         updatedAt: now
       }],
-      events: [event(peer, 'payment-sent', request, `routed, ${quote.fees} in fees`)]
+      events: [event(peer, 'payment-sent', request, [`routed, ${quote.fees} in fees`, attentionNote(request)].filter(Boolean).join('; '))]
     })
+    this.takeOffer(peer, request, true)
     this.components.metrics.routed?.increment({ sent: true })
     this.components.log('paying %p %s stroops for request %s through %d relays, %s in fees', peer, request.amount, toHex(request.id), session.relays.length, quote.fees)
     return { payment: { requestId: request.id, transaction: '', routed: true } }
@@ -513,6 +607,7 @@ export class Payer {
         paidThrough: request.rangeEnd > account.paidThrough ? request.rangeEnd : account.paidThrough,
         received: delivered < request.rangeEnd ? delivered : request.rangeEnd,
         paid: account.paid + request.amount,
+        attention: plus(account.attention, request.attention),
         spending: spend(account.spending ?? [], now, this.init.budgetPeriod, request.amount)
       },
       budget: { spending: spend(books.budget().spending, now, this.init.budgetPeriod, routed.out.amount) },
@@ -536,6 +631,7 @@ export class Payer {
       paidThrough: request.rangeEnd,
       received: delivered < request.rangeEnd ? delivered : request.rangeEnd,
       paid: account.paid + request.amount,
+      attention: plus(account.attention, request.attention),
       latest: { requestId: toHex(request.id), channel: request.channel, sequence: request.sequence, total: request.total, transaction, rangeEnd: request.rangeEnd },
       unsettled: [...account.unsettled.filter(other => other !== tab), withVersion(tab, request)],
       spending: spend(account.spending ?? [], now, this.init.budgetPeriod, request.amount)
@@ -545,8 +641,9 @@ export class Payer {
       payer: paid,
       nonce: { peer: peer.toString(), nonce: toHex(request.nonce), expiry: Number(request.expiry) },
       budget: { spending: spend(books.budget().spending, now, this.init.budgetPeriod, request.amount) },
-      events: [event(peer, 'payment-sent', request)]
+      events: [event(peer, 'payment-sent', request, attentionNote(request))]
     })
+    this.takeOffer(peer, request, false)
     metrics.requestsReceived?.increment({ paid: true })
     metrics.paymentsSent?.increment()
     this.components.log('paying %p %s stroops for request %s', peer, request.amount, toHex(request.id))
@@ -554,6 +651,24 @@ export class Payer {
 
     return { payment: { requestId: request.id, transaction } }
   }
+
+  /** The attention a request we pay bills is taken from our offer: once */
+  private takeOffer (peer: PeerId, request: PaymentRequest, routed: boolean): void {
+    const offered = this.offers.get(peer.toString())
+
+    if (offered != null && (request.attention ?? 0n) > 0n) {
+      offered.taken = request.attention ?? 0n
+      offered.routed = routed
+    }
+  }
+}
+
+function plus (a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  return a == null && b == null ? undefined : (a ?? 0n) + (b ?? 0n)
+}
+
+function attentionNote (request: PaymentRequest): string | undefined {
+  return (request.attention ?? 0n) > 0n ? `${request.attention} for attention` : undefined
 }
 
 function outcomeOf (failure: string | undefined, guardFailed: boolean): 'paid' | 'guard-failed' | 'failed' {
@@ -566,12 +681,14 @@ function outcomeOf (failure: string | undefined, guardFailed: boolean): 'paid' |
 
 /** The tab with the version a request adds: what it pays, up to which byte */
 function withVersion (tab: PayerTab | undefined, request: PaymentRequest): PayerTab {
-  const versions = [...(tab?.versions ?? []), { total: request.total, rangeEnd: request.rangeEnd }]
+  const attention = plus(tab?.attention, request.attention)
+  const versions = [...(tab?.versions ?? []), { total: request.total, rangeEnd: request.rangeEnd, ...(attention == null ? {} : { attention }) }]
 
   return {
     channel: request.channel,
     sequence: request.sequence,
     total: request.total,
+    ...(attention == null ? {} : { attention }),
     rangeStart: tab?.rangeStart ?? request.rangeStart,
     versions: versions.slice(-MAX_TAB_VERSIONS)
   }
@@ -587,8 +704,15 @@ function checkShape (request: PaymentRequest): string | undefined {
     return 'payee and channel must be Stellar accounts (G…)'
   }
 
-  if (request.amount <= 0n || request.rangeEnd <= request.rangeStart || request.total < request.amount || request.sequence <= 0n) {
-    return 'amount, byte range, total and sequence must be positive and consistent'
+  const attention = request.attention ?? 0n
+
+  if (request.amount <= 0n || request.total < request.amount || request.sequence <= 0n || attention > request.amount) {
+    return 'amount, total and sequence must be positive and consistent, and attention at most the amount'
+  }
+
+  // bytes are billed for a range of them; attention alone for none
+  if (request.rangeEnd < request.rangeStart || (request.rangeEnd === request.rangeStart && attention !== request.amount)) {
+    return 'the byte range must be [range_start, range_end), empty only for a request of attention alone'
   }
 }
 

@@ -116,6 +116,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   private readonly metrics: PaymentMetrics
   private readonly serializer = new KeyedSerializer()
   private payee?: Payee
+  private payer?: Payer
   private settler?: Settler
   private router?: Router
   private directory?: RelayDirectory
@@ -162,7 +163,7 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
     const router = this.router = new Router({ ...shared, connectionManager, channels, settler, funding, funds, routeKey, payee, metrics: this.metrics, log: this.log.newScope('route') }, { relay, finalDelta: routes.finalDelta, messageTimeout: routes.messageTimeout })
     const directory = this.directory = new RelayDirectory({ connectionManager, contentRouting: this.components.contentRouting, privateKey: this.components.privateKey, routeKey, log: this.log.newScope('relays') }, { relay, relays: routes.relays, asset: { code: wallet.asset.getCode(), issuer: wallet.asset.getIssuer() ?? '' }, messageTimeout: routes.messageTimeout, wanted: routes.hops })
     this.routeClient = routes.hops > 0 ? new RouteClient({ router, directory, books: this.books, peerId: this.components.peerId, log: this.log.newScope('routes') }, routes) : undefined
-    const payer = new Payer({ ...shared, funds, routes: this.routeClient, log: this.log.newScope('payer') }, { ...this.init, routeFallback: routes.fallback })
+    const payer = this.payer = new Payer({ ...shared, connectionManager, funds, routes: this.routeClient, onOffer: async (peer, offer, options) => payee.attend(peer, offer, options), log: this.log.newScope('payer') }, { ...this.init, routeFallback: routes.fallback })
 
     await registrar.handle(PAYMENT_PROTOCOL, async (stream, connection) => { await payer.handle(stream, connection) }, {
       // requests are small and rare; a flood of streams is refused early
@@ -278,6 +279,18 @@ export class PaymentService extends TypedEventEmitter<PaymentServiceEvents> impl
   /** Ask a peer to pay for what it was served since its last payment */
   async bill (peer: PeerId, options: BillOptions = {}): Promise<BillOutcome> {
     return this.running().payee.bill(peer, options)
+  }
+
+  /**
+   * Offer `peer` money for attention to its site `site`: it bills it, and
+   * we pay up to `amount` of it, within our budgets. Resolves to what we paid.
+   */
+  async offerAttention (peer: PeerId, amount: bigint, site: string, options: AbortOptions = {}): Promise<bigint> {
+    if (this.payer == null) {
+      throw new NotStartedError('the payment service is not started')
+    }
+
+    return this.payer.offer(peer, amount, site, options)
   }
 
   /**

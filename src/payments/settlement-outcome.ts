@@ -29,6 +29,7 @@ export function afterSettlement (account: PayeeAccount, tab: Tab, landed: boolea
     served: account.served != null && account.served > rangeStart ? rangeStart : account.served,
     forgiven: max(0n, (account.forgiven ?? 0n) - (tab.free ?? 0n)),
     received: account.received - tab.total,
+    ...(tab.attention == null ? {} : { attention: (account.attention ?? 0n) - tab.attention }),
     defaulted: (account.defaulted ?? 0n) + tab.total,
     refused: true
   }

@@ -320,6 +320,17 @@ export class SiteService implements Startable {
     return connection
   }
 
+  /** The peer at `address` (an onion a name stands for), connected */
+  async peerAt (address: Multiaddr, options: AbortOptions = {}): Promise<PeerId> {
+    const signal = anySignal([options.signal, AbortSignal.timeout(OPEN_TIMEOUT)])
+
+    try {
+      return (await this.connect(address, signal)).remotePeer
+    } finally {
+      signal.clear()
+    }
+  }
+
   /** Whether a tunnel we opened to the peer is open: its bytes may be on their way */
   serving (peer: PeerId | string): boolean {
     return (this.outbound.get(peer.toString()) ?? 0) > 0

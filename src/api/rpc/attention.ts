@@ -1,13 +1,14 @@
 /**
  * attention: seconds spent on each TorPlus site over the last `days` days,
- * as the browser extension reported them
+ * as the browser extension reported them, and what their owners are owed
+ * for it; attention/pay: pay them what is owed now
  */
 import { Hono } from 'hono'
 import { InvalidArgumentError } from '../../core/errors.js'
-import { attentionReportView } from '../views/attention.js'
+import { attentionPaymentsView, attentionReportView } from '../views/attention.js'
 import { integer, json } from './encoding.js'
 import type { RpcContext } from './index.js'
-import type { AttentionReportView } from '../views/index.js'
+import type { AttentionPaymentsView, AttentionReportView } from '../views/index.js'
 
 /** The most days one report spans */
 const MAX_DAYS = 366
@@ -22,7 +23,13 @@ export function attentionRoutes ({ node }: RpcContext): Hono {
       throw new InvalidArgumentError(`option "days" must be 1 to ${MAX_DAYS}`)
     }
 
-    return json<AttentionReportView>(c, attentionReportView(await node.services.attention.report(days, { signal: c.req.raw.signal })))
+    const { attention } = node.services
+    const signal = c.req.raw.signal
+    return json<AttentionReportView>(c, attentionReportView(await attention.report(days, { signal }), await attention.owed({ signal })))
+  })
+
+  app.post('/pay', async (c) => {
+    return json<AttentionPaymentsView>(c, attentionPaymentsView(await node.services.attention.pay({ signal: c.req.raw.signal })))
   })
 
   return app

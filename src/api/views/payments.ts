@@ -8,10 +8,10 @@ import type { BillOutcome, HistoryBucket, PeerPayments, Tab, TabState } from '..
 
 export interface PeerView {
   Peer: string
-  /** What the peer pays us for what we serve it */
-  Served: { Bytes: string, PaidThrough: string, Received: string } | null
-  /** What we pay the peer for what it serves us */
-  Fetched: { Bytes: string, PaidThrough: string, Paid: string, Unsettled: string } | null
+  /** What the peer pays us for what we serve it; `Attention`: of `Received`, what it paid for attention to our sites */
+  Served: { Bytes: string, PaidThrough: string, Received: string, Attention: string } | null
+  /** What we pay the peer for what it serves us; `Attention`: of `Paid`, what we paid for attention to its sites */
+  Fetched: { Bytes: string, PaidThrough: string, Paid: string, Attention: string, Unsettled: string } | null
 }
 
 export interface PeersView {
@@ -70,7 +70,8 @@ export function peerView (peer: PeerPayments): PeerView {
       : {
           Bytes: peer.fromPeer.bytesServed.toString(),
           PaidThrough: peer.fromPeer.paidThrough.toString(),
-          Received: fromStroops(peer.fromPeer.received)
+          Received: fromStroops(peer.fromPeer.received),
+          Attention: fromStroops(peer.fromPeer.attention ?? 0n)
         },
     Fetched: peer.toPeer == null
       ? null
@@ -78,6 +79,7 @@ export function peerView (peer: PeerPayments): PeerView {
           Bytes: peer.toPeer.bytesDelivered.toString(),
           PaidThrough: peer.toPeer.paidThrough.toString(),
           Paid: fromStroops(peer.toPeer.paid),
+          Attention: fromStroops(peer.toPeer.attention ?? 0n),
           Unsettled: fromStroops(peer.toPeer.unsettled.reduce((sum, tab) => sum + tab.total, 0n))
         }
   }

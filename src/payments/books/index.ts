@@ -61,6 +61,8 @@ export interface Tab {
   rangeEnd?: bigint
   /** Bytes of that range that were served free */
   free?: bigint
+  /** Stroops of `total` that pay for attention, not bytes */
+  attention?: bigint
   /** A leg of payment routes: its payer pays forwarded payments, not bytes */
   leg?: boolean
   /** A leg's hash-locked version, pending until fulfilled or expired */
@@ -135,7 +137,7 @@ export interface RoutedPayment {
    * pays for and when it expires (ms); at the payee, the bytes of the range
    * served free and all bytes served when it was made
    */
-  request?: { id: string, peer: string, amount: bigint, rangeStart: bigint, rangeEnd: bigint, expiry: number, free?: bigint, served?: bigint }
+  request?: { id: string, peer: string, amount: bigint, rangeStart: bigint, rangeEnd: bigint, expiry: number, free?: bigint, served?: bigint, attention?: bigint }
   /** At the client: the payment is counted in our account with the payee */
   counted?: boolean
   /** Why it failed */
@@ -150,7 +152,7 @@ export interface PendingRequest {
   /** When the last request expires, ms since 1970 */
   expiry?: number
   /** What the unanswered requests asked for: the range's end and the tab's total with it */
-  asked?: Array<{ rangeEnd: bigint, total: bigint }>
+  asked?: Array<{ rangeEnd: bigint, total: bigint, attention?: bigint }>
 }
 
 /** A peer we serve: what it has paid us for */
@@ -162,6 +164,8 @@ export interface PayeeAccount {
   served?: bigint
   /** Stroops received from the peer, over all tabs */
   received: bigint
+  /** Stroops of `received` that paid for attention to our sites, not bytes */
+  attention?: bigint
   /** Bytes inside paid ranges that were served free (the peer's allowance) */
   forgiven?: bigint
   /** The tab payments go to now */
@@ -184,8 +188,10 @@ export interface PayerTab {
   total: bigint
   /** Where the bytes it pays for begin */
   rangeStart?: bigint
-  /** The versions we signed, oldest first (the latest few): what each paid, and up to which byte */
-  versions?: Array<{ total: bigint, rangeEnd: bigint }>
+  /** Stroops of `total` that pay for attention, not bytes */
+  attention?: bigint
+  /** The versions we signed, oldest first (the latest few): what each paid, and up to which byte, and how much of it for attention */
+  versions?: Array<{ total: bigint, rangeEnd: bigint, attention?: bigint }>
 }
 
 /** A peer that serves us: what we have paid it */
@@ -197,6 +203,8 @@ export interface PayerAccount {
   received?: bigint
   /** Stroops paid to the peer, over all tabs */
   paid: bigint
+  /** Stroops of `paid` that paid for attention to the peer's sites, not bytes: left out of the price check */
+  attention?: bigint
   /** Our latest payment, resent when the payee lost track of it */
   latest?: { requestId: string, channel: string, sequence: bigint, total: bigint, transaction: string, rangeEnd: bigint }
   unsettled: PayerTab[]

@@ -27,6 +27,7 @@ export interface PaymentRequest {
   total: bigint
   hash?: Uint8Array
   routeKey?: Uint8Array
+  attention?: bigint
 }
 
 export namespace PaymentRequest {
@@ -112,6 +113,11 @@ export namespace PaymentRequest {
         if (obj.routeKey != null) {
           w.uint32(122)
           w.bytes(obj.routeKey)
+        }
+
+        if (obj.attention != null) {
+          w.uint32(128)
+          w.uint64(obj.attention)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -200,6 +206,10 @@ export namespace PaymentRequest {
               obj.routeKey = reader.bytes()
               break
             }
+            case 16: {
+              obj.attention = reader.uint64()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -220,6 +230,77 @@ export namespace PaymentRequest {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PaymentRequest>): PaymentRequest => {
     return decodeMessage(buf, PaymentRequest.codec(), opts)
+  }
+}
+
+export interface AttentionOffer {
+  amount: bigint
+  site: string
+}
+
+export namespace AttentionOffer {
+  let _codec: Codec<AttentionOffer>
+
+  export const codec = (): Codec<AttentionOffer> => {
+    if (_codec == null) {
+      _codec = message<AttentionOffer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.amount != null && obj.amount !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.amount)
+        }
+
+        if ((obj.site != null && obj.site !== '')) {
+          w.uint32(18)
+          w.string(obj.site)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          amount: 0n,
+          site: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.amount = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.site = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AttentionOffer>): Uint8Array => {
+    return encodeMessage(obj, AttentionOffer.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttentionOffer>): AttentionOffer => {
+    return decodeMessage(buf, AttentionOffer.codec(), opts)
   }
 }
 
@@ -402,7 +483,8 @@ export namespace Reject {
     UNAVAILABLE = 'UNAVAILABLE',
     UNFUNDED = 'UNFUNDED',
     BAD_CHANNEL = 'BAD_CHANNEL',
-    RATE_LIMITED = 'RATE_LIMITED'
+    RATE_LIMITED = 'RATE_LIMITED',
+    NOT_OFFERED = 'NOT_OFFERED'
   }
 
   enum __CodeValues {
@@ -422,7 +504,8 @@ export namespace Reject {
     UNAVAILABLE = 13,
     UNFUNDED = 14,
     BAD_CHANNEL = 15,
-    RATE_LIMITED = 16
+    RATE_LIMITED = 16,
+    NOT_OFFERED = 17
   }
 
   export namespace Code {
@@ -542,6 +625,7 @@ export interface PaymentMessage {
   payment?: Payment
   receipt?: Receipt
   reject?: Reject
+  offer?: AttentionOffer
 }
 
 export namespace PaymentMessage {
@@ -572,6 +656,11 @@ export namespace PaymentMessage {
         if (obj.reject != null) {
           w.uint32(34)
           Reject.codec().encode(obj.reject, w)
+        }
+
+        if (obj.offer != null) {
+          w.uint32(42)
+          AttentionOffer.codec().encode(obj.offer, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -607,6 +696,12 @@ export namespace PaymentMessage {
             case 4: {
               obj.reject = Reject.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.reject
+              })
+              break
+            }
+            case 5: {
+              obj.offer = AttentionOffer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offer
               })
               break
             }

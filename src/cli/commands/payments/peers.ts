@@ -15,9 +15,14 @@ export const paymentsPeers: CommandModule<GlobalArgs, GlobalArgs> = {
     }
 
     for (const peer of peers.Peers) {
-      const served = peer.Served == null ? '' : ` served ${peer.Served.Bytes} B, paid for ${peer.Served.PaidThrough} B, received ${peer.Served.Received}`
-      const fetched = peer.Fetched == null ? '' : ` fetched ${peer.Fetched.Bytes} B, paid ${peer.Fetched.Paid} (${peer.Fetched.Unsettled} unsettled)`
+      const served = peer.Served == null ? '' : ` served ${peer.Served.Bytes} B, paid for ${peer.Served.PaidThrough} B, received ${peer.Served.Received}${forAttention(peer.Served.Attention)}`
+      const fetched = peer.Fetched == null ? '' : ` fetched ${peer.Fetched.Bytes} B, paid ${peer.Fetched.Paid}${forAttention(peer.Fetched.Attention)} (${peer.Fetched.Unsettled} unsettled)`
       ctx.print(`${peer.Peer}${served}${fetched}`)
     }
   })
+}
+
+/** ", 0.002 of it for attention", when some was */
+function forAttention (amount: string): string {
+  return /[1-9]/.test(amount) ? `, ${amount} of it for attention` : ''
 }
