@@ -79,7 +79,7 @@ export class AttentionDues {
 
     return dues.sort((a, b) => {
       const due = (b.owed - b.paid) - (a.owed - a.paid)
-      return due > 0n ? 1 : due < 0n ? -1 : a.site.localeCompare(b.site)
+      return due === 0n ? a.site.localeCompare(b.site) : Number(due > 0n) - Number(due < 0n)
     })
   }
 

@@ -455,15 +455,14 @@ export class Payer {
       return { code: Reject.Code.AMOUNT_MISMATCH, reason: `the request bills bytes up to ${request.rangeEnd}; we pay for bytes up to ${billable}: those of blocks we asked for and received, and more only while the peer serves our wants` }
     }
 
-    const attention = request.attention ?? 0n
-    const offered = this.offers.get(peer.toString())
+    const unoffered = this.attentionRefusal(peer, request)
 
-    if (attention > 0n && (offered == null || offered.taken > 0n || attention > offered.amount)) {
-      return { code: Reject.Code.NOT_OFFERED, reason: `the request bills ${attention} stroops of attention; we offered ${offered == null || offered.taken > 0n ? 'none now' : offered.amount}` }
+    if (unoffered != null) {
+      return unoffered
     }
 
     // over everything paid to the peer for bytes, so rounding cannot be had request by request
-    const forBytes = account.paid - (account.attention ?? 0n) + request.amount - attention
+    const forBytes = account.paid - (account.attention ?? 0n) + request.amount - (request.attention ?? 0n)
 
     if (forBytes > priceOf(request.rangeEnd, this.init.maxPricePerMiB)) {
       return { code: Reject.Code.PRICE_TOO_HIGH, reason: `${forBytes} stroops in all for ${request.rangeEnd} bytes is above our ${this.init.maxPricePerMiB} per MiB` }
@@ -480,6 +479,17 @@ export class Payer {
     }
 
     return funds.check(cost)
+  }
+
+  /** Why the attention a request bills is not paid: we did not offer it, not that much, or it was billed already */
+  private attentionRefusal (peer: PeerId, request: PaymentRequest): Refusal | undefined {
+    const attention = request.attention ?? 0n
+    const offered = this.offers.get(peer.toString())
+    const open = offered == null || offered.taken > 0n ? 0n : offered.amount
+
+    if (attention > open) {
+      return { code: Reject.Code.NOT_OFFERED, reason: `the request bills ${attention} stroops of attention; we offer ${open} now` }
+    }
   }
 
   /** Why the request is not paid the way its route (or the lack of one) says */

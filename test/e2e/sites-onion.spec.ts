@@ -4,7 +4,8 @@
  * names node1's onion, and a browser's request through node2's proxy (the
  * daemon's own proxy code) fetches it by name, node1 billing node2 for the
  * bytes and node2 paying; a stock Tor Browser visitor gets the site at
- * node1's onion within the one free allowance all such visitors share; no
+ * node1's onion within the one free allowance all such visitors share;
+ * node2's user pays node1 for attention to the site, found by its name; no
  * socket of this process leaves loopback
  */
 import crypto from 'node:crypto'
@@ -33,6 +34,8 @@ import type { Connection } from '@libp2p/interface'
 
 const MiB = 1024 * 1024
 const PRICE = '0.0100000'
+/** 10,000 stroops a minute */
+const ATTENTION_PRICE = '0.0010000'
 
 describe('a TorPlus site over onion', function () {
   this.timeout(400_000)
@@ -56,7 +59,7 @@ describe('a TorPlus site over onion', function () {
       Bitswap: { FreeAllowance: '1MiB', AllowanceRefreshRate: 0, PaymentThreshold: '0.0200000', BillAhead: '0.0100000', CreditLimit: '0.0800000', DisconnectLimit: '0.1200000' }
     }))
     dns = await startDnsmasq('site.test', [{ name: 'torplus.www.site.test', strings: [`torplus=${node1.repo.onionKey.serviceId}.onion`] }])
-    node2 = await startNode(await createOnionPaidRepo(ledger, network, { Payments: { MaxPricePerMiB: PRICE }, Names: { Dns: [dns.url] } }))
+    node2 = await startNode(await createOnionPaidRepo(ledger, network, { Payments: { MaxPricePerMiB: PRICE, AttentionPricePerMinute: ATTENTION_PRICE }, Names: { Dns: [dns.url] } }))
     proxy = await startProxy(node2.node, toApiSettings(node2.repo.config))
 
     const site = path.join(dir, 'www')
@@ -142,6 +145,25 @@ describe('a TorPlus site over onion', function () {
   it('published the site without publishing the onion anew: the connection made before is the one in use', async () => {
     expect(connected.status).to.equal('open')
     expect(node2.node.helia.libp2p.getConnections(node1.node.helia.libp2p.peerId).map(connection => connection.id)).to.include(connected.id)
+  })
+
+  it('pays node1 for the attention node2\'s user gave its site, found by the site\'s name, on the connection in use', async () => {
+    const { attention } = node2.node.services
+    const node1Id = node1.node.helia.libp2p.peerId.toString()
+    const node2Id = node2.node.helia.libp2p.peerId.toString()
+    const before = { received: node1.payments.books.payee(node2Id).received, paid: node2.payments.books.payer(node1Id).paid }
+    await attention.record('http://torplus.www.site.test/index.html', 90)
+
+    const round = await attention.pay()
+    expect(round).to.deep.equal([{ site: 'torplus.www.site.test', offered: 15_000n, paid: 15_000n, peer: node1Id, error: undefined }])
+    // billed with the bytes node1 was owed by then
+    const payer = node2.payments.books.payer(node1Id)
+    const payee = node1.payments.books.payee(node2Id)
+    expect([payer.attention, payee.attention]).to.deep.equal([15_000n, 15_000n])
+    expect(payer.paid - before.paid >= 15_000n, 'the offer was paid').to.equal(true)
+    expect(payee.received - before.received).to.equal(payer.paid - before.paid)
+    expect(await attention.owed()).to.deep.equal([{ site: 'torplus.www.site.test', owed: 15_000n, paid: 15_000n }])
+    expect(connected.status).to.equal('open')
   })
 
   it('serves a Tor Browser visitor at node1\'s onion within the free allowance, and no more to a new circuit', async () => {
