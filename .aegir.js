@@ -3,6 +3,9 @@ export default {
   build: {
     bundle: false
   },
+  lint: {
+    files: ['*.{js,ts}', 'bin/**', 'test/**/*.{js,ts}', 'src/**/*.{js,ts}', 'extension/src/**/*.ts']
+  },
   test: {
     target: ['node'],
     // run every test, so the summary counts them all; aegir's own pre-test

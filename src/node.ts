@@ -34,7 +34,7 @@ import type { BitswapTrafficMeter, CreditGate, DeliveryMeter, PeerTrafficStore }
 import type { FillStoreComponents, FrequencyTracker, PopularListService } from './frequency/index.js'
 import type { BandwidthCounter } from './metrics/bandwidth.js'
 import type { NameResolver } from './names/index.js'
-import type { PaymentService } from './payments/index.js'
+import type { PaymentService, PeerCounts } from './payments/index.js'
 import type { SiteService } from './publish/index.js'
 import type { Repo } from './repo/index.js'
 import type { DHTBootstrap, ProvideQueue } from './routing/index.js'
@@ -59,6 +59,8 @@ export interface TorPlusServices extends Record<string, unknown> {
   peerTraffic: PeerTrafficStore
   /** What each peer delivered that we asked it for */
   deliveryMeter: DeliveryMeter
+  /** Bytes served to and delivered by each peer: what payments bill and pay against */
+  peerCounts: PeerCounts
   /** Bitswap bytes in all, through the credit gate when there is one */
   bitswapTraffic: BitswapTrafficMeter
   /** Billing, paying and settlement; absent offline or when Payments is not configured */

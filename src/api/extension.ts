@@ -3,7 +3,9 @@
  * (Addresses.PaymentGateway, loopback): name resolution
  * (`/api/resolver/resolve`, `/api/resolver/setupResolving`) and the book
  * (`/api/book/balance`, `/api/book/history/{commodity}/{hours}/{bins}`),
- * and the attention book (`POST /api/attention`, `/api/attention/{days}`).
+ * and the attention book (`POST /api/attention`, `/api/attention/{days}`);
+ * and for the extension's popup and error page, what the node is up to
+ * (`/api/status`) and what a site cost so far (`/api/site/{name}`).
  * Requests from web pages are refused (an `Origin` other than an
  * extension's), as are hosts other than loopback ones (DNS rebinding):
  * only the extension, the CLI and local tools may use it.
@@ -14,13 +16,14 @@ import { MAX_REPORT_SECONDS } from '../attention/index.js'
 import { isTorPlusName, routeName } from '../names/index.js'
 import { historyBuckets } from '../payments/index.js'
 import { attentionReportView, attentionView } from './views/attention.js'
+import { siteCostView, statusView } from './views/extension.js'
 import { historyBucketView } from './views/payments.js'
 import { gatewayBalanceView } from './views/wallet.js'
-import type { AttentionReportView, AttentionView, BookHistoryView, GatewayBalanceView, ResolvedView } from './views/index.js'
+import type { AttentionReportView, AttentionView, BookHistoryView, GatewayBalanceView, NodeStatus, ResolvedView, SiteCost, SiteCostView, StatusView } from './views/index.js'
 import type { AttentionBook } from '../attention/index.js'
 import type { NameResolver } from '../names/index.js'
 import type { PaymentService, StellarWallet } from '../payments/index.js'
-import type { Logger } from '@libp2p/interface'
+import type { AbortOptions, Logger } from '@libp2p/interface'
 import type { Context } from 'hono'
 
 export interface ExtensionApiInit {
@@ -31,6 +34,10 @@ export interface ExtensionApiInit {
   assetCode: string
   /** Throws PaymentsUnavailableError when payments do not run */
   payments(): PaymentService
+  /** What the node is up to */
+  status(options: AbortOptions): Promise<NodeStatus>
+  /** What the user paid the node that publishes `site` (a TorPlus name) */
+  siteCost(site: string, options: AbortOptions): Promise<SiteCost>
   log: Logger
 }
 
@@ -161,6 +168,20 @@ export function createExtensionApi (init: ExtensionApiInit): Hono {
 
     const signal = c.req.raw.signal
     return c.json<AttentionReportView>(attentionReportView(await init.attention.report(days.data, { signal }), await init.attention.owed({ signal })))
+  })
+
+  app.get('/status', async (c) => {
+    return c.json<StatusView>(statusView(await init.status({ signal: c.req.raw.signal })))
+  })
+
+  app.get('/site/:name', async (c) => {
+    const name = c.req.param('name')
+
+    if (name.length > MAX_TARGET_LENGTH || !isTorPlusName(name)) {
+      throw invalid('expected /api/site/<a TorPlus name>: torplus.<domain> or <name>.eth')
+    }
+
+    return c.json<SiteCostView>(siteCostView(await init.siteCost(name, { signal: c.req.raw.signal })))
   })
 
   app.get('/book/balance', async (c) => {

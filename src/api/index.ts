@@ -11,6 +11,7 @@ import { loadOrCreateGatewayToken } from '../repo/index.js'
 import { createExtensionApi } from './extension.js'
 import { createGateway } from './gateway.js'
 import { metricsRoutes } from './metrics.js'
+import { nodeStatus, siteCost } from './node-status.js'
 import { createPaymentGateway } from './payment-gateway.js'
 import { requirePayments } from './payments.js'
 import { startProxy } from './proxy.js'
@@ -46,6 +47,8 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
   const settings = toApiSettings(node.repo.config)
   const log = node.helia.logger.forComponent('torplus:api')
   const closers: Array<() => Promise<void>> = []
+  // started last: the extension API reports its address once it listens
+  let proxy: ProxyServer | undefined
 
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) {
@@ -96,6 +99,8 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
       wallet: node.wallet,
       assetCode: node.repo.config.Payments.Asset.Code,
       payments: () => requirePayments(node),
+      status: async (options) => nodeStatus(node, proxy?.address, options),
+      siteCost: async (site, options) => siteCost(node, site, options),
       log: node.helia.logger.forComponent('torplus:api:extension')
     }))
     paymentGatewayApp.notFound((c) => c.json({ Code: 'ERR_NOT_FOUND', Message: `no ${c.req.method} ${c.req.path}` }, 404))
@@ -108,7 +113,7 @@ export async function startApiServers (init: ApiServersInit): Promise<ApiServers
     })
     closers.push(paymentGateway.close)
 
-    const proxy = settings.proxy == null ? undefined : await startProxy(node, settings)
+    proxy = settings.proxy == null ? undefined : await startProxy(node, settings)
     if (proxy != null) {
       closers.push(proxy.close)
     }

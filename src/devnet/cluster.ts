@@ -37,6 +37,8 @@ export interface DevnetNode {
   gateway: string
   /** The node's proxy for browsers: `host:port` */
   proxy: string
+  /** The node's payment gateway, where the browser extension's API is: `http://host:port` */
+  paymentGateway: string
 }
 
 export interface DevnetState {
@@ -238,7 +240,8 @@ async function startNode (repo: string, name: string, options: DevnetUpOptions, 
     multiaddr: line('Swarm listening on '),
     api: /\((http:\/\/[^)]+)\/api\/v0\)/.exec(line('RPC API server listening on '))?.[1] ?? '',
     gateway: line('Gateway server listening on ').replace('/ipfs/<cid>', ''),
-    proxy: line('Proxy listening on ').split(' ')[0]
+    proxy: line('Proxy listening on ').split(' ')[0],
+    paymentGateway: line('Payment gateway listening on ').replace(/\/api\/v1$/, '')
   }
 }
 

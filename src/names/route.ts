@@ -22,10 +22,13 @@ export const WEB_HOST = 'www.torplus.com'
 export const ENS_PARENT = 'torplus.eth'
 
 /** The longest DNS name */
-const MAX_NAME_LENGTH = 253
+export const MAX_NAME_LENGTH = 253
 
 /** Letters, digits and inner hyphens: a DNS label as a host may carry it (punycode included) */
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/
+export const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/
+
+/** The one label that makes a host with a domain after it a DNS TXT name */
+export const TORPLUS_LABEL = 'torplus'
 
 export type NameRoute =
   /** Look up the ENS name's `torplus` text record (or its onion3 contenthash) */
@@ -60,7 +63,7 @@ export function routeName (target: string): NameRoute {
   }
 
   // a `torplus` label with at least a domain and a top-level label after it
-  if (host !== WEB_HOST && labels.slice(0, -2).includes('torplus')) {
+  if (host !== WEB_HOST && labels.slice(0, -2).includes(TORPLUS_LABEL)) {
     return { kind: 'dns', name: host }
   }
 

@@ -39,3 +39,10 @@ export const MAX_ALLOWANCE_WAIT = 30_000
 
 /** Bytes of the free allowance a plain onion visitor needs there to be let in */
 export const MIN_PLAIN_VISIT = 16 * 1024
+
+/**
+ * The header on the proxy's own error answers, with the failure's code
+ * (`ERR_NAME_NOT_FOUND`): the browser extension shows what it means rather
+ * than the plain-text answer
+ */
+export const ERROR_HEADER = 'x-torplus-error'

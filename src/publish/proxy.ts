@@ -11,6 +11,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { routeName } from '../names/index.js'
+import { ERROR_HEADER } from './constants.js'
 import { ProxyRefusedError } from './errors.js'
 import { join } from './join.js'
 import { socks5Handshake, socks5Reply, socksReplyOf, SOCKS_REPLY } from './socks5.js'
@@ -133,7 +134,7 @@ export class SiteProxy {
       tunnel = await this.reach(target[1].replace(/^\[(.*)\]$/, '$1'), Number(target[2]))
     } catch (err: any) {
       this.init.log('CONNECT %s refused - %s', request.url, err.message)
-      socket.end(answer(statusOf(err), err.message))
+      socket.end(answer(statusOf(err), err.message, errorCode(err)))
       return
     }
 
@@ -165,7 +166,7 @@ export class SiteProxy {
     try {
       connection = await this.reach(url.hostname.replace(/^\[(.*)\]$/, '$1'), url.port === '' ? 80 : Number(url.port))
     } catch (err: any) {
-      response.writeHead(statusOf(err), { 'Content-Type': 'text/plain' }).end(`${err.message}\n`)
+      response.writeHead(statusOf(err), { 'Content-Type': 'text/plain', [ERROR_HEADER]: errorCode(err) }).end(`${err.message}\n`)
       return
     }
 
@@ -181,7 +182,7 @@ export class SiteProxy {
     })
     outgoing.once('error', (err) => {
       if (!response.headersSent) {
-        response.writeHead(502, { 'Content-Type': 'text/plain' }).end(`the site broke off: ${err.message}\n`)
+        response.writeHead(502, { 'Content-Type': 'text/plain', [ERROR_HEADER]: 'ERR_SITE_UNREACHABLE' }).end(`the site broke off: ${err.message}\n`)
       } else {
         response.destroy()
       }
@@ -243,7 +244,13 @@ function statusOf (err: any): number {
   }
 }
 
-function answer (status: number, message: string): string {
+/** The code of a failure to reach a host, for ERROR_HEADER: the browser extension explains it */
+function errorCode (err: any): string {
+  return typeof err.code === 'string' && /^ERR_[A-Z0-9_]{1,60}$/.test(err.code) ? err.code : 'ERR_SITE_UNREACHABLE'
+}
+
+function answer (status: number, message: string, code?: string): string {
   const body = `${message.replace(/[\r\n]/g, ' ')}\n`
-  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  const header = code == null ? '' : `${ERROR_HEADER}: ${code}\r\n`
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain\r\n${header}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
 }

@@ -331,6 +331,11 @@ export class SiteService implements Startable {
     }
   }
 
+  /** The peer last met at `address`, if a tunnel or `peerAt` reached it */
+  knownPeerAt (address: Multiaddr): PeerId | undefined {
+    return this.peersAt.get(address.toString())
+  }
+
   /** Whether a tunnel we opened to the peer is open: its bytes may be on their way */
   serving (peer: PeerId | string): boolean {
     return (this.outbound.get(peer.toString()) ?? 0) > 0

@@ -46,6 +46,8 @@ describe('extension API', function () {
       wallet: { balance: async () => ({ address: 'GABC', funded: true, native: 100_000_000n, asset: { code: 'TPT', issuer: 'GISSUER' }, assetBalance: 25_000_000n }) } as unknown as StellarWallet,
       assetCode: 'TPT',
       payments: () => ({ async * events () { yield * events } }) as unknown as PaymentService,
+      status: async () => ({ version: '1.2.3', tor: { reachable: true, progress: 85, summary: 'Connecting to a relay' }, payments: true, proxy: '127.0.0.1:5103' }),
+      siteCost: async (site) => ({ site, onion: `${video}.onion`, peer: undefined, paid: 1_234_567n, attention: 10_000n, bytes: 4096n }),
       log: defaultLogger().forComponent('test')
     })
   })
@@ -136,6 +138,15 @@ describe('extension API', function () {
     }
   })
 
+  it('says how the node is, and what a site cost so far', async () => {
+    expect(await call('/status')).to.deep.equal({ status: 200, body: { Version: '1.2.3', Tor: { Reachable: true, Progress: 85, Summary: 'Connecting to a relay' }, Payments: true, Proxy: '127.0.0.1:5103' } })
+    expect(await call('/site/video.torplus.eth')).to.deep.equal({ status: 200, body: { Site: 'video.torplus.eth', Onion: `${video}.onion`, Peer: null, Paid: '0.1234567', Attention: '0.0010000', Bytes: '4096' } })
+
+    for (const name of ['example.com', 'x'.repeat(3000), '%00']) {
+      expect((await call(`/site/${name}`)).status, name.slice(0, 20)).to.equal(400)
+    }
+  })
+
   describe('attention', () => {
     async function report (hostname: unknown, seconds: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: any }> {
       return call('/attention', { method: 'POST', body: JSON.stringify({ hostname, seconds }), headers: { 'Content-Type': 'application/json', ...headers } })
@@ -153,7 +164,9 @@ describe('extension API', function () {
           Sites: [
             { Site: 'video.torplus.eth', Seconds: 75, Days: [{ Day: day, Seconds: 75 }] },
             { Site: 'torplus.blog.torplus.test', Seconds: 10, Days: [{ Day: day, Seconds: 10 }] }
-          ]
+          ],
+          // paying for attention is off
+          Owed: []
         }
       })
     })

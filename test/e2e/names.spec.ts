@@ -1,7 +1,7 @@
 /**
  * Names through a running daemon, as a user reaches them: `torplus names
- * resolve`, the RPC API, and the extension's resolver and book beside the
- * payment gateway; the config refuses a name server that would be asked in
+ * resolve`, the RPC API, and the extension's resolver, book and attention
+ * report beside the payment gateway; the config refuses a name server that would be asked in
  * the clear
  */
 import { expect } from 'aegir/chai'
@@ -71,6 +71,20 @@ describe('names through the daemon', function () {
     const nowhere = await request(`${extensionApi}/nothing`, { method: 'GET' })
     expect(nowhere.status).to.equal(404)
     expect(JSON.parse(nowhere.body).Code).to.equal('ERR_NOT_FOUND')
+  })
+
+  it('records the attention the extension reports, shows it from the CLI, and says how to turn paying for it on', async () => {
+    const reported = await request(`${extensionApi}/attention`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ hostname: 'http://sites.torplus.com/#video', seconds: 90 })) })
+    expect(reported.status, reported.body).to.equal(200)
+
+    const shown = await torplus(['attention', '--json'], { repo: daemon.repo })
+    expect(JSON.parse(shown.stdout)).to.deep.include({ Owed: [] })
+    expect(JSON.parse(shown.stdout).Sites.map((site: { Site: string, Seconds: number }) => [site.Site, site.Seconds])).to.deep.equal([['video.torplus.eth', 90]])
+    expect((await torplus(['attention'], { repo: daemon.repo })).stdout).to.equal('1m 30s       video.torplus.eth\n')
+
+    const pay = await torplus(['attention', 'pay'], { repo: daemon.repo })
+    expect(pay.code).to.not.equal(0)
+    expect(pay.stderr).to.include('set Payments.AttentionPricePerMinute above 0')
   })
 
   it('refuses a name server it would ask in the clear, when the config is set', async () => {

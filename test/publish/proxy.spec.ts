@@ -149,8 +149,13 @@ describe('site proxy', function () {
     for (const name of ['torplus.nowhere.site.test', 'torplus.elsewhere.site.test']) {
       const socket = await connectTo(port)
       socket.write(`CONNECT ${name}:443 HTTP/1.1\r\n\r\n`)
-      expect(await readAll(socket)).to.match(/^HTTP\/1.1 404 /)
+      expect(await readAll(socket)).to.match(/^HTTP\/1.1 404 Not Found\r\nContent-Type: text\/plain\r\nx-torplus-error: ERR_NAME_NOT_FOUND\r\n/)
       expect((await socksConnect(port, name, 443)).reply).to.equal(0x04)
+
+      // and a plain request, with the code the extension explains
+      const plain = await connectTo(port)
+      plain.write(`GET http://${name}/ HTTP/1.1\r\nHost: ${name}\r\nConnection: close\r\n\r\n`)
+      expect(await readAll(plain)).to.match(/^HTTP\/1.1 404 [^]*\r\nx-torplus-error: ERR_NAME_NOT_FOUND\r\n/i)
     }
   })
 

@@ -10,5 +10,6 @@ export type { FrequencyTopView, PeerListView, PopularItemView } from './frequenc
 export type { FillEventView, FillHistoryView, FillRoundView } from './fill.js'
 export type { RelayStatView, RoutedPaymentView, RoutesView } from './routes.js'
 export type { NameView, ResolvedView } from './names.js'
+export type { NodeStatus, SiteCost, SiteCostView, StatusView } from './extension.js'
 export type { SiteView } from './publish.js'
 export type { AttentionPaymentsView, AttentionReportView, AttentionView } from './attention.js'

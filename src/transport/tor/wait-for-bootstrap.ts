@@ -44,8 +44,7 @@ export async function waitForBootstrap (control: TorControl, options: WaitForBoo
     await control.setEvents(['STATUS_CLIENT', 'HS_DESC'], options)
     // where it is now ("NOTICE BOOTSTRAP PROGRESS=.. TAG=.. SUMMARY=.."), as its events say it: a
     // tor that finished before we listened sends none
-    const phase = (await control.getInfo(['status/bootstrap-phase'], options)).get('status/bootstrap-phase') ?? ''
-    const now = parseBootstrapStatus(phase.split(' ').slice(2).join(' '))
+    const now = await bootstrapStatus(control, options)
 
     if (now != null) {
       report(now)
@@ -64,4 +63,10 @@ export async function waitForBootstrap (control: TorControl, options: WaitForBoo
   } finally {
     control.removeEventListener('bootstrap', onBootstrap)
   }
+}
+
+/** Where tor's bootstrap is now, as it says ("NOTICE BOOTSTRAP PROGRESS=.. TAG=.. SUMMARY=..") */
+export async function bootstrapStatus (control: Pick<TorControl, 'getInfo'>, options: AbortOptions = {}): Promise<BootstrapStatus | undefined> {
+  const phase = (await control.getInfo(['status/bootstrap-phase'], options)).get('status/bootstrap-phase') ?? ''
+  return parseBootstrapStatus(phase.split(' ').slice(2).join(' '))
 }

@@ -106,6 +106,8 @@ export const devnetUp: CommandModule<GlobalArgs, any> = {
         ctx.print(`sample site ${name} is published by ${provider.name}; fetch it by name through ${client.name}'s proxy with:`)
         ctx.print(`  curl --proxy http://${client.proxy} http://${name}/`)
       }
+
+      ctx.print(`or in Chrome with the TorPlus extension (load extension/dist unpacked): in its options set the node's proxy to ${client.proxy} and its API to ${client.paymentGateway}`)
     }
 
     if (!argv.attach) {
