@@ -20,6 +20,12 @@ async function main (): Promise<void> {
     return
   }
 
+  // only web pages are gone on to
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    location.replace(errorPage(to, 'ERR_INVALID_URL'))
+    return
+  }
+
   show('#name', url.hash.length > 1 ? `${url.hostname}/${url.hash}` : url.hostname)
   const api = new NodeApi(await loadSettings())
 

@@ -216,13 +216,14 @@ export class SiteProxy {
   }
 }
 
-/** Headers of a request or response, without those for this hop only */
+/** Headers of a request or response, without those for this hop only, nor our error header */
 function passedOn (message: http.IncomingMessage): Record<string, string | string[]> {
   const named = new Set(String(message.headers.connection ?? '').toLowerCase().split(',').map(name => name.trim()))
   const headers: Record<string, string | string[]> = {}
 
   for (const [name, value] of Object.entries(message.headers)) {
-    if (value != null && !HOP_HEADERS.has(name) && !named.has(name)) {
+    // the error header is ours: a site cannot pass its own off as the node's
+    if (value != null && !HOP_HEADERS.has(name) && !named.has(name) && name !== ERROR_HEADER) {
       headers[name] = value
     }
   }

@@ -162,6 +162,14 @@ describe('browser extension', function () {
     expect(fetched).to.equal(20 * MiB)
     await pWaitFor(async () => await paidByNode2() > 0n, { timeout: 120_000, interval: 1000 })
 
+    // a name that leads nowhere: said so, before any request leaves
+    const nowhere = await context.newPage()
+    await nowhere.goto('http://torplus.nowhere.devnet.test/', { timeout: 60_000 }).catch(() => {})
+    await pWaitFor(() => nowhere.url().includes('/error.html'), { timeout: 60_000, interval: 100 })
+    await nowhere.waitForSelector('body[data-problem]', { timeout: 60_000 })
+    expect(await nowhere.getAttribute('body', 'data-problem')).to.equal('name-not-found')
+    expect(await nowhere.textContent('#title')).to.equal('No TorPlus site has this name')
+
     const other = await open(`http://${DIRECT_HOST}:${directPort}/`)
     expect(await other.page.textContent('body')).to.equal('direct')
     expect(directRequests).to.deep.equal([`${DIRECT_HOST}:${directPort}`])

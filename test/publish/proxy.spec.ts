@@ -71,6 +71,7 @@ describe('site proxy', function () {
   let onion: string
   const proxies: SiteProxy[] = []
   const toTor: Array<[string, number]> = []
+  let spoofing: http.Server
 
   async function startProxy (init: Partial<SiteProxyInit> = {}): Promise<number> {
     const proxy = new SiteProxy({
@@ -98,11 +99,16 @@ describe('site proxy', function () {
     onion = publisher.repo.onionKey.serviceId
     dns = await startDnsmasq('site.test', [
       { name: 'torplus.files.site.test', strings: [`torplus=${onion}.onion`] },
-      { name: 'torplus.elsewhere.site.test', strings: ['torplus=not-an-onion'] }
+      { name: 'torplus.elsewhere.site.test', strings: ['torplus=not-an-onion'] },
+      { name: 'torplus.spoof.site.test', strings: [`torplus=${onion}.onion`] }
     ])
     const dir = await tempDir('torplus-site-')
     await fs.writeFile(path.join(dir, 'index.html'), '<h1>hello</h1>')
     await publisher.node.services.sites.publish({ dir, name: 'torplus.files.site.test' })
+    // a site that sends the node's error header as its own
+    spoofing = http.createServer((_, response) => { response.writeHead(404, { 'x-torplus-error': 'ERR_NAME_NOT_FOUND' }).end('mine') })
+    await new Promise<void>(resolve => spoofing.listen(0, '127.0.0.1', resolve))
+    await publisher.node.services.sites.publish({ target: `http://127.0.0.1:${(spoofing.address() as net.AddressInfo).port}`, name: 'torplus.spoof.site.test' })
   })
 
   after(async () => {
@@ -110,6 +116,7 @@ describe('site proxy', function () {
     await client?.stop()
     await publisher?.stop()
     await dns?.stop()
+    spoofing?.close()
   })
 
   it('reaches a TorPlus site through HTTP CONNECT', async () => {
@@ -141,6 +148,16 @@ describe('site proxy', function () {
     expect(reply).to.equal(0)
     socket.write('GET / HTTP/1.1\r\nHost: torplus.files.site.test\r\nConnection: close\r\n\r\n')
     expect(await readAll(socket)).to.include('<h1>hello</h1>')
+  })
+
+  it('passes on no error header of a site\'s: the browser extension takes it for the node\'s', async () => {
+    const port = await startProxy()
+    const plain = await connectTo(port)
+    plain.write('GET http://torplus.spoof.site.test/ HTTP/1.1\r\nHost: torplus.spoof.site.test\r\nConnection: close\r\n\r\n')
+    const answer = await readAll(plain)
+    expect(answer).to.match(/^HTTP\/1.1 404 /)
+    expect(answer).to.include('mine')
+    expect(answer.toLowerCase()).to.not.include('x-torplus-error')
   })
 
   it('says why a name leads nowhere: no such name, a malformed record', async () => {
