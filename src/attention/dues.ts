@@ -9,7 +9,7 @@
 import { anySignal } from 'any-signal'
 import { Key } from 'interface-datastore'
 import { z } from 'zod'
-import { MIN_ATTENTION_OFFER } from '../payments/index.js'
+import { MAX_ATTENTION_OFFER, MIN_ATTENTION_OFFER } from '../payments/index.js'
 import { MAX_PAYMENTS_PER_ROUND, PAYMENT_TIMEOUT } from './constants.js'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -123,7 +123,9 @@ export class AttentionDues {
     // counted before it goes: a crash mid-offer leaves it unpaid rather than paid twice
     const offered = await write(async () => {
       const stored = await this.read(site, options)
-      const amount = stored.owed / 60n - stored.paid
+      const due = stored.owed / 60n - stored.paid
+      // more than one offer takes waits for the next round
+      const amount = due > MAX_ATTENTION_OFFER ? MAX_ATTENTION_OFFER : due
 
       if (amount < MIN_ATTENTION_OFFER) {
         return 0n

@@ -87,3 +87,10 @@ export const MAX_ATTENTION_BILLS = 2
  * sums wait until they add up
  */
 export const MIN_ATTENTION_OFFER = 10_000n
+
+/**
+ * Stroops an offer of attention money is at most (100 of the asset): a
+ * viewer pays more in several, and a payee never writes a request for an
+ * amount no payer could sign
+ */
+export const MAX_ATTENTION_OFFER = 1_000_000_000n

@@ -31,7 +31,7 @@
  * })
  * ```
  */
-export { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
+export { DEFAULT_HISTORY_LIMIT, MAX_ATTENTION_OFFER, MAX_HISTORY_LIMIT, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
 export { payments, PaymentService } from './service.js'
 export type { BillOptions, BillOutcome, PaymentEvent, PaymentServiceComponents, PaymentServiceEvents, PaymentServiceInit, PayeeAccount, PayerAccount, PeerPayments, RelayStatus, RoutesInit, RoutesStatus, Tab, TabState } from './service.js'
 export { RELAY_PROTOCOL, ROUTE_PROTOCOL } from './routes/constants.js'

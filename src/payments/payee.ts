@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { UnsupportedProtocolError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { anySignal } from 'any-signal'
-import { FUNDING_MAX_AGE, MAX_ATTENTION_BILLS, MAX_SITE_NAME_LENGTH, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
+import { FUNDING_MAX_AGE, MAX_ATTENTION_BILLS, MAX_ATTENTION_OFFER, MAX_SITE_NAME_LENGTH, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from './constants.js'
 import { PaymentProtocolUnsupportedError, PeerUnreachableError, UnexpectedAnswerError } from './errors.js'
 import { leaseChannel } from './lease.js'
 import { Reject } from './pb/payment.js'
@@ -120,6 +120,9 @@ const MAX_ATTEMPTS = 3
 /** Unanswered requests of a tab remembered, to believe a payer's account of them */
 const MAX_ASKED = 8
 
+/** The name of a site an offer of attention is for */
+const SITE_NAME = new RegExp(`^[a-z0-9.-]{1,${MAX_SITE_NAME_LENGTH}}$`)
+
 export class Payee implements Startable, RoutedPayee {
   private readonly components: PayeeComponents
   private readonly init: PayeeInit
@@ -174,8 +177,9 @@ export class Payee implements Startable, RoutedPayee {
   async attend (peer: PeerId, offer: AttentionOffer, options: AbortOptions = {}): Promise<PaymentMessage> {
     const refuse = (code: Reject.Code, reason: string): PaymentMessage => ({ reject: { requestId: new Uint8Array(0), code, reason, paidThrough: 0n, received: 0n } })
 
-    if (offer.amount < MIN_ATTENTION_OFFER || offer.site.length > MAX_SITE_NAME_LENGTH) {
-      return refuse(Reject.Code.MALFORMED, `an offer is of at least ${MIN_ATTENTION_OFFER} stroops, for a site named in at most ${MAX_SITE_NAME_LENGTH} characters`)
+    // the site's name goes into our history as it is: a DNS name only
+    if (offer.amount < MIN_ATTENTION_OFFER || offer.amount > MAX_ATTENTION_OFFER || !SITE_NAME.test(offer.site)) {
+      return refuse(Reject.Code.MALFORMED, `an offer is of ${MIN_ATTENTION_OFFER} to ${MAX_ATTENTION_OFFER} stroops, for a site named by a DNS name of at most ${MAX_SITE_NAME_LENGTH} characters`)
     }
 
     if (this.attentionBills >= MAX_ATTENTION_BILLS) {

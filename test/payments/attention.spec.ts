@@ -11,7 +11,7 @@ import crypto from 'node:crypto'
 import { Keypair } from '@stellar/stellar-sdk'
 import { expect } from 'aegir/chai'
 import all from 'it-all'
-import { PAYMENT_PROTOCOL, MIN_ATTENTION_OFFER } from '../../src/payments/constants.js'
+import { MAX_ATTENTION_OFFER, MIN_ATTENTION_OFFER, PAYMENT_PROTOCOL } from '../../src/payments/constants.js'
 import { Reject } from '../../src/payments/pb/payment.js'
 import { paymentChannel } from '../../src/payments/protocol/exchange.js'
 import { createPaymentRequest } from '../../src/payments/protocol/request.js'
@@ -167,14 +167,15 @@ describe('attention payments', function () {
     expect(viewer.payments.books.payer(payeeLibp2p.peerId.toString()).paid).to.equal(0n)
   })
 
-  it('refuses offers too small and too many at once, and one that never pays holds nothing for long', async () => {
+  it('refuses offers too small, too large, for no DNS name, and too many at once, and one that never pays holds nothing for long', async () => {
     const owner = await node({ Payments: { RequestTimeout: 2_000 }, Bitswap: MANUAL_BILLING })
     const offerer = await node()
 
     const small = await exchange(offerer, owner, { offer: { amount: MIN_ATTENTION_OFFER - 1n, site: SITE } })
     expect(small.reject?.code).to.equal(Reject.Code.MALFORMED)
-    const unnamed = await exchange(offerer, owner, { offer: { amount: MIN_ATTENTION_OFFER, site: 'x'.repeat(300) } })
-    expect(unnamed.reject?.code).to.equal(Reject.Code.MALFORMED)
+    for (const offer of [{ amount: MIN_ATTENTION_OFFER, site: 'x'.repeat(300) }, { amount: MIN_ATTENTION_OFFER, site: 'torplus.example.com\n\u001b[2J' }, { amount: MAX_ATTENTION_OFFER + 1n, site: SITE }, { amount: 2n ** 64n - 1n, site: SITE }]) {
+      expect((await exchange(offerer, owner, { offer })).reject?.code, offer.site.slice(0, 30)).to.equal(Reject.Code.MALFORMED)
+    }
 
     // offerers that never answer the bill their offer asks for: two are billed, the third is told to come back
     const silent = await Promise.all(Array.from({ length: 3 }, async () => {
