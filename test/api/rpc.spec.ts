@@ -126,7 +126,7 @@ describe('RPC app', () => {
     const node = stubNode({
       payments: [{
         peer: ALICE,
-        fromPeer: { bytesServed: 2048n, paidThrough: 1024n, received: 10n } as any,
+        fromPeer: { bytesServed: 2048n, paidThrough: 1024n, received: 10n, attention: 4n } as any,
         toPeer: { bytesDelivered: 4096n, paidThrough: 4096n, paid: 20n, unsettled: [{ total: 7n }] } as any
       }]
     })
@@ -134,8 +134,8 @@ describe('RPC app', () => {
 
     expect(body.Peers).to.deep.equal([{
       Peer: ALICE,
-      Served: { Bytes: '2048', PaidThrough: '1024', Received: '0.0000010' },
-      Fetched: { Bytes: '4096', PaidThrough: '4096', Paid: '0.0000020', Unsettled: '0.0000007' }
+      Served: { Bytes: '2048', PaidThrough: '1024', Received: '0.0000010', Attention: '0.0000004' },
+      Fetched: { Bytes: '4096', PaidThrough: '4096', Paid: '0.0000020', Attention: '0.0000000', Unsettled: '0.0000007' }
     }])
   })
 
