@@ -7,7 +7,7 @@
  */
 import { aliasRule, BLOCK_RULE, dynamicRules, RESOLVED_RULE } from './blocking.js'
 import { proxyValue } from './proxy-config.js'
-import { afterCommit, afterResolving, EMPTY_STATE, waitsFor } from './resolution.js'
+import { afterCommit, afterResolving, EMPTY_STATE, isSitesHost, waitsFor } from './resolution.js'
 import { loadSettings } from './storage.js'
 import type { NavigationState } from './resolution.js'
 import type { Settings } from './settings.js'
@@ -78,7 +78,7 @@ export async function resolvedFor (tabId: number, url: string, name: string | un
   await changeState(async (state) => {
     const next = afterResolving(url, tabId, name, state, Date.now())
 
-    if (next.allowed.includes(tabId)) {
+    if (isSitesHost(url)) {
       await chrome.declarativeNetRequest.updateSessionRules({ removeRuleIds: [tabId], addRules: [aliasRule(tabId) as chrome.declarativeNetRequest.Rule] })
     } else {
       await applyRules(settings.mode !== 'off', next)

@@ -56,7 +56,7 @@ export function waitsFor (url: string, tabId: number, state: NavigationState, no
 
 /** The state once the node resolved what `url` in tab `tabId` waited for (`name`, when there was one) */
 export function afterResolving (url: string, tabId: number, name: string | undefined, state: NavigationState, now: number): NavigationState {
-  if (hostOf(url) === SITES_HOST) {
+  if (isSitesHost(url)) {
     const tabSites = name == null ? state.tabSites : bounded({ ...state.tabSites, [String(tabId)]: name })
     return { ...state, tabSites, allowed: [...state.allowed.filter(tab => tab !== tabId), tabId].slice(-MAX_ENTRIES) }
   }
@@ -78,6 +78,11 @@ export function afterCommit (tabId: number, state: NavigationState, closed = fal
   }
 
   return { ...state, tabSites, allowed: state.allowed.filter(tab => tab !== tabId) }
+}
+
+/** Whether `url` is a page of sites.torplus.com: the host a tab's site is told the node for */
+export function isSitesHost (url: string): boolean {
+  return hostOf(url) === SITES_HOST
 }
 
 /** The host of an http(s) URL, lower-cased, without a trailing dot */

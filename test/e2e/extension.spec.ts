@@ -74,7 +74,7 @@ describe('browser extension', function () {
       headless: true,
       ignoreDefaultArgs: ['--disable-extensions'],
       args: [
-        '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
         `--load-extension=${EXTENSION}`, `--disable-extensions-except=${EXTENSION}`,
         // nothing is looked up for real: names go to the node's proxy unresolved
         `--host-resolver-rules=MAP ${DIRECT_HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`
