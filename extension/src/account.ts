@@ -20,11 +20,16 @@ export function accountState (status: NodeStatus, balance: Balance | undefined, 
     return 'payments-off'
   }
 
-  if (balance == null || !balance.Funded || balance.AssetBalance == null || !/[1-9]/.test(balance.AssetBalance)) {
+  if (!canPay(balance)) {
     return 'no-funds'
   }
 
   return (history?.Buckets ?? []).some(bucket => bucket.PaymentsSent > 0) ? 'paying' : 'trial'
+}
+
+/** Whether the account is on the ledger and holds some of the asset */
+export function canPay (balance: Balance | undefined): boolean {
+  return balance != null && balance.Funded && balance.AssetBalance != null && /[1-9]/.test(balance.AssetBalance)
 }
 
 /**

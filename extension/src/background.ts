@@ -53,7 +53,10 @@ chrome.tabs.onUpdated.addListener((_, change) => {
   }
 })
 chrome.windows.onFocusChanged.addListener(() => { viewChanged().catch(ignore) })
-chrome.alarms.create('attention', { periodInMinutes: REPORT_PERIOD_MINUTES }).catch(ignore)
+// created once: creating it again at every start of the worker would put it off each time
+chrome.alarms.get('attention')
+  .then(async alarm => { await (alarm == null ? chrome.alarms.create('attention', { periodInMinutes: REPORT_PERIOD_MINUTES }) : undefined) })
+  .catch(ignore)
 chrome.alarms.onAlarm.addListener(alarm => {
   if (alarm.name === 'attention') {
     reportAttention().catch(ignore)

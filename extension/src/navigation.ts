@@ -25,11 +25,16 @@ async function loadState (): Promise<NavigationState> {
 
 let changes: Promise<unknown> = Promise.resolve()
 
-/** One change of the state at a time: navigation events come in bursts */
+/** One change of the state at a time: navigation events come in bursts; a state left as it was is not written */
 async function changeState <T> (change: (state: NavigationState) => Promise<{ state: NavigationState, result: T }>): Promise<T> {
   const next = changes.then(async () => {
-    const { state, result } = await change(await loadState())
-    await chrome.storage.session.set({ navigation: state })
+    const loaded = await loadState()
+    const { state, result } = await change(loaded)
+
+    if (state !== loaded) {
+      await chrome.storage.session.set({ navigation: state })
+    }
+
     return result
   })
   changes = next.catch(() => {})
@@ -59,7 +64,8 @@ function pageUrl (page: string, params: Record<string, string>): string {
 
 /** A navigation that waits for the node goes to the resolving page */
 export async function beforeNavigate (details: { tabId: number, frameId: number, url: string }): Promise<void> {
-  if (details.frameId !== 0 || details.tabId < 0) {
+  // most navigations are to no TorPlus host: they cost no read of the storage
+  if (details.frameId !== 0 || details.tabId < 0 || waitsFor(details.url, details.tabId, EMPTY_STATE, Date.now()) == null) {
     return
   }
 
@@ -91,10 +97,11 @@ export async function resolvedFor (tabId: number, url: string, name: string | un
 /** A tab loaded a page, its navigation failed, or it closed: a pass it held is used up */
 export async function passUsed (tabId: number, closed = false): Promise<void> {
   await changeState(async (state) => {
-    if (state.allowed.includes(tabId)) {
-      await chrome.declarativeNetRequest.updateSessionRules({ removeRuleIds: [tabId] })
+    if (!state.allowed.includes(tabId) && !(closed && String(tabId) in state.tabSites)) {
+      return { state, result: undefined }
     }
 
+    await chrome.declarativeNetRequest.updateSessionRules({ removeRuleIds: [tabId] })
     return { state: afterCommit(tabId, state, closed), result: undefined }
   })
 }

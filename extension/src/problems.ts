@@ -4,6 +4,7 @@
  * when asked (is it up, is tor ready, does the name lead anywhere, is
  * there money). Pure: the probes are made by the error page.
  */
+import { canPay } from './account.js'
 import type { Balance, NodeStatus } from './node-api.js'
 
 export type ProblemKind = 'node-down' | 'tor-starting' | 'name-not-found' | 'no-funds' | 'site-unreachable' | 'refused' | 'network'
@@ -66,7 +67,7 @@ function nameProblem ({ url, resolved, torplus }: Probes): Problem | undefined {
 }
 
 function fundsProblem ({ balance }: Probes): Problem | undefined {
-  if (balance != null && (!balance.Funded || isZero(balance.AssetBalance))) {
+  if (balance != null && !canPay(balance)) {
     return { kind: 'no-funds', title: 'Your account is out of funds', detail: `Sites are paid for as you browse, and your account ${balance.Address} holds no ${balance.Asset.Code}${balance.Funded ? '' : ' (it is not on the ledger)'}. Add funds to it, then try again.` }
   }
 }
@@ -91,8 +92,4 @@ function hostOf (url: string): string {
   } catch {
     return url.slice(0, 100)
   }
-}
-
-function isZero (amount: string | null): boolean {
-  return amount == null || !/[1-9]/.test(amount)
 }
